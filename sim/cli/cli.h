@@ -5,6 +5,8 @@
 #ifndef SUBNETSIM_CLI_H
 #define SUBNETSIM_CLI_H
 
+#include <stddef.h>
+
 typedef struct cli_command {
     const char *name;
     int (*fn)(int argc, char **argv);
@@ -13,5 +15,15 @@ typedef struct cli_command {
 
 /* The table main() dispatches on; a subcommand adds itself here. */
 extern const cli_command cli_commands[];
+
+int cli_report(int argc, char **argv);
+int cli_compare(int argc, char **argv);
+
+/* The report families built in (sim/cli/families.c), for report, compare and
+ * run's thresholds. */
+struct report_family;
+const struct report_family *const *cli_report_families(size_t *n);
+/* "svg", "png", "both" -> REPORT_SVG | REPORT_PNG; ERR_INPUT otherwise. */
+int cli_parse_formats(const char *s, unsigned *out);
 
 #endif
