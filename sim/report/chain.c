@@ -42,6 +42,13 @@ static void bucket_note(const chain_data *d, char *out, size_t n)
         out[0] = 0;
 }
 
+/* The chart's own settings, then x spanning the run's epochs. */
+static void x_range(const chain_data *d, const char *setup, char *out, size_t n)
+{
+    snprintf(out, n, "%s\nset xrange [%lld:%lld]", setup ? setup : "", (long long)d->lo,
+             (long long)(d->hi > d->lo ? d->hi : d->lo + 1));
+}
+
 static const char *style_for(const chain_data *d)
 {
     return d->nb <= 30 ? "linespoints" : "lines";
@@ -113,8 +120,10 @@ static int line_chart(chain_sec *cs, const line_spec *ls, err *e)
                 g.how, note);
     snprintf(name, sizeof name, "%s%s", ls->name, cs->suffix);
     snprintf(title, sizeof title, "%s%s", ls->title, cs->where);
+    char setup[256];
+    x_range(d, ls->setup, setup, sizeof setup);
     report_chart ch = {.name = name, .title = title, .xlabel = "epoch", .ylabel = ls->ylabel,
-                       .caption = cap.s, .setup = ls->setup, .plot = plot.s, .data = dat.s};
+                       .caption = cap.s, .setup = setup, .plot = plot.s, .data = dat.s};
     if (dat.oom || plot.oom || cap.oom)
         rc = err_set(e, ERR_NOMEM, "out of memory");
     else
@@ -169,9 +178,10 @@ static int stacked_chart(chain_sec *cs, err *e)
              note);
     snprintf(name, sizeof name, "chain-emission-groups%s", cs->suffix);
     snprintf(title, sizeof title, "Emission share by group%s", cs->where);
+    char setup[256];
+    x_range(d, "set yrange [0:100]\nset ytics 0,20,100\nset grid front", setup, sizeof setup);
     report_chart ch = {.name = name, .title = title, .xlabel = "epoch",
-                       .ylabel = "share of emission (%)", .caption = cap,
-                       .setup = "set yrange [0:100]\nset ytics 0,20,100\nset grid front",
+                       .ylabel = "share of emission (%)", .caption = cap, .setup = setup,
                        .plot = plot.s, .data = dat.s};
     rc = dat.oom || plot.oom ? err_set(e, ERR_NOMEM, "out of memory")
                              : report_chart_add(cs->c, &ch, e);

@@ -99,9 +99,12 @@ int chain_bonds_chart(report_ctx *c, const chain_data *d, const char *suffix, co
     snprintf(cap, sizeof cap, "Sum of each validator's stored bonds over all miners (a bond of "
                               "65535 counts 1). Validators %s; read at %d epochs.",
              g.how, n);
+    char setup[96];
+    snprintf(setup, sizeof setup, "set yrange [0:*]\nset xrange [%lld:%lld]", (long long)d->lo,
+             (long long)(d->hi > d->lo ? d->hi : d->lo + 1));
     report_chart ch = {.name = name, .title = title, .xlabel = "epoch",
                        .ylabel = "bonds held (sum over miners)", .caption = cap,
-                       .setup = "set yrange [0:*]", .plot = plot.s, .data = dat.s};
+                       .setup = setup, .plot = plot.s, .data = dat.s};
     if (!rc)
         rc = dat.oom || plot.oom ? err_set(e, ERR_NOMEM, "out of memory")
                                  : report_chart_add(c, &ch, e);

@@ -237,11 +237,12 @@ static void name_neuron(const chain_data *d, const chain_nrec *r, char *out, siz
 {
     bool moved = r->reg > 0 && chain_data_neuron_at(d, r->uid, r->reg - 1) !=
                                    chain_data_neuron_at(d, r->uid, r->reg);
+    /* "uid 3 validator" says nothing "uid 3" does not. */
+    const char *label = strcmp(r->label, r->role) ? r->label : "";
+    char from[48] = "";
     if (moved)
-        snprintf(out, n, "uid %lld %s (from block %lld)", (long long)r->uid, r->label,
-                 (long long)r->reg);
-    else
-        snprintf(out, n, "uid %lld %s", (long long)r->uid, r->label);
+        snprintf(from, sizeof from, " (from block %lld)", (long long)r->reg);
+    snprintf(out, n, "uid %lld%s%.60s%s", (long long)r->uid, *label ? " " : "", label, from);
 }
 
 static int groups_by_label(const chain_data *d, chain_pop pop, chain_groups *g, err *e)

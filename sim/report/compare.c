@@ -172,7 +172,11 @@ static void cell(sbuf *h, sbuf *md, const double *v, size_t n, const char *unit,
     sbuf_printf(h, ">%s", n ? a : "—");
     sbuf_printf(md, " %s", n ? a : "—");
     if (!isnan(half)) {
-        report_fmt_num(b, sizeof b, half, "");
+        /* The half-width to the mean's last shown digit: noise below it
+         * would read as precision. */
+        const char *dot = strchr(a, '.');
+        int decimals = dot ? (int)strspn(dot + 1, "0123456789") : 0;
+        snprintf(b, sizeof b, "%.*f", decimals, half);
         sbuf_printf(h, " <span class=\"muted\">± %s</span>", b);
         sbuf_printf(md, " ± %s", b);
     }

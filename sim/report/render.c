@@ -71,14 +71,14 @@ static void figure_html(sbuf *b, const report_chart *ch, unsigned formats)
     const char *ext = formats & REPORT_SVG && !ch->raster ? "svg" : "png";
     sbuf_printf(b, "<figure id=\"fig-%s\">\n<img src=\"%s.%s\" alt=\"", ch->name, ch->name, ext);
     report_html_escape(b, ch->title);
-    sbuf_puts(b, "\">\n<figcaption><span class=\"files\">");
-    sbuf_printf(b, "<a href=\"%s.dat\">data</a> · <a href=\"%s.gp\">gnuplot script</a>", ch->name,
-                ch->name);
+    sbuf_puts(b, "\">\n<figcaption><span>");
+    report_html_escape(b, ch->caption ? ch->caption : "");
+    sbuf_printf(b, "</span><span class=\"files\"><a href=\"%s.dat\">data</a> · "
+                   "<a href=\"%s.gp\">gnuplot script</a>", ch->name, ch->name);
     if ((formats & REPORT_SVG) && (formats & REPORT_PNG))
         sbuf_printf(b, " · <a href=\"%s.%s\">%s</a>", ch->name, ch->raster ? "svg" : "png",
                     ch->raster ? "SVG" : "PNG");
     sbuf_puts(b, "</span>");
-    report_html_escape(b, ch->caption ? ch->caption : "");
     sbuf_puts(b, "</figcaption>\n</figure>\n");
 }
 

@@ -78,7 +78,9 @@ static void label_of(const report_threshold *t, const report_metric *m, char *ou
 {
     char where[200], value[64];
     report_where_str(t, where, sizeof where);
-    report_fmt_num(value, sizeof value, t->value, m ? m->unit : "");
+    /* The value as the scenario wrote it, not rounded for display. */
+    const char *unit = m ? m->unit : "";
+    snprintf(value, sizeof value, "%.15g%s%s", t->value, *unit ? " " : "", unit);
     sbuf b;
     sbuf_init(&b);
     sbuf_printf(&b, "%s%s%s%s %s %s", t->metric, *where ? "{" : "", where, *where ? "}" : "",

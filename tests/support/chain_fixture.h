@@ -55,7 +55,7 @@ static const char fixture_schema[] =
     "CREATE INDEX IF NOT EXISTS bond_epoch ON bond(run_id, netuid, epoch);";
 
 /* A small deterministic generator (splitmix64): fixtures must not move. */
-static uint64_t fixture_next(uint64_t *s)
+static inline uint64_t fixture_next(uint64_t *s)
 {
     uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -63,9 +63,9 @@ static uint64_t fixture_next(uint64_t *s)
     return z ^ (z >> 31);
 }
 
-static double fixture_unif(uint64_t *s) { return (fixture_next(s) >> 11) * 0x1.0p-53; }
+static inline double fixture_unif(uint64_t *s) { return (fixture_next(s) >> 11) * 0x1.0p-53; }
 
-static int fixture_exec(sqlite3 *db, const char *sql)
+static inline int fixture_exec(sqlite3 *db, const char *sql)
 {
     char *msg = NULL;
     if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -76,7 +76,7 @@ static int fixture_exec(sqlite3 *db, const char *sql)
     return 0;
 }
 
-static int fixture_step(sqlite3 *db, sqlite3_stmt *st)
+static inline int fixture_step(sqlite3 *db, sqlite3_stmt *st)
 {
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
@@ -87,7 +87,7 @@ static int fixture_step(sqlite3 *db, sqlite3_stmt *st)
     return 0;
 }
 
-static int fixture_neurons(sqlite3 *db, const fixture_opts *o, int64_t run, int half_block)
+static inline int fixture_neurons(sqlite3 *db, const fixture_opts *o, int64_t run, int half_block)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, "INSERT INTO neuron VALUES(?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -129,7 +129,7 @@ static int fixture_neurons(sqlite3 *db, const fixture_opts *o, int64_t run, int 
 }
 
 /* Quality of a miner by strategy: what its incentive follows. */
-static double fixture_quality(const fixture_opts *o, int uid, int epoch, int half)
+static inline double fixture_quality(const fixture_opts *o, int uid, int epoch, int half)
 {
     double bias = o->strategy_bias > 0 ? o->strategy_bias : 1;
     int n = o->validators + o->miners;
@@ -140,7 +140,7 @@ static double fixture_quality(const fixture_opts *o, int uid, int epoch, int hal
     return pow(base, bias) * (1 + 0.1 * sin(uid * 1.7 + epoch * 0.01));
 }
 
-static int fixture_epochs(sqlite3 *db, const fixture_opts *o, int64_t run, uint64_t *rs)
+static inline int fixture_epochs(sqlite3 *db, const fixture_opts *o, int64_t run, uint64_t *rs)
 {
     sqlite3_stmt *en, *w, *b;
     if (sqlite3_prepare_v2(db, "INSERT INTO epoch_neuron VALUES(?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, "
@@ -211,7 +211,7 @@ static int fixture_epochs(sqlite3 *db, const fixture_opts *o, int64_t run, uint6
 }
 
 /* Add one run to the database at path (created when missing). 0 or -1. */
-static int fixture_chain_db(const char *path, const fixture_opts *o)
+static inline int fixture_chain_db(const char *path, const fixture_opts *o)
 {
     sqlite3 *db;
     if (sqlite3_open(path, &db) != SQLITE_OK)

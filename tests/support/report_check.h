@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static bool check_file_exists(const char *dir, const char *name)
+static inline bool check_file_exists(const char *dir, const char *name)
 {
     char path[8400];
     snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -44,7 +44,7 @@ static char *check_read_n(const char *dir, const char *name, size_t *len)
 static char *check_read(const char *dir, const char *name) { return check_read_n(dir, name, NULL); }
 
 /* An SVG that starts as one and ends closed (gnuplot finished it). */
-static bool check_svg(const char *dir, const char *name)
+static inline bool check_svg(const char *dir, const char *name)
 {
     char *s = check_read(dir, name);
     bool ok = s && (!strncmp(s, "<?xml", 5) || !strncmp(s, "<svg", 4)) && strstr(s, "<svg") &&
@@ -54,7 +54,7 @@ static bool check_svg(const char *dir, const char *name)
 }
 
 /* A PNG: the signature, an IHDR first, and the width asked for (0: any). */
-static bool check_png(const char *dir, const char *name, uint32_t width)
+static inline bool check_png(const char *dir, const char *name, uint32_t width)
 {
     size_t n = 0;
     unsigned char *s = (unsigned char *)check_read_n(dir, name, &n);
@@ -69,7 +69,7 @@ static bool check_png(const char *dir, const char *name, uint32_t width)
 }
 
 /* Whether any entry of path's folder starts with path's last part. */
-static bool check_glob_exists(const char *prefix_path)
+static inline bool check_glob_exists(const char *prefix_path)
 {
     char dir[4096];
     snprintf(dir, sizeof dir, "%s", prefix_path);
@@ -91,7 +91,7 @@ static bool check_glob_exists(const char *prefix_path)
 
 /* Every href="..." and src="..." of an HTML page in dir resolves: a file in
  * dir, or "#id" naming an element of the page. External links fail. */
-static bool check_html_refs(const char *dir, const char *page, size_t *count, char *bad,
+static inline bool check_html_refs(const char *dir, const char *page, size_t *count, char *bad,
                             size_t badn)
 {
     char *html = check_read(dir, page);
