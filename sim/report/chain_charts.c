@@ -233,7 +233,7 @@ int chain_weights_chart(report_ctx *c, const chain_data *d, const char *suffix, 
         rc = heatmap_block(db, last, get, d, block, &dat, &nv, uids, row, &max, e);
         if (rc)
             break;
-        sbuf_printf(&plot, "set title '%s epoch: %lld (block %lld)'\n", which[k],
+        sbuf_printf(&plot, "set title '%s epoch: %lld (block %lld)' font ',13'\n", which[k],
                     (long long)epochs[k], (long long)block);
         sbuf_printf(&plot, "set yrange [-0.5:%zu.5]\n", nv ? nv - 1 : 0);
         ytics(&plot, uids, nv);

@@ -241,7 +241,7 @@ static void name_neuron(const chain_data *d, const chain_nrec *r, char *out, siz
     const char *label = strcmp(r->label, r->role) ? r->label : "";
     char from[48] = "";
     if (moved)
-        snprintf(from, sizeof from, " (from block %lld)", (long long)r->reg);
+        snprintf(from, sizeof from, " (block %lld+)", (long long)r->reg);
     snprintf(out, n, "uid %lld%s%.60s%s", (long long)r->uid, *label ? " " : "", label, from);
 }
 

@@ -77,10 +77,12 @@ static void gp_style(sbuf *b)
                  "set border 3 lc rgb '#666666'\n"
                  "set tics nomirror textcolor rgb '#333333'\n"
                  "set grid xtics ytics lc rgb '#e4e4e4' lw 1 dt 1\n"
-                 "set key outside right top vertical Left reverse samplen 2.5 spacing 1.25\n"
                  /* The same plot area in every chart, whatever its legend: the
-                  * legend's names are cut to REPORT_KEY_CHARS to fit. */
-                 "set rmargin at screen 0.74\n"
+                  * legend sits right of it (never over the data) and its names
+                  * are cut to REPORT_KEY_CHARS to fit. */
+                 "set rmargin at screen 0.72\n"
+                 "set key at screen 0.74, graph 1 left top vertical Left reverse samplen 2.5 "
+                 "spacing 1.25\n"
                  "set autoscale xfix\n"
                  "set offsets 0, 0, graph 0.05, 0\n"
                  "set title font ',16' offset 0,-0.3\n"

@@ -86,7 +86,7 @@ int report_gnuplot_run(const char *gnuplot, const char *dir, char *const *charts
 int report_gp_script(sbuf *out, const report_chart *ch, unsigned formats);
 /* A legend entry: quoted as report_gp_quote, cut to max_chars characters. */
 void report_gp_key(sbuf *b, const char *s, size_t max_chars);
-#define REPORT_KEY_CHARS 30
+#define REPORT_KEY_CHARS 28
 /* Palette entries shared by all charts (the 13th is grey, for "others"). */
 #define REPORT_NCOLORS 12
 #define REPORT_OTHERS_LT 13

@@ -293,3 +293,40 @@ TEST_IMPL(report_incomplete_run_says_so)
     ASSERT_CONTAINS(html, "This run did not finish");
     free(html);
 }
+
+/* Look at the page as a person would: headless Chromium at 1280 px. Skipped
+ * (exit 77) where Debian's chromium is not installed. What it checks by
+ * itself is that the page draws (a blank page compresses to ~11 KB); the
+ * screenshot stays in the test folder for a person to look at. */
+TEST_IMPL(report_screenshot_in_chromium)
+{
+    if (test_run("command -v chromium", NULL) != 0) {
+        fprintf(stderr, "chromium not installed: skipped\n");
+        exit(77);
+    }
+    char db[1024], dir[1024], shot[1024], profile[1024];
+    snprintf(db, sizeof db, "%s/run.db", test_tmpdir());
+    snprintf(dir, sizeof dir, "%s/out", test_tmpdir());
+    snprintf(shot, sizeof shot, "%s/screenshot.png", test_tmpdir());
+    snprintf(profile, sizeof profile, "%s/chromium-profile", test_tmpdir());
+    small_db(db, "{\"thresholds\": [{\"metric\": \"emission_share\", \"where\": {\"group\": "
+                 "\"stale\"}, \"op\": \"<=\", \"value\": 5}]}");
+    ASSERT_EQ_INT(report(db, dir, NULL, NULL), 0);
+    char cmd[8192], *out;
+    snprintf(cmd, sizeof cmd,
+             "timeout 120 chromium --headless --no-sandbox --disable-gpu "
+             "--disable-background-networking --disable-component-update --disable-sync "
+             "--no-first-run --hide-scrollbars --user-data-dir='%s' --window-size=1280,2000 "
+             "--screenshot='%s' 'file://%s/index.html'",
+             profile, shot, dir);
+    int st = test_run(cmd, &out);
+    if (st)
+        fprintf(stderr, "%s\n", out);
+    ASSERT_EQ_INT(st, 0);
+    free(out);
+    ASSERT(check_png(test_tmpdir(), "screenshot.png", 1280));
+    size_t n = 0;
+    char *png = check_read_n(test_tmpdir(), "screenshot.png", &n);
+    free(png);
+    ASSERT(n > 60000);
+}
