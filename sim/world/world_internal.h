@@ -1,0 +1,80 @@
+/* Private to sim/world. */
+#ifndef SUBNETSIM_WORLD_INTERNAL_H
+#define SUBNETSIM_WORLD_INTERNAL_H
+
+#include "world/world.h"
+
+#define WORLD_DAY 86400
+#define WORLD_ZIPNUM_MAX 100000
+
+/* A listing for sale in a zip's cache: enough to page a search. Times are
+ * seconds of simulated time (negative: listed before the run began). */
+typedef struct wz_slot {
+    uint64_t zpid;
+    int32_t listed;
+    int32_t fs_end;                /* leaves "for sale" at this second */
+} wz_slot;
+
+/* Holds every listing of windows <= w_hi whose fs_end > t_floor, in order of
+ * listing time. Queries at t >= t_floor advance it; earlier ones rebuild it. */
+typedef struct wz_cache {
+    wz_slot *v;
+    uint32_t len, cap;
+    int32_t w_hi;
+    int32_t t_floor;
+    bool ready;
+} wz_cache;
+
+/* Per zip: what listing generation needs, beside the public world_zip. */
+typedef struct wz_state {
+    uint32_t zipnum;               /* the zip as a number, 0..99999 */
+    double rate;                   /* arrivals per second */
+    double price_median;           /* this zip's typical price, USD */
+    wz_cache cache;
+} wz_state;
+
+struct world {
+    world_params p;
+    uint64_t seed;
+    world_zip *zips;               /* by rank */
+    wz_state *zs;                  /* parallel to zips */
+    size_t nzips;
+    int32_t *by_zipnum;            /* WORLD_ZIPNUM_MAX entries: index or -1 */
+    char (*states)[3];             /* sorted state codes */
+    size_t nstates;
+    uint32_t *state_start;         /* nstates + 1 offsets into state_idx */
+    uint32_t *state_idx;           /* zip indexes grouped by state, rank order */
+    uint32_t premium_idx[WORLD_PREMIUM_MAX];
+    uint64_t perm_key[4];          /* the zpid permutation's round keys */
+    uint64_t key[8];               /* stream keys by purpose (listings.c) */
+    int64_t fs_max_s;              /* for_sale_max_days in seconds */
+};
+
+/* Stream purposes: each aspect of a listing draws from its own stream. */
+enum { WK_ARRIVALS, WK_LIFE, WK_ATTRS, WK_PRICE, WK_ZEST, WK_RENT, WK_ZIPPRICE, WK_COUNT };
+
+/* A listing's life in seconds of simulated time. */
+typedef struct wl_life {
+    int64_t listed;
+    int64_t fs_end;                /* leaves "for sale" */
+    int64_t sold;                  /* closes, unless withdrawn */
+    int64_t gone;                  /* no longer found (404) from here */
+    bool withdrawn;
+} wl_life;
+
+/* listings.c */
+int64_t world_fs_end(const world *w, uint64_t zpid, int64_t listed);
+void world_life(const world *w, uint64_t zpid, int64_t listed, wl_life *out);
+
+/* build.c: the listing zpid of zip zi with life L, as it is at time t (any
+ * time from L->listed until L->gone). */
+void world_build(const world *w, size_t zi, uint64_t zpid, const wl_life *L, rt_time t,
+                 resi_listing *out);
+
+/* zips.c: load and rank the CSV into w (p and seed already set). */
+int world_zips_load(world *w, const char *path, err *e);
+/* listings.c: per-zip generation state, once zips are loaded. */
+int world_listings_init(world *w, err *e);
+void world_listings_free(world *w);
+
+#endif
