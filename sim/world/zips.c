@@ -16,7 +16,8 @@ static const char *const col_names[NCOLS] = {"zip", "lat", "lon", "state", "city
 typedef struct csv {
     const char *path;
     const char *p, *end;
-    int line;
+    int line;                      /* lines read so far */
+    int rec;                       /* the line the current record starts on */
 } csv;
 
 /* Split one record into fields (RFC 4180: quotes, doubled quotes, CRLF).
@@ -25,11 +26,11 @@ static int csv_record(csv *c, char fields[][FIELD_MAX], err *e)
 {
     if (c->p >= c->end)
         return 0;
-    c->line++;
+    c->rec = ++c->line;
     int n = 0;
     for (;;) {
         if (n == MAX_FIELDS)
-            return err_set(e, ERR_INPUT, "%s:%d: more than %d fields", c->path, c->line,
+            return err_set(e, ERR_INPUT, "%s:%d: more than %d fields", c->path, c->rec,
                            MAX_FIELDS), -1;
         size_t len = 0;
         bool quoted = c->p < c->end && *c->p == '"';
@@ -51,11 +52,11 @@ static int csv_record(csv *c, char fields[][FIELD_MAX], err *e)
             }
             if (len + 1 >= FIELD_MAX)
                 return err_set(e, ERR_INPUT, "%s:%d: field %d is longer than %d bytes", c->path,
-                               c->line, n + 1, FIELD_MAX - 1), -1;
+                               c->rec, n + 1, FIELD_MAX - 1), -1;
             fields[n][len++] = ch;
         }
         if (quoted)
-            return err_set(e, ERR_INPUT, "%s:%d: unterminated quoted field", c->path, c->line), -1;
+            return err_set(e, ERR_INPUT, "%s:%d: unterminated quoted field", c->path, c->rec), -1;
         fields[n++][len] = 0;
         if (c->p < c->end && *c->p == ',') {
             c->p++;
@@ -95,7 +96,7 @@ static int header(csv *c, int map[NCOLS], err *e)
 
 static int field_err(const csv *c, const char *field, const char *value, const char *what, err *e)
 {
-    return err_set(e, ERR_INPUT, "%s:%d: %s: '%s' %s", c->path, c->line, field, value, what);
+    return err_set(e, ERR_INPUT, "%s:%d: %s: '%s' %s", c->path, c->rec, field, value, what);
 }
 
 static int parse_coord(const csv *c, const char *field, const char *s, double lim, double *out,
@@ -151,7 +152,7 @@ static int read_rows(const char *path, world_zip **rows, size_t *nrows, err *e)
     int rc = file_read(path, 256u << 20, &text, &len, e);
     if (rc)
         return rc;
-    csv c = {path, text, text + len, 0};
+    csv c = {path, text, text + len, 0, 0};
     int map[NCOLS];
     int ncols = header(&c, map, e);
     VEC(world_zip) v = {0};
@@ -169,7 +170,7 @@ static int read_rows(const char *path, world_zip **rows, size_t *nrows, err *e)
         if (blank_record(n, f))
             continue;
         if (n != ncols) {
-            rc = err_set(e, ERR_INPUT, "%s:%d: expected %d fields, found %d", path, c.line,
+            rc = err_set(e, ERR_INPUT, "%s:%d: expected %d fields, found %d", path, c.rec,
                          ncols, n);
             break;
         }
@@ -178,11 +179,11 @@ static int read_rows(const char *path, world_zip **rows, size_t *nrows, err *e)
             break;
         int num = atoi(z.zip);
         if (line_of[num]) {
-            rc = err_set(e, ERR_INPUT, "%s:%d: zip: '%s' repeats line %d", path, c.line, z.zip,
+            rc = err_set(e, ERR_INPUT, "%s:%d: zip: '%s' repeats line %d", path, c.rec, z.zip,
                          line_of[num]);
             break;
         }
-        line_of[num] = c.line;
+        line_of[num] = c.rec;
         if (VEC_PUSH(&v, z))
             rc = err_set(e, ERR_NOMEM, "out of memory");
     }
