@@ -4,7 +4,6 @@
 
 #include <math.h>
 #include <string.h>
-#include <time.h>
 
 const char *resi_status_name(int status)
 {
@@ -33,36 +32,82 @@ typedef struct wbuf {
     size_t len, cap;
 } wbuf;
 
-static void w_add(wbuf *w, const char *s, size_t n)
+static inline void w_add(wbuf *w, const char *s, size_t n)
 {
-    if (w->len < w->cap) {
-        size_t room = w->cap - w->len;
-        memcpy(w->p + w->len, s, n < room ? n : room);
+    if (w->len + n <= w->cap) {
+        memcpy(w->p + w->len, s, n);
+    } else if (w->len < w->cap) {
+        memcpy(w->p + w->len, s, w->cap - w->len);
     }
     w->len += n;
 }
 
 static void w_str(wbuf *w, const char *s) { w_add(w, s, strlen(s)); }
-static void w_chr(wbuf *w, char c) { w_add(w, &c, 1); }
 
-static void w_int(wbuf *w, int64_t v)
+static inline void w_chr(wbuf *w, char c)
 {
-    char b[24];
-    int n = snprintf(b, sizeof b, "%lld", (long long)v);
-    w_add(w, b, (size_t)n);
+    if (w->len < w->cap)
+        w->p[w->len] = c;
+    w->len++;
 }
 
 static void w_u64(wbuf *w, uint64_t v)
 {
     char b[24];
-    int n = snprintf(b, sizeof b, "%llu", (unsigned long long)v);
-    w_add(w, b, (size_t)n);
+    int k = 24;
+    do
+        b[--k] = (char)('0' + v % 10);
+    while ((v /= 10));
+    w_add(w, b + k, (size_t)(24 - k));
 }
 
-/* A float as Python's repr writes it (the shortest digits that read back the
- * same, always with a decimal point) for the magnitudes listings carry. */
+static void w_int(wbuf *w, int64_t v)
+{
+    if (v < 0) {
+        w_chr(w, '-');
+        w_u64(w, (uint64_t)0 - (uint64_t)v);
+    } else {
+        w_u64(w, (uint64_t)v);
+    }
+}
+
+/* units / 10^decimals as a decimal with the trailing zeros dropped but one
+ * fractional digit kept: "29.74566", "2.0". */
+static void w_fixed(wbuf *w, int64_t units, int decimals)
+{
+    uint64_t scale = 1;
+    for (int i = 0; i < decimals; i++)
+        scale *= 10;
+    if (units < 0)
+        w_chr(w, '-');
+    uint64_t u = units < 0 ? (uint64_t)0 - (uint64_t)units : (uint64_t)units;
+    w_u64(w, u / scale);
+    w_chr(w, '.');
+    uint64_t frac = u % scale;
+    int keep = decimals;
+    while (keep > 1 && frac % 10 == 0) {
+        frac /= 10;
+        keep--;
+    }
+    char b[24];
+    for (int i = keep - 1; i >= 0; i--, frac /= 10)
+        b[i] = (char)('0' + frac % 10);
+    w_add(w, b, (size_t)keep);
+}
+
+/* A float as Python's repr writes it: the shortest digits that read back the
+ * same, always with a decimal point. Values with at most four decimals take
+ * the fast path: a decimal of at most 15 significant digits is the shortest
+ * form of its nearest double. */
 static void w_pyfloat(wbuf *w, double v)
 {
+    if (isfinite(v) && (v == 0 || fabs(v) >= 1e-4) && fabs(v) < 1e10) {
+        int64_t k = llround(v * 10000);
+        if ((double)k / 10000 == v) {
+            w_fixed(w, k, 4);
+            return;
+        }
+    }
     char b[40];
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(b, sizeof b, "%.*g", prec, v);
@@ -74,28 +119,25 @@ static void w_pyfloat(wbuf *w, double v)
         w_str(w, ".0");
 }
 
-/* degrees x 1e6 as a float: the same double a parser of "%.6f" would give. */
-static void w_e6(wbuf *w, int32_t v)
-{
-    char b[24];
-    snprintf(b, sizeof b, "%s%d.%06d", v < 0 ? "-" : "", abs(v / 1000000), abs(v % 1000000));
-    w_pyfloat(w, strtod(b, NULL));
-}
-
 static void w_json_str(wbuf *w, const char *s)
 {
     w_chr(w, '"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
+    for (;;) {
+        size_t run = 0;   /* copy runs that need no escaping in one go */
+        while (s[run] && s[run] != '"' && s[run] != '\\' && (unsigned char)s[run] >= 0x20)
+            run++;
+        w_add(w, s, run);
+        s += run;
+        if (!*s)
+            break;
+        unsigned char c = (unsigned char)*s++;
         if (c == '"' || c == '\\') {
             w_chr(w, '\\');
             w_chr(w, (char)c);
-        } else if (c < 0x20) {
+        } else {
             char b[8];
             snprintf(b, sizeof b, "\\u%04x", c);
             w_str(w, b);
-        } else {
-            w_chr(w, (char)c);
         }
     }
     w_chr(w, '"');
@@ -189,12 +231,11 @@ size_t resi_listing_uri(const resi_listing *l, char *out, size_t n)
 
 /* ------------------------------------------------------------- the JSON */
 
+/* k is the quoted key with its colon: "\"zpid\":". */
 static void key(wbuf *w, const char *k)
 {
     w_chr(w, w->len > 1 ? ',' : '{');
-    w_chr(w, '"');
     w_str(w, k);
-    w_str(w, "\":");
 }
 
 static void kv_int_or_null(wbuf *w, const char *k, int64_t v, bool present)
@@ -218,57 +259,94 @@ static void kv_null(wbuf *w, const char *k)
     w_str(w, "null");
 }
 
-/* ISO 8601 in UTC with microseconds, as pydantic writes an aware datetime. */
+static void w_digits(wbuf *w, int64_t v, int width)
+{
+    char b[8];
+    for (int i = width - 1; i >= 0; i--, v /= 10)
+        b[i] = (char)('0' + v % 10);
+    w_add(w, b, (size_t)width);
+}
+
+/* ISO 8601 in UTC with microseconds, as pydantic writes an aware datetime.
+ * The civil date from days since 1970 (H. Hinnant's days_from_civil, inverted). */
 static void w_time(wbuf *w, int64_t unix_ms)
 {
-    time_t secs = (time_t)(unix_ms >= 0 ? unix_ms / 1000 : (unix_ms - 999) / 1000);
-    int ms = (int)(unix_ms - (int64_t)secs * 1000);
-    struct tm tm;
-    gmtime_r(&secs, &tm);
-    char b[96];
-    snprintf(b, sizeof b, "\"%04d-%02d-%02dT%02d:%02d:%02d.%03d000Z\"", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
-    w_str(w, b);
+    int64_t ms = unix_ms % 86400000;
+    int64_t days = unix_ms / 86400000;
+    if (ms < 0) {
+        ms += 86400000;
+        days--;
+    }
+    int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
+    int64_t y = yoe + era * 400 + (m <= 2);
+    w_chr(w, '"');
+    w_digits(w, y, 4);
+    w_chr(w, '-');
+    w_digits(w, m, 2);
+    w_chr(w, '-');
+    w_digits(w, d, 2);
+    w_chr(w, 'T');
+    w_digits(w, ms / 3600000, 2);
+    w_chr(w, ':');
+    w_digits(w, ms / 60000 % 60, 2);
+    w_chr(w, ':');
+    w_digits(w, ms / 1000 % 60, 2);
+    w_chr(w, '.');
+    w_digits(w, ms % 1000, 3);
+    w_str(w, "000Z\"");
+}
+
+static void w_hex64(wbuf *w, uint64_t v)
+{
+    char b[16];
+    for (int i = 15; i >= 0; i--, v >>= 4)
+        b[i] = "0123456789abcdef"[v & 15];
+    w_add(w, b, 16);
 }
 
 /* A photo name stable for the listing (Zillow's are 32 hex digits). */
 static void img_src(wbuf *w, const resi_listing *l)
 {
-    char b[96];
     uint64_t a = hash64_mix(l->zpid, 0x1ce4e5b9ULL), c = hash64_mix(a, l->zpid);
-    snprintf(b, sizeof b, "\"https://photos.zillowstatic.com/fp/%016llx%016llx-p_e.jpg\"",
-             (unsigned long long)a, (unsigned long long)c);
-    w_str(w, b);
+    w_str(w, "\"https://photos.zillowstatic.com/fp/");
+    w_hex64(w, a);
+    w_hex64(w, c);
+    w_str(w, "-p_e.jpg\"");
 }
 
 static void json_core(wbuf *w, const resi_listing *l)
 {
     char s[256];
-    key(w, "zpid");
+    key(w, "\"zpid\":");
     w_chr(w, '"');
     w_u64(w, l->zpid);
     w_chr(w, '"');
-    key(w, "address");
+    key(w, "\"address\":");
     resi_listing_address(l, s, sizeof s);
     w_json_str(w, s);
-    key(w, "detail_url");
+    key(w, "\"detail_url\":");
     resi_listing_detail_url(l, s, sizeof s);
     w_json_str(w, s);
-    key(w, "property_type");
+    key(w, "\"property_type\":");
     w_json_str(w, resi_home_type_name(l->home_type));
-    kv_int_or_null(w, "bedrooms", l->bedrooms, l->bedrooms >= 0);
-    key(w, "bathrooms");
+    kv_int_or_null(w, "\"bedrooms\":", l->bedrooms, l->bedrooms >= 0);
+    key(w, "\"bathrooms\":");
     if (l->bathrooms_x2 >= 0)
-        w_pyfloat(w, l->bathrooms_x2 / 2.0);
+        w_fixed(w, l->bathrooms_x2 * 5, 1);
     else
         w_str(w, "null");
-    kv_int_or_null(w, "living_area", l->living_area, l->living_area >= 0);
-    key(w, "lot_area_value");
+    kv_int_or_null(w, "\"living_area\":", l->living_area, l->living_area >= 0);
+    key(w, "\"lot_area_value\":");
     if (l->lot_area_value >= 0)
         w_pyfloat(w, l->lot_area_value);
     else
         w_str(w, "null");
-    key(w, "lot_area_unit");
+    key(w, "\"lot_area_unit\":");
     if (resi_lot_unit_name(l->lot_unit))
         w_json_str(w, resi_lot_unit_name(l->lot_unit));
     else
@@ -277,51 +355,52 @@ static void json_core(wbuf *w, const resi_listing *l)
 
 static void json_money_place(wbuf *w, const resi_listing *l)
 {
-    kv_int_or_null(w, "price", l->price, l->price >= 0);
-    kv_int_or_null(w, "zestimate", l->zestimate, l->zestimate >= 0);
-    kv_int_or_null(w, "rent_zestimate", l->rent_zestimate, l->rent_zestimate >= 0);
-    kv_int_or_null(w, "price_change", l->price_change, l->price_change != 0);
-    kv_int_or_null(w, "date_price_changed", l->date_price_changed_ms, l->date_price_changed_ms != 0);
-    key(w, "latitude");
-    w_e6(w, l->lat_e6);
-    key(w, "longitude");
-    w_e6(w, l->lon_e6);
-    key(w, "country");
+    kv_int_or_null(w, "\"price\":", l->price, l->price >= 0);
+    kv_int_or_null(w, "\"zestimate\":", l->zestimate, l->zestimate >= 0);
+    kv_int_or_null(w, "\"rent_zestimate\":", l->rent_zestimate, l->rent_zestimate >= 0);
+    kv_int_or_null(w, "\"price_change\":", l->price_change, l->price_change != 0);
+    kv_int_or_null(w, "\"date_price_changed\":", l->date_price_changed_ms, l->date_price_changed_ms != 0);
+    /* degrees x 1e6: six decimals name the double Python would print */
+    key(w, "\"latitude\":");
+    w_fixed(w, l->lat_e6, 6);
+    key(w, "\"longitude\":");
+    w_fixed(w, l->lon_e6, 6);
+    key(w, "\"country\":");
     w_str(w, "\"USA\"");
-    key(w, "currency");
+    key(w, "\"currency\":");
     w_str(w, "\"USD\"");
-    key(w, "listing_status");
+    key(w, "\"listing_status\":");
     w_json_str(w, resi_status_name(l->status));
-    kv_int_or_null(w, "days_on_zillow", l->days_on_zillow, l->days_on_zillow >= 0);
-    kv_null(w, "coming_soon_on_market_date");
+    kv_int_or_null(w, "\"days_on_zillow\":", l->days_on_zillow, l->days_on_zillow >= 0);
+    kv_null(w, "\"coming_soon_on_market_date\":");
 }
 
 static void json_rest(wbuf *w, const resi_listing *l)
 {
-    key(w, "img_src");
+    key(w, "\"img_src\":");
     if (l->flags & RESI_HAS_IMAGE)
         img_src(w, l);
     else
         w_str(w, "null");
-    kv_bool(w, "has_image", l->flags & RESI_HAS_IMAGE);
-    kv_bool(w, "has_video", l->flags & RESI_HAS_VIDEO);
-    kv_bool(w, "has_3d_model", l->flags & RESI_HAS_3D);
-    kv_null(w, "carousel_photos");
-    kv_bool(w, "is_fsba", l->flags & RESI_IS_FSBA);
-    kv_bool(w, "is_open_house", l->flags & RESI_IS_OPEN_HOUSE);
-    kv_bool(w, "is_new_home", l->flags & RESI_IS_NEW_HOME);
-    kv_bool(w, "is_coming_soon", false);
-    kv_null(w, "new_construction_type");
-    key(w, "unit");
+    kv_bool(w, "\"has_image\":", l->flags & RESI_HAS_IMAGE);
+    kv_bool(w, "\"has_video\":", l->flags & RESI_HAS_VIDEO);
+    kv_bool(w, "\"has_3d_model\":", l->flags & RESI_HAS_3D);
+    kv_null(w, "\"carousel_photos\":");
+    kv_bool(w, "\"is_fsba\":", l->flags & RESI_IS_FSBA);
+    kv_bool(w, "\"is_open_house\":", l->flags & RESI_IS_OPEN_HOUSE);
+    kv_bool(w, "\"is_new_home\":", l->flags & RESI_IS_NEW_HOME);
+    kv_bool(w, "\"is_coming_soon\":", false);
+    kv_null(w, "\"new_construction_type\":");
+    key(w, "\"unit\":");
     if (l->unit[0])
         w_json_str(w, l->unit);
     else
         w_str(w, "null");
-    kv_null(w, "contingent_listing_type");
-    kv_null(w, "variable_data");
-    key(w, "scraped_at");
+    kv_null(w, "\"contingent_listing_type\":");
+    kv_null(w, "\"variable_data\":");
+    key(w, "\"scraped_at\":");
     w_time(w, l->scraped_at_ms);
-    key(w, "data_source");
+    key(w, "\"data_source\":");
     w_str(w, "\"zillow_rapidapi\"}");
 }
 

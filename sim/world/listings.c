@@ -66,7 +66,7 @@ static int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a +
 /* A zip's arrivals in one window: a Poisson stream by exponential gaps, so
  * they come out in time order and the i-th is found by drawing i + 1 gaps. */
 typedef struct arrivals {
-    rng r;
+    wrng r;
     double gap, at;
     int idx;
     int32_t win;
@@ -74,7 +74,7 @@ typedef struct arrivals {
 
 static void arrivals_start(const world *w, const wz_state *z, int32_t win, arrivals *a)
 {
-    rng_seed(&a->r, hash64_mix(hash64_mix(w->key[WK_ARRIVALS], z->zipnum), (uint64_t)win));
+    wrng_seed(&a->r, hash64_mix(w->key[WK_ARRIVALS], z->zipnum), (uint64_t)win);
     a->gap = z->rate > 0 ? 1.0 / z->rate : 0;
     a->at = 0;
     a->idx = -1;
@@ -85,7 +85,7 @@ static bool arrivals_next(arrivals *a, int64_t *listed)
 {
     if (a->gap <= 0 || a->idx >= IDX_MAX)
         return false;
-    a->at += rng_exponential(&a->r, a->gap);
+    a->at += wrng_exponential(&a->r, a->gap);
     if (a->at >= WORLD_DAY)
         return false;
     a->idx++;
@@ -97,9 +97,9 @@ static bool arrivals_next(arrivals *a, int64_t *listed)
 
 /* The first draw of a listing's life stream: its time for sale. Searches need
  * only this, so it stands alone. */
-static int64_t for_sale_seconds(const world *w, rng *r, bool *capped)
+static int64_t for_sale_seconds(const world *w, wrng *r, bool *capped)
 {
-    double d = rng_exponential(r, w->p.for_sale_mean_days * WORLD_DAY);
+    double d = wrng_exponential(r, w->p.for_sale_mean_days * WORLD_DAY);
     *capped = d >= (double)w->fs_max_s;
     int64_t s = *capped ? w->fs_max_s : (int64_t)d;
     return s < 1 ? 1 : s;
@@ -107,21 +107,21 @@ static int64_t for_sale_seconds(const world *w, rng *r, bool *capped)
 
 int64_t world_fs_end(const world *w, uint64_t zpid, int64_t listed)
 {
-    rng r;
-    rng_seed(&r, hash64_mix(w->key[WK_LIFE], zpid));
+    wrng r;
+    wrng_seed(&r, w->key[WK_LIFE], zpid);
     bool capped;
     return listed + for_sale_seconds(w, &r, &capped);
 }
 
 void world_life(const world *w, uint64_t zpid, int64_t listed, wl_life *out)
 {
-    rng r;
-    rng_seed(&r, hash64_mix(w->key[WK_LIFE], zpid));
+    wrng r;
+    wrng_seed(&r, w->key[WK_LIFE], zpid);
     bool capped;
     out->listed = listed;
     out->fs_end = listed + for_sale_seconds(w, &r, &capped);
-    double u = rng_uniform(&r);
-    double pend = rng_exponential(&r, w->p.pending_mean_days * WORLD_DAY);
+    double u = wrng_uniform(&r);
+    double pend = wrng_exponential(&r, w->p.pending_mean_days * WORLD_DAY);
     if (pend > 3650.0 * WORLD_DAY)
         pend = 3650.0 * WORLD_DAY;
     out->withdrawn = capped || u < w->p.p_withdrawn;
@@ -169,7 +169,28 @@ static int slot_push(wz_cache *c, uint64_t zpid, int64_t listed, int64_t fs_end)
         c->v = v;
         c->cap = cap;
     }
-    c->v[c->len++] = (wz_slot){zpid, (int32_t)listed, (int32_t)fs_end};
+    c->v[c->len++] = (wz_slot){zpid, (int32_t)listed, (int32_t)fs_end, 0, 0};
+    if (fs_end < c->min_end)
+        c->min_end = (int32_t)fs_end;
+    return 0;
+}
+
+/* Drop the listings no longer for sale at ts, freeing their built copies. */
+static int cache_prune(wz_cache *c, int32_t ts)
+{
+    uint32_t k = 0;
+    c->min_end = INT32_MAX;
+    for (uint32_t i = 0; i < c->len; i++) {
+        wz_slot *s = &c->v[i];
+        if (s->fs_end > ts) {
+            c->v[k++] = *s;
+            if (s->fs_end < c->min_end)
+                c->min_end = s->fs_end;
+        } else if (s->built && VEC_PUSH(&c->spare, s->built - 1)) {
+            return ERR_NOMEM;
+        }
+    }
+    c->len = k;
     return 0;
 }
 
@@ -181,14 +202,12 @@ static int cache_advance(world *w, size_t zi, int32_t ts)
     wz_cache *c = &z->cache;
     if (!c->ready || ts < c->t_floor) {
         c->len = 0;
+        c->pool.len = c->spare.len = 0;
+        c->min_end = INT32_MAX;
         c->w_hi = (int32_t)floor_div(ts - w->fs_max_s, WORLD_DAY) - 1;
         c->ready = true;
-    } else if (ts > c->t_floor) {
-        uint32_t k = 0;
-        for (uint32_t i = 0; i < c->len; i++)
-            if (c->v[i].fs_end > ts)
-                c->v[k++] = c->v[i];
-        c->len = k;
+    } else if (ts >= c->min_end && cache_prune(c, ts)) {
+        return ERR_NOMEM;
     }
     c->t_floor = ts;
     int32_t now = (int32_t)floor_div(ts, WORLD_DAY);
@@ -204,6 +223,34 @@ static int cache_advance(world *w, size_t zi, int32_t ts)
         }
         c->w_hi = win;
     }
+    return 0;
+}
+
+/* A search result: the built copy while it holds, else built afresh (and
+ * kept for the next search). */
+static int slot_listing(world *w, size_t zi, wz_slot *s, rt_time t, resi_listing *out)
+{
+    wz_cache *c = &w->zs[zi].cache;
+    int64_t ts = t / 1000000;
+    if (s->built && ts < s->until) {
+        *out = c->pool.v[s->built - 1];
+        out->scraped_at_ms = world_unix_ms(w, t);
+        return 0;
+    }
+    wl_life L;
+    world_life(w, s->zpid, s->listed, &L);
+    int64_t until = world_build(w, zi, s->zpid, &L, t, out);
+    if (!s->built) {
+        if (c->spare.len) {
+            s->built = c->spare.v[--c->spare.len] + 1;
+        } else {
+            if (VEC_PUSH(&c->pool, *out))
+                return ERR_NOMEM;
+            s->built = (uint32_t)c->pool.len;
+        }
+    }
+    c->pool.v[s->built - 1] = *out;
+    s->until = until > INT32_MAX ? INT32_MAX : (int32_t)until;
     return 0;
 }
 
@@ -234,7 +281,7 @@ int world_search(world *w, const char *zip, int page, rt_time t, resi_listing *o
     int32_t ts = (int32_t)(t / 1000000);
     if (cache_advance(w, (size_t)zi, ts))
         return ERR_NOMEM;
-    const wz_cache *c = &w->zs[zi].cache;
+    wz_cache *c = &w->zs[zi].cache;
     int ps = w->p.page_size;
     uint32_t k = listed_by(c, ts);
     int pages = (int)((k + (uint32_t)ps - 1) / (uint32_t)ps);
@@ -247,10 +294,8 @@ int world_search(world *w, const char *zip, int page, rt_time t, resi_listing *o
     /* newest first: page 1 starts at the last listed */
     int64_t first = (int64_t)k - 1 - (int64_t)(page - 1) * ps;
     for (int j = 0; j < ps && first - j >= 0; j++) {
-        const wz_slot *s = &c->v[first - j];
-        wl_life L;
-        world_life(w, s->zpid, s->listed, &L);
-        world_build(w, (size_t)zi, s->zpid, &L, t, &out[j]);
+        if (slot_listing(w, (size_t)zi, &c->v[first - j], t, &out[j]))
+            return ERR_NOMEM;
         info->n++;
     }
     return 0;
@@ -315,6 +360,8 @@ int world_listings_init(world *w, err *e)
         wz_state *z = &w->zs[i];
         z->zipnum = (uint32_t)atoi(w->zips[i].zip);
         z->rate = w->zips[i].listings_mean / mean_s;
+        /* a degree of longitude shrinks with latitude; keep the scatter round */
+        z->lon_scale = 1 / fmax(0.2, cos(w->zips[i].lat * M_PI / 180));
         if (z->rate * WORLD_DAY > 2000)
             return err_set(e, ERR_INPUT, "world.listings_per_1000: zip %s would list %.0f homes "
                            "a day; the zpid scheme allows 2000", w->zips[i].zip,
@@ -328,8 +375,11 @@ int world_listings_init(world *w, err *e)
 
 void world_listings_free(world *w)
 {
-    for (size_t i = 0; w->zs && i < w->nzips; i++)
+    for (size_t i = 0; w->zs && i < w->nzips; i++) {
         free(w->zs[i].cache.v);
+        VEC_FREE(&w->zs[i].cache.pool);
+        VEC_FREE(&w->zs[i].cache.spare);
+    }
     free(w->zs);
 }
 
@@ -337,7 +387,10 @@ size_t world_memory(const world *w)
 {
     size_t n = sizeof *w + w->nzips * (sizeof *w->zips + sizeof *w->zs + 3 + 2 * sizeof(uint32_t)) +
                WORLD_ZIPNUM_MAX * sizeof *w->by_zipnum;
-    for (size_t i = 0; i < w->nzips; i++)
-        n += w->zs[i].cache.cap * sizeof(wz_slot);
+    for (size_t i = 0; i < w->nzips; i++) {
+        const wz_cache *c = &w->zs[i].cache;
+        n += c->cap * sizeof(wz_slot) + c->pool.cap * sizeof(resi_listing) +
+             c->spare.cap * sizeof(uint32_t);
+    }
     return n;
 }

@@ -121,6 +121,37 @@ TEST_IMPL(lookup_returns_what_search_showed)
     world_free(w);
 }
 
+/* Searches reuse built listings while their fields cannot change: at every
+ * time, in steps from one second to hours, a search page must equal fresh
+ * look-ups (which never use the cache). */
+TEST_IMPL(reused_search_results_equal_fresh_builds)
+{
+    world *w = load(11);
+    rng r;
+    rng_seed(&r, 3);
+    rt_time t = RT_HOUR(2);
+    long compared = 0;
+    for (int step = 0; step < 400; step++) {
+        int kind = (int)rng_below(&r, 3);
+        t += kind == 0 ? RT_SEC(1 + rng_below(&r, 5)) : kind == 1 ? RT_MIN(1 + rng_below(&r, 90))
+                                                                  : RT_HOUR(1 + rng_below(&r, 12));
+        resi_listing page[41];
+        world_page pg;
+        int p = 1 + (int)rng_below(&r, 3);
+        ASSERT_OK(world_search(w, step % 2 ? "77494" : "11368", p, t, page, &pg));
+        for (int i = 0; i < pg.n; i++) {
+            resi_listing fresh;
+            ASSERT_OK(world_lookup(w, page[i].zpid, t, &fresh));
+            if (memcmp(&fresh, &page[i], sizeof fresh))
+                TEST_FAIL_("step %d t %lld zpid %llu differs", step, (long long)t,
+                           (unsigned long long)fresh.zpid);
+            compared++;
+        }
+    }
+    ASSERT(compared > 10000);
+    world_free(w);
+}
+
 /* One fingerprint over a fixed set of queries, asked in a given order. */
 static uint64_t fingerprint(world *w, const char *const *zips, int nz, const rt_time *ts, int nt,
                             bool reverse)
