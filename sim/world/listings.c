@@ -244,8 +244,12 @@ static int slot_listing(world *w, size_t zi, wz_slot *s, rt_time t, resi_listing
         if (c->spare.len) {
             s->built = c->spare.v[--c->spare.len] + 1;
         } else {
+            size_t cap = c->pool.cap, grow = cap ? cap : 8;
+            if (c->pool.len == cap && w->pool_bytes + grow * sizeof *out > w->pool_budget)
+                return 0;   /* over the budget: built, not kept */
             if (VEC_PUSH(&c->pool, *out))
                 return ERR_NOMEM;
+            w->pool_bytes += (c->pool.cap - cap) * sizeof *out;
             s->built = (uint32_t)c->pool.len;
         }
     }
@@ -301,12 +305,42 @@ int world_search(world *w, const char *zip, int page, rt_time t, resi_listing *o
     return 0;
 }
 
+/* A listing for sale at ts in a warm cache: its window's slots lie together
+ * (slots are in listing order), found by bisection. NULL: not there. */
+static wz_slot *cached_slot(world *w, size_t zi, uint64_t zpid, int32_t win, int32_t ts)
+{
+    wz_cache *c = &w->zs[zi].cache;
+    if (!c->ready || ts < c->t_floor || cache_advance(w, zi, ts))
+        return NULL;
+    int64_t from = (int64_t)win * WORLD_DAY, to = from + WORLD_DAY;
+    uint32_t lo = 0, hi = c->len;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (c->v[mid].listed < from)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (uint32_t i = lo; i < c->len && c->v[i].listed < to; i++)
+        if (c->v[i].zpid == zpid)
+            return c->v[i].listed <= ts ? &c->v[i] : NULL;
+    return NULL;
+}
+
 int world_lookup(world *w, uint64_t zpid, rt_time t, resi_listing *out)
 {
     int zi;
     int64_t listed;
     if (!time_ok(t))
         return ERR_INPUT;
+    uint32_t zipnum;
+    int32_t win;
+    int idx;
+    if (zpid_split(w, zpid, &zipnum, &win, &idx) && (zi = w->by_zipnum[zipnum]) >= 0) {
+        wz_slot *s = cached_slot(w, (size_t)zi, zpid, win, (int32_t)(t / 1000000));
+        if (s)
+            return slot_listing(w, (size_t)zi, s, t, out);
+    }
     if (!locate(w, zpid, &zi, &listed))
         return ERR_NOTFOUND;
     wl_life L;
@@ -349,6 +383,7 @@ int world_listings_init(world *w, err *e)
     for (int k = 0; k < 4; k++)
         w->perm_key[k] = hash64_mix(hash64_mix(w->seed, 0x7a706964ULL), (uint64_t)k);
     w->fs_max_s = (int64_t)(p->for_sale_max_days * WORLD_DAY);
+    w->pool_budget = (size_t)(p->cache_mb * 1e6);
     /* Steady state (M/G/infinity): listings for sale = rate x mean time for
      * sale, where the mean is that of the capped exponential. */
     double mu = p->for_sale_mean_days * WORLD_DAY;

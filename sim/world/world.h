@@ -70,6 +70,9 @@ typedef struct world_params {
     /* Search answers. */
     int page_size;                 /* listings a page */
     int max_pages;                 /* pages a search reaches; 0 = no limit */
+
+    /* Speed only, never results: bytes of built listings kept for reuse. */
+    double cache_mb;
 } world_params;
 
 /* Checks ranges and consistency; messages name the field ("world.top_n ..."). */

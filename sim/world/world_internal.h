@@ -57,6 +57,7 @@ struct world {
     uint64_t perm_key[4];          /* the zpid permutation's round keys */
     uint64_t key[8];               /* stream keys by purpose (listings.c) */
     int64_t fs_max_s;              /* for_sale_max_days in seconds */
+    size_t pool_bytes, pool_budget; /* built listings kept, and the most allowed */
 };
 
 /* Stream purposes: each aspect of a listing draws from its own stream. */

@@ -1,6 +1,7 @@
 /* The listings universe: pages, look-ups, determinism, staleness at the rates
  * the parameters imply, and the listing's stored form. */
 #include "world/world.h"
+#include "world/world_internal.h"
 #include "test.h"
 
 #include <cjson/cJSON.h>
@@ -121,12 +122,13 @@ TEST_IMPL(lookup_returns_what_search_showed)
     world_free(w);
 }
 
-/* Searches reuse built listings while their fields cannot change: at every
- * time, in steps from one second to hours, a search page must equal fresh
- * look-ups (which never use the cache). */
+/* Searches (and look-ups in searched zips) reuse built listings while their
+ * fields cannot change: at every time, in steps from one second to hours, a
+ * search page and look-ups in the same world must equal look-ups in a world
+ * that was never searched (which build every listing afresh). */
 TEST_IMPL(reused_search_results_equal_fresh_builds)
 {
-    world *w = load(11);
+    world *w = load(11), *cold = load(11);
     rng r;
     rng_seed(&r, 3);
     rt_time t = RT_HOUR(2);
@@ -140,16 +142,19 @@ TEST_IMPL(reused_search_results_equal_fresh_builds)
         int p = 1 + (int)rng_below(&r, 3);
         ASSERT_OK(world_search(w, step % 2 ? "77494" : "11368", p, t, page, &pg));
         for (int i = 0; i < pg.n; i++) {
-            resi_listing fresh;
-            ASSERT_OK(world_lookup(w, page[i].zpid, t, &fresh));
-            if (memcmp(&fresh, &page[i], sizeof fresh))
+            resi_listing fresh, warm;
+            ASSERT_OK(world_lookup(cold, page[i].zpid, t, &fresh));
+            ASSERT_OK(world_lookup(w, page[i].zpid, t, &warm));
+            if (memcmp(&fresh, &page[i], sizeof fresh) || memcmp(&fresh, &warm, sizeof fresh))
                 TEST_FAIL_("step %d t %lld zpid %llu differs", step, (long long)t,
                            (unsigned long long)fresh.zpid);
             compared++;
         }
     }
     ASSERT(compared > 10000);
+    ASSERT_EQ_INT(world_zip_for_sale(cold, 1, 0), world_zip_for_sale(w, 1, 0));
     world_free(w);
+    world_free(cold);
 }
 
 /* One fingerprint over a fixed set of queries, asked in a given order. */
@@ -312,6 +317,26 @@ TEST_IMPL(lives_run_for_sale_pending_sold_then_gone)
     world_free(w);
 }
 
+/* The cache budget changes speed, never answers. */
+TEST_IMPL(no_cache_same_answers)
+{
+    world_params p = defaults();
+    p.cache_mb = 0;
+    world *a = load(5), *b = load_p(p, 5);
+    for (int k = 0; k < 50; k++) {
+        rt_time t = RT_MIN(37) * k;
+        resi_listing pa[41], pb[41];
+        world_page ga, gb;
+        ASSERT_OK(world_search(a, "79936", 1 + k % 3, t, pa, &ga));
+        ASSERT_OK(world_search(b, "79936", 1 + k % 3, t, pb, &gb));
+        ASSERT_EQ_INT(ga.n, gb.n);
+        ASSERT(!memcmp(pa, pb, (size_t)ga.n * sizeof pa[0]));
+    }
+    ASSERT(world_memory(b) < world_memory(a));
+    world_free(a);
+    world_free(b);
+}
+
 TEST_IMPL(without_price_changes_prices_hold)
 {
     world_params p = defaults();
@@ -439,4 +464,29 @@ TEST_IMPL(generated_listings_serialize_to_valid_json_of_realistic_size)
     }
     ASSERT(total / n > 850 && total / n < 1100);
     world_free(w);
+}
+
+/* The normal quantiles the listings' spreads are drawn with (Acklam's
+ * approximation: relative error below 1.2e-9). */
+TEST_IMPL(inverse_normal_cdf_matches_known_quantiles)
+{
+    struct { double p, z; } q[] = {
+        {0.5, 0}, {0.975, 1.959963984540054}, {0.8413447460685429, 1.0},
+        {0.02, -2.053748910631823}, {0.001, -3.090232306167813},
+        {1e-10, -6.361340902404056}, {0.99999, 4.264890793922602},
+    };
+    for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
+        ASSERT_NEAR(world_norm_inv(q[i].p), q[i].z, 2e-9 * fmax(1, fabs(q[i].z)));
+        ASSERT_NEAR(world_norm_inv(1 - q[i].p), -q[i].z, 1e-8 * fmax(1, fabs(q[i].z)));
+    }
+    /* and draws have mean 0, sd 1 */
+    wrng r = {7};
+    double s = 0, s2 = 0;
+    for (int i = 0; i < 200000; i++) {
+        double x = wrng_normal(&r);
+        s += x;
+        s2 += x * x;
+    }
+    ASSERT_NEAR(s / 200000, 0, 0.01);
+    ASSERT_NEAR(sqrt(s2 / 200000), 1, 0.01);
 }
