@@ -5,22 +5,22 @@
 #include <math.h>
 #include <string.h>
 
-const char *resi_status_name(int status)
+const char *proto_resi_status_name(int status)
 {
     static const char *const names[] = {"FOR_SALE", "PENDING", "SOLD"};
-    return status >= 0 && status < RESI_STATUS_COUNT ? names[status] : "UNKNOWN";
+    return status >= 0 && status < PROTO_RESI_STATUS_COUNT ? names[status] : "UNKNOWN";
 }
 
-const char *resi_home_type_name(int type)
+const char *proto_resi_home_type_name(int type)
 {
     static const char *const names[] = {"SINGLE_FAMILY", "CONDO", "TOWNHOUSE",
                                         "MULTI_FAMILY", "MANUFACTURED", "LOT"};
-    return type >= 0 && type < RESI_HOME_TYPE_COUNT ? names[type] : "UNKNOWN";
+    return type >= 0 && type < PROTO_RESI_HOME_TYPE_COUNT ? names[type] : "UNKNOWN";
 }
 
-const char *resi_lot_unit_name(int unit)
+const char *proto_resi_lot_unit_name(int unit)
 {
-    return unit == RESI_LOT_SQFT ? "sqft" : unit == RESI_LOT_ACRES ? "acres" : NULL;
+    return unit == PROTO_RESI_LOT_SQFT ? "sqft" : unit == PROTO_RESI_LOT_ACRES ? "acres" : NULL;
 }
 
 /* ------------------------------------------------------------ a writer */
@@ -151,7 +151,7 @@ static void w_finish(wbuf *w)
 
 /* ------------------------------------------------------------ strings */
 
-static void address(wbuf *w, const resi_listing *l)
+static void address(wbuf *w, const proto_resi_listing *l)
 {
     w_int(w, l->street_no);
     w_chr(w, ' ');
@@ -168,7 +168,7 @@ static void address(wbuf *w, const resi_listing *l)
     w_str(w, l->zip);
 }
 
-size_t resi_listing_address(const resi_listing *l, char *out, size_t n)
+size_t proto_resi_listing_address(const proto_resi_listing *l, char *out, size_t n)
 {
     wbuf w = {out, 0, n};
     address(&w, l);
@@ -178,10 +178,10 @@ size_t resi_listing_address(const resi_listing *l, char *out, size_t n)
 
 /* Zillow's slug: the address with separators turned into single dashes and
  * anything else that is not a letter or digit dropped. */
-static void slug(wbuf *w, const resi_listing *l)
+static void slug(wbuf *w, const proto_resi_listing *l)
 {
     char a[256];
-    size_t n = resi_listing_address(l, a, sizeof a);
+    size_t n = proto_resi_listing_address(l, a, sizeof a);
     if (n >= sizeof a)
         n = sizeof a - 1;
     bool dash = false;
@@ -199,7 +199,7 @@ static void slug(wbuf *w, const resi_listing *l)
     }
 }
 
-static void detail_url(wbuf *w, const resi_listing *l)
+static void detail_url(wbuf *w, const proto_resi_listing *l)
 {
     char b[256];
     wbuf s = {b, 0, sizeof b};
@@ -212,7 +212,7 @@ static void detail_url(wbuf *w, const resi_listing *l)
     w_str(w, "_zpid/");
 }
 
-size_t resi_listing_detail_url(const resi_listing *l, char *out, size_t n)
+size_t proto_resi_listing_detail_url(const proto_resi_listing *l, char *out, size_t n)
 {
     wbuf w = {out, 0, n};
     detail_url(&w, l);
@@ -220,7 +220,7 @@ size_t resi_listing_detail_url(const resi_listing *l, char *out, size_t n)
     return w.len;
 }
 
-size_t resi_listing_uri(const resi_listing *l, char *out, size_t n)
+size_t proto_resi_listing_uri(const proto_resi_listing *l, char *out, size_t n)
 {
     wbuf w = {out, 0, n};
     w_str(&w, "https://zillow.com");
@@ -310,7 +310,7 @@ static void w_hex64(wbuf *w, uint64_t v)
 }
 
 /* A photo name stable for the listing (Zillow's are 32 hex digits). */
-static void img_src(wbuf *w, const resi_listing *l)
+static void img_src(wbuf *w, const proto_resi_listing *l)
 {
     uint64_t a = hash64_mix(l->zpid, 0x1ce4e5b9ULL), c = hash64_mix(a, l->zpid);
     w_str(w, "\"https://photos.zillowstatic.com/fp/");
@@ -319,7 +319,7 @@ static void img_src(wbuf *w, const resi_listing *l)
     w_str(w, "-p_e.jpg\"");
 }
 
-static void json_core(wbuf *w, const resi_listing *l)
+static void json_core(wbuf *w, const proto_resi_listing *l)
 {
     char s[256];
     key(w, "\"zpid\":");
@@ -327,13 +327,13 @@ static void json_core(wbuf *w, const resi_listing *l)
     w_u64(w, l->zpid);
     w_chr(w, '"');
     key(w, "\"address\":");
-    resi_listing_address(l, s, sizeof s);
+    proto_resi_listing_address(l, s, sizeof s);
     w_json_str(w, s);
     key(w, "\"detail_url\":");
-    resi_listing_detail_url(l, s, sizeof s);
+    proto_resi_listing_detail_url(l, s, sizeof s);
     w_json_str(w, s);
     key(w, "\"property_type\":");
-    w_json_str(w, resi_home_type_name(l->home_type));
+    w_json_str(w, proto_resi_home_type_name(l->home_type));
     kv_int_or_null(w, "\"bedrooms\":", l->bedrooms, l->bedrooms >= 0);
     key(w, "\"bathrooms\":");
     if (l->bathrooms_x2 >= 0)
@@ -347,13 +347,13 @@ static void json_core(wbuf *w, const resi_listing *l)
     else
         w_str(w, "null");
     key(w, "\"lot_area_unit\":");
-    if (resi_lot_unit_name(l->lot_unit))
-        w_json_str(w, resi_lot_unit_name(l->lot_unit));
+    if (proto_resi_lot_unit_name(l->lot_unit))
+        w_json_str(w, proto_resi_lot_unit_name(l->lot_unit));
     else
         w_str(w, "null");
 }
 
-static void json_money_place(wbuf *w, const resi_listing *l)
+static void json_money_place(wbuf *w, const proto_resi_listing *l)
 {
     kv_int_or_null(w, "\"price\":", l->price, l->price >= 0);
     kv_int_or_null(w, "\"zestimate\":", l->zestimate, l->zestimate >= 0);
@@ -370,25 +370,25 @@ static void json_money_place(wbuf *w, const resi_listing *l)
     key(w, "\"currency\":");
     w_str(w, "\"USD\"");
     key(w, "\"listing_status\":");
-    w_json_str(w, resi_status_name(l->status));
+    w_json_str(w, proto_resi_status_name(l->status));
     kv_int_or_null(w, "\"days_on_zillow\":", l->days_on_zillow, l->days_on_zillow >= 0);
     kv_null(w, "\"coming_soon_on_market_date\":");
 }
 
-static void json_rest(wbuf *w, const resi_listing *l)
+static void json_rest(wbuf *w, const proto_resi_listing *l)
 {
     key(w, "\"img_src\":");
-    if (l->flags & RESI_HAS_IMAGE)
+    if (l->flags & PROTO_RESI_HAS_IMAGE)
         img_src(w, l);
     else
         w_str(w, "null");
-    kv_bool(w, "\"has_image\":", l->flags & RESI_HAS_IMAGE);
-    kv_bool(w, "\"has_video\":", l->flags & RESI_HAS_VIDEO);
-    kv_bool(w, "\"has_3d_model\":", l->flags & RESI_HAS_3D);
+    kv_bool(w, "\"has_image\":", l->flags & PROTO_RESI_HAS_IMAGE);
+    kv_bool(w, "\"has_video\":", l->flags & PROTO_RESI_HAS_VIDEO);
+    kv_bool(w, "\"has_3d_model\":", l->flags & PROTO_RESI_HAS_3D);
     kv_null(w, "\"carousel_photos\":");
-    kv_bool(w, "\"is_fsba\":", l->flags & RESI_IS_FSBA);
-    kv_bool(w, "\"is_open_house\":", l->flags & RESI_IS_OPEN_HOUSE);
-    kv_bool(w, "\"is_new_home\":", l->flags & RESI_IS_NEW_HOME);
+    kv_bool(w, "\"is_fsba\":", l->flags & PROTO_RESI_IS_FSBA);
+    kv_bool(w, "\"is_open_house\":", l->flags & PROTO_RESI_IS_OPEN_HOUSE);
+    kv_bool(w, "\"is_new_home\":", l->flags & PROTO_RESI_IS_NEW_HOME);
     kv_bool(w, "\"is_coming_soon\":", false);
     kv_null(w, "\"new_construction_type\":");
     key(w, "\"unit\":");
@@ -404,7 +404,7 @@ static void json_rest(wbuf *w, const resi_listing *l)
     w_str(w, "\"zillow_rapidapi\"}");
 }
 
-static size_t json(const resi_listing *l, char *out, size_t n)
+static size_t json(const proto_resi_listing *l, char *out, size_t n)
 {
     wbuf w = {out, 0, n};
     json_core(&w, l);
@@ -414,44 +414,59 @@ static size_t json(const resi_listing *l, char *out, size_t n)
     return w.len;
 }
 
-int resi_listing_json(const resi_listing *l, sbuf *out)
+int proto_resi_listing_json(const proto_resi_listing *l, sbuf *out)
 {
-    char b[RESI_LISTING_JSON_MAX];
+    char b[PROTO_RESI_LISTING_JSON_MAX];
     size_t n = json(l, b, sizeof b);
     if (n >= sizeof b)
         return ERR_INTERNAL;   /* the field sizes bound it well below */
     return sbuf_add(out, b, n);
 }
 
-size_t resi_listing_size(const resi_listing *l)
+size_t proto_resi_listing_size(const proto_resi_listing *l)
 {
-    char b[RESI_LISTING_JSON_MAX];
+    char b[PROTO_RESI_LISTING_JSON_MAX];
     return json(l, b, sizeof b);
 }
 
-uint64_t resi_listing_hash(const resi_listing *l)
+uint64_t proto_resi_listing_hash(const proto_resi_listing *l)
 {
-    char b[RESI_LISTING_JSON_MAX];
+    char b[PROTO_RESI_LISTING_JSON_MAX];
     json(l, b, sizeof b);
     return hash64_str(b);
 }
 
 /* ------------------------------------------------------------- messages */
 
-rt_msg resi_search_msg(const char *zip, int page)
+proto_resi_search_req *proto_resi_search_new(const char *zip, int page)
 {
-    resi_search_req *q = calloc(1, sizeof *q);
+    proto_resi_search_req *q = calloc(1, sizeof *q);
     if (q) {
-        snprintf(q->zip, sizeof q->zip, "%s", zip);
+        size_t n = strlen(zip);
+        memcpy(q->zip, zip, n < 5 ? n : 5);
         q->page = page;
     }
-    return (rt_msg){.type = RESI_MSG_SEARCH, .body = q, .wire_bytes = 200};
+    return q;
 }
 
-rt_msg resi_lookup_msg(uint64_t zpid)
+proto_resi_lookup_req *proto_resi_lookup_new(uint64_t zpid)
 {
-    resi_lookup_req *q = calloc(1, sizeof *q);
+    proto_resi_lookup_req *q = calloc(1, sizeof *q);
     if (q)
         q->zpid = zpid;
-    return (rt_msg){.type = RESI_MSG_LOOKUP, .body = q, .wire_bytes = 200};
+    return q;
+}
+
+size_t proto_resi_wire_bytes(int type, const void *body)
+{
+    switch (type) {
+    case PROTO_RESI_SEARCH_REPLY:
+        return PROTO_RESI_WIRE_OVERHEAD +
+               (body ? (size_t)((const proto_resi_search_reply *)body)->n : 0) *
+                   PROTO_RESI_WIRE_PER_PROP;
+    case PROTO_RESI_LOOKUP_REPLY:
+        return PROTO_RESI_WIRE_OVERHEAD + 2 * PROTO_RESI_WIRE_PER_PROP;
+    default:
+        return 200;   /* a GET with its query string and RapidAPI headers */
+    }
 }

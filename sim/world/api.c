@@ -209,10 +209,10 @@ static int serve(world_api *api, const rt_msg *m, rt_time now, rt_msg *out, int 
 {
     *out = (rt_msg){0};
     int rc;
-    if (m->type == RESI_MSG_SEARCH && m->body) {
-        const resi_search_req *q = m->body;
+    if (m->type == PROTO_RESI_SEARCH && m->body) {
+        const proto_resi_search_req *q = m->body;
         int ps = world_get_params(api->w)->page_size;
-        resi_search_reply *rep = malloc(sizeof *rep + (size_t)ps * sizeof(resi_listing));
+        proto_resi_search_reply *rep = malloc(sizeof *rep + (size_t)ps * sizeof(proto_resi_listing));
         if (!rep)
             return ERR_NOMEM;
         world_page pg;
@@ -228,18 +228,19 @@ static int serve(world_api *api, const rt_msg *m, rt_time now, rt_msg *out, int 
         if (rc) {
             free(rep);
         } else {
-            *out = (rt_msg){RESI_MSG_SEARCH_REPLY, rep, NULL,
-                            RESI_WIRE_OVERHEAD + (size_t)pg.n * RESI_WIRE_PER_PROP};
+            *out = (rt_msg){PROTO_RESI_SEARCH_REPLY, rep, NULL,
+                            proto_resi_wire_bytes(PROTO_RESI_SEARCH_REPLY, rep)};
         }
-    } else if (m->type == RESI_MSG_LOOKUP && m->body) {
-        resi_lookup_reply *rep = malloc(sizeof *rep);
+    } else if (m->type == PROTO_RESI_LOOKUP && m->body) {
+        proto_resi_lookup_reply *rep = malloc(sizeof *rep);
         if (!rep)
             return ERR_NOMEM;
-        rc = world_lookup(api->w, ((const resi_lookup_req *)m->body)->zpid, now, &rep->listing);
+        rc = world_lookup(api->w, ((const proto_resi_lookup_req *)m->body)->zpid, now, &rep->listing);
         if (rc)
             free(rep);
         else
-            *out = (rt_msg){RESI_MSG_LOOKUP_REPLY, rep, NULL, RESI_WIRE_OVERHEAD + 2 * RESI_WIRE_PER_PROP};
+            *out = (rt_msg){PROTO_RESI_LOOKUP_REPLY, rep, NULL,
+                            proto_resi_wire_bytes(PROTO_RESI_LOOKUP_REPLY, rep)};
     } else {
         rc = ERR_INPUT;
     }
@@ -262,7 +263,7 @@ static void on_request(void *self, rt_request *req, const rt_msg *msg)
         rt_fail(api->r, ERR_NOMEM, "listings api: out of memory");
         return;
     }
-    int ep = msg->type == RESI_MSG_SEARCH ? EP_SEARCH : msg->type == RESI_MSG_LOOKUP ? EP_LOOKUP
+    int ep = msg->type == PROTO_RESI_SEARCH ? EP_SEARCH : msg->type == PROTO_RESI_LOOKUP ? EP_LOOKUP
                                                                                      : EP_OTHER;
     int64_t median = ep == EP_LOOKUP ? api->p.lookup_latency_us : api->p.search_latency_us;
     count(api, from, c, ep, C_CALLS, now);

@@ -8,9 +8,9 @@
 #include <string.h>
 
 /* Model shape, not subnet numbers: a plausible mix of US for-sale inventory. */
-static const double home_type_share[RESI_HOME_TYPE_COUNT] = {
-    [RESI_SINGLE_FAMILY] = 0.62, [RESI_CONDO] = 0.14, [RESI_TOWNHOUSE] = 0.09,
-    [RESI_MULTI_FAMILY] = 0.05, [RESI_MANUFACTURED] = 0.04, [RESI_LOT] = 0.06,
+static const double home_type_share[PROTO_RESI_HOME_TYPE_COUNT] = {
+    [PROTO_RESI_SINGLE_FAMILY] = 0.62, [PROTO_RESI_CONDO] = 0.14, [PROTO_RESI_TOWNHOUSE] = 0.09,
+    [PROTO_RESI_MULTI_FAMILY] = 0.05, [PROTO_RESI_MANUFACTURED] = 0.04, [PROTO_RESI_LOT] = 0.06,
 };
 
 /* Per home type: bedrooms min..max, living area = base + per_bed x beds (sqft),
@@ -18,13 +18,13 @@ static const double home_type_share[RESI_HOME_TYPE_COUNT] = {
 static const struct {
     int beds_min, beds_max;
     double area_base, area_per_bed, lot_median, lot_sigma;
-} shape[RESI_HOME_TYPE_COUNT] = {
-    [RESI_SINGLE_FAMILY] = {2, 5, 600, 450, 7500, 0.6},
-    [RESI_CONDO] = {0, 3, 450, 380, 0, 0},
-    [RESI_TOWNHOUSE] = {2, 4, 700, 380, 2200, 0.4},
-    [RESI_MULTI_FAMILY] = {3, 8, 900, 400, 6500, 0.5},
-    [RESI_MANUFACTURED] = {2, 4, 500, 350, 20000, 0.8},
-    [RESI_LOT] = {0, 0, 0, 0, 30000, 1.0},
+} shape[PROTO_RESI_HOME_TYPE_COUNT] = {
+    [PROTO_RESI_SINGLE_FAMILY] = {2, 5, 600, 450, 7500, 0.6},
+    [PROTO_RESI_CONDO] = {0, 3, 450, 380, 0, 0},
+    [PROTO_RESI_TOWNHOUSE] = {2, 4, 700, 380, 2200, 0.4},
+    [PROTO_RESI_MULTI_FAMILY] = {3, 8, 900, 400, 6500, 0.5},
+    [PROTO_RESI_MANUFACTURED] = {2, 4, 500, 350, 20000, 0.8},
+    [PROTO_RESI_LOT] = {0, 0, 0, 0, 30000, 1.0},
 };
 
 static const char *const street_names[] = {
@@ -74,19 +74,19 @@ static int32_t ask_price(double v, bool charm)
 static int home_type(wrng *r)
 {
     double u = wrng_uniform(r), acc = 0;
-    for (int t = 0; t < RESI_HOME_TYPE_COUNT - 1; t++)
+    for (int t = 0; t < PROTO_RESI_HOME_TYPE_COUNT - 1; t++)
         if (u < (acc += home_type_share[t]))
             return t;
-    return RESI_HOME_TYPE_COUNT - 1;
+    return PROTO_RESI_HOME_TYPE_COUNT - 1;
 }
 
 /* Bedrooms, bathrooms, living area and lot. */
-static void rooms_and_lot(wrng *r, resi_listing *l)
+static void rooms_and_lot(wrng *r, proto_resi_listing *l)
 {
     int t = l->home_type;
     l->bedrooms = l->bathrooms_x2 = -1;
     l->living_area = -1;
-    if (t != RESI_LOT) {
+    if (t != PROTO_RESI_LOT) {
         int span = shape[t].beds_max - shape[t].beds_min + 1;
         /* the sum of two uniforms: middle sizes are the common ones */
         int beds = shape[t].beds_min + (int)((wrng_below(r, span) + wrng_below(r, span) + 1) / 2);
@@ -97,15 +97,15 @@ static void rooms_and_lot(wrng *r, resi_listing *l)
                       lognormal(r, 1.0, 0.18);
         l->living_area = (int32_t)lround(area);
     }
-    l->lot_unit = RESI_LOT_NONE;
+    l->lot_unit = PROTO_RESI_LOT_NONE;
     l->lot_area_value = -1;
     if (shape[t].lot_median > 0) {
         double sqft = lognormal(r, shape[t].lot_median, shape[t].lot_sigma);
         if (sqft >= ACRE_SQFT / 4) {
-            l->lot_unit = RESI_LOT_ACRES;
+            l->lot_unit = PROTO_RESI_LOT_ACRES;
             l->lot_area_value = floor(sqft / ACRE_SQFT * 10000 + 0.5) / 10000;
         } else {
-            l->lot_unit = RESI_LOT_SQFT;
+            l->lot_unit = PROTO_RESI_LOT_SQFT;
             l->lot_area_value = floor(sqft + 0.5);
         }
     }
@@ -140,7 +140,7 @@ static const char *ordinal(unsigned n)
     return n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th";
 }
 
-static void place(wrng *r, const world *w, size_t zi, resi_listing *l)
+static void place(wrng *r, const world *w, size_t zi, proto_resi_listing *l)
 {
     const world_zip *z = &w->zips[zi];
     double sd = w->p.spread_deg;
@@ -164,7 +164,7 @@ static void place(wrng *r, const world *w, size_t zi, resi_listing *l)
     at = put(l->street, at, n, " ");
     put(l->street, at, n, suf);
     l->unit[0] = 0;
-    if (l->home_type == RESI_CONDO) {
+    if (l->home_type == PROTO_RESI_CONDO) {
         at = put(l->unit, 0, sizeof l->unit, wrng_chance(r, 0.5) ? "APT " : "UNIT ");
         put_uint(l->unit, at, sizeof l->unit, 1 + (unsigned)wrng_below(r, 40));
     }
@@ -176,17 +176,17 @@ static void place(wrng *r, const world *w, size_t zi, resi_listing *l)
 static uint8_t flags(wrng *r, int type)
 {
     uint8_t f = 0;
-    f |= wrng_chance(r, 0.97) ? RESI_HAS_IMAGE : 0;
-    f |= wrng_chance(r, 0.08) ? RESI_HAS_VIDEO : 0;
-    f |= wrng_chance(r, 0.12) ? RESI_HAS_3D : 0;
-    f |= wrng_chance(r, 0.85) ? RESI_IS_FSBA : 0;
-    f |= wrng_chance(r, 0.10) ? RESI_IS_OPEN_HOUSE : 0;
-    f |= wrng_chance(r, type == RESI_LOT ? 0 : 0.07) ? RESI_IS_NEW_HOME : 0;
+    f |= wrng_chance(r, 0.97) ? PROTO_RESI_HAS_IMAGE : 0;
+    f |= wrng_chance(r, 0.08) ? PROTO_RESI_HAS_VIDEO : 0;
+    f |= wrng_chance(r, 0.12) ? PROTO_RESI_HAS_3D : 0;
+    f |= wrng_chance(r, 0.85) ? PROTO_RESI_IS_FSBA : 0;
+    f |= wrng_chance(r, 0.10) ? PROTO_RESI_IS_OPEN_HOUSE : 0;
+    f |= wrng_chance(r, type == PROTO_RESI_LOT ? 0 : 0.07) ? PROTO_RESI_IS_NEW_HOME : 0;
     return f;
 }
 
 /* The fixed fields, in one draw order. */
-static void attributes(const world *w, size_t zi, uint64_t zpid, resi_listing *l, fixed *x)
+static void attributes(const world *w, size_t zi, uint64_t zpid, proto_resi_listing *l, fixed *x)
 {
     const world_params *p = &w->p;
     wrng r;
@@ -197,8 +197,8 @@ static void attributes(const world *w, size_t zi, uint64_t zpid, resi_listing *l
     l->flags = flags(&r, l->home_type);
     /* price: the zip's level, scaled by size (a lot by its area) */
     double level = w->zs[zi].price_median;
-    double size = l->home_type == RESI_LOT
-                      ? 0.25 * pow(fmax(l->lot_area_value, 0.05) * (l->lot_unit == RESI_LOT_ACRES
+    double size = l->home_type == PROTO_RESI_LOT
+                      ? 0.25 * pow(fmax(l->lot_area_value, 0.05) * (l->lot_unit == PROTO_RESI_LOT_ACRES
                                                                         ? 1 : 1 / ACRE_SQFT),
                                    0.3)
                       : pow(l->living_area / 1800.0, 0.7);
@@ -214,7 +214,7 @@ static void attributes(const world *w, size_t zi, uint64_t zpid, resi_listing *l
  * for sale (the event times never depend on ts, so prices are consistent).
  * Returns when the next change applies (INT64_MAX: none while for sale). */
 static int64_t price_at(const world *w, uint64_t zpid, const wl_life *L, int64_t ts,
-                        const fixed *x, resi_listing *l)
+                        const fixed *x, proto_resi_listing *l)
 {
     const world_params *p = &w->p;
     int32_t price = x->price0;
@@ -266,7 +266,7 @@ static int32_t estimate(const world *w, int purpose, uint64_t zpid, double base,
 static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
 int64_t world_build(const world *w, size_t zi, uint64_t zpid, const wl_life *L, rt_time t,
-                    resi_listing *out)
+                    proto_resi_listing *out)
 {
     int64_t ts = t / 1000000;
     fixed x;
@@ -275,12 +275,12 @@ int64_t world_build(const world *w, size_t zi, uint64_t zpid, const wl_life *L, 
     out->scraped_at_ms = world_unix_ms(w, t);
     attributes(w, zi, zpid, out, &x);
     int64_t until = price_at(w, zpid, L, ts, &x, out);
-    out->status = ts < L->fs_end ? RESI_FOR_SALE : ts < L->sold ? RESI_PENDING : RESI_SOLD;
+    out->status = ts < L->fs_end ? PROTO_RESI_FOR_SALE : ts < L->sold ? PROTO_RESI_PENDING : PROTO_RESI_SOLD;
     until = min64(until, ts < L->fs_end ? L->fs_end : ts < L->sold ? L->sold : L->gone);
     out->days_on_zillow = (int32_t)((ts - L->listed) / WORLD_DAY);
     until = min64(until, L->listed + (int64_t)(out->days_on_zillow + 1) * WORLD_DAY);
     out->zestimate = out->rent_zestimate = -1;
-    if (out->home_type != RESI_LOT) {
+    if (out->home_type != PROTO_RESI_LOT) {
         int64_t next;
         out->zestimate = estimate(w, WK_ZEST, zpid, x.zest_base, ts, x.zest_phase, 100, &next);
         out->rent_zestimate = estimate(w, WK_RENT, zpid, x.rent_base, ts, x.zest_phase, 5, &next);

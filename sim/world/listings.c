@@ -228,7 +228,7 @@ static int cache_advance(world *w, size_t zi, int32_t ts)
 
 /* A search result: the built copy while it holds, else built afresh (and
  * kept for the next search). */
-static int slot_listing(world *w, size_t zi, wz_slot *s, rt_time t, resi_listing *out)
+static int slot_listing(world *w, size_t zi, wz_slot *s, rt_time t, proto_resi_listing *out)
 {
     wz_cache *c = &w->zs[zi].cache;
     int64_t ts = t / 1000000;
@@ -273,7 +273,7 @@ static uint32_t listed_by(const wz_cache *c, int32_t ts)
     return k;
 }
 
-int world_search(world *w, const char *zip, int page, rt_time t, resi_listing *out,
+int world_search(world *w, const char *zip, int page, rt_time t, proto_resi_listing *out,
                  world_page *info)
 {
     *info = (world_page){0};
@@ -327,7 +327,7 @@ static wz_slot *cached_slot(world *w, size_t zi, uint64_t zpid, int32_t win, int
     return NULL;
 }
 
-int world_lookup(world *w, uint64_t zpid, rt_time t, resi_listing *out)
+int world_lookup(world *w, uint64_t zpid, rt_time t, proto_resi_listing *out)
 {
     int zi;
     int64_t listed;
@@ -424,7 +424,7 @@ size_t world_memory(const world *w)
                WORLD_ZIPNUM_MAX * sizeof *w->by_zipnum;
     for (size_t i = 0; i < w->nzips; i++) {
         const wz_cache *c = &w->zs[i].cache;
-        n += c->cap * sizeof(wz_slot) + c->pool.cap * sizeof(resi_listing) +
+        n += c->cap * sizeof(wz_slot) + c->pool.cap * sizeof(proto_resi_listing) +
              c->spare.cap * sizeof(uint32_t);
     }
     return n;

@@ -161,7 +161,7 @@ rt_time world_rt_time(const world *w, int64_t unix_ms);
 typedef struct world_zip {
     char zip[6];
     char state[3];
-    char city[RESI_CITY_MAX];
+    char city[PROTO_RESI_CITY_MAX];
     double lat, lon;
     uint32_t population;           /* 0 where the data has none */
     uint32_t rank;                 /* 1 = most populous; ties by zip */
@@ -194,13 +194,13 @@ typedef struct world_page {
  * fills out[0 .. page_size) and info. A page past the last is empty (n = 0).
  * Returns 0, ERR_NOTFOUND (zip outside the universe) or ERR_INPUT (page < 1,
  * or t outside the +-44 years the zpid scheme covers). */
-int world_search(world *w, const char *zip, int page, rt_time t, resi_listing *out,
+int world_search(world *w, const char *zip, int page, rt_time t, proto_resi_listing *out,
                  world_page *info);
 
 /* The listing as it is at time t (any status), or ERR_NOTFOUND when no such
  * listing exists at t: never listed, not listed yet, withdrawn, or sold long
  * enough ago to have disappeared. */
-int world_lookup(world *w, uint64_t zpid, rt_time t, resi_listing *out);
+int world_lookup(world *w, uint64_t zpid, rt_time t, proto_resi_listing *out);
 
 /* Where a listing's life stands at t, without building it (cheap). */
 typedef enum {
@@ -221,8 +221,8 @@ size_t world_memory(const world *w);
 
 /* ------------------------------------------------------- the listings API */
 
-/* The API as an rt actor (kind "api"): answers RESI_MSG_SEARCH with
- * RESI_MSG_SEARCH_REPLY and RESI_MSG_LOOKUP with RESI_MSG_LOOKUP_REPLY after a
+/* The API as an rt actor (kind "api"): answers PROTO_RESI_SEARCH with
+ * PROTO_RESI_SEARCH_REPLY and PROTO_RESI_LOOKUP with PROTO_RESI_LOOKUP_REPLY after a
  * lognormal service time, enforcing per-caller quotas and rate limits and
  * injecting failures. In order, a request is refused with 429 when the
  * caller's quota for the period is spent, or when the rate limit has no token

@@ -29,7 +29,7 @@ typedef struct wz_cache {
     int32_t w_hi;
     int32_t t_floor;
     bool ready;
-    VEC(resi_listing) pool;
+    VEC(proto_resi_listing) pool;
     VEC(uint32_t) spare;           /* free pool indexes */
 } wz_cache;
 
@@ -113,7 +113,7 @@ void world_life(const world *w, uint64_t zpid, int64_t listed, wl_life *out);
  * time from L->listed until L->gone). Returns the first second after t at
  * which any field but scraped_at may differ. */
 int64_t world_build(const world *w, size_t zi, uint64_t zpid, const wl_life *L, rt_time t,
-                    resi_listing *out);
+                    proto_resi_listing *out);
 
 /* zips.c: load and rank the CSV into w (p and seed already set). */
 int world_zips_load(world *w, const char *path, err *e);

@@ -121,7 +121,7 @@ static int parse_row(const csv *c, char f[][FIELD_MAX], const int map[NCOLS], wo
         return field_err(c, "zip", zip, "is not a 5-digit zipcode", e);
     if (strlen(st) != 2 || strspn(st, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 2)
         return field_err(c, "state", st, "is not a two-letter state code", e);
-    if (!*city || strlen(city) >= RESI_CITY_MAX)
+    if (!*city || strlen(city) >= PROTO_RESI_CITY_MAX)
         return field_err(c, "city", city, "must have 1 to 31 bytes", e);
     *z = (world_zip){0};
     memcpy(z->zip, zip, 6);

@@ -27,6 +27,18 @@ static double cpu(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+static rt_msg search_msg(const char *zip, int page)
+{
+    proto_resi_search_req *q = proto_resi_search_new(zip, page);
+    return (rt_msg){PROTO_RESI_SEARCH, q, NULL, proto_resi_wire_bytes(PROTO_RESI_SEARCH, q)};
+}
+
+static rt_msg lookup_msg(uint64_t zpid)
+{
+    proto_resi_lookup_req *q = proto_resi_lookup_new(zpid);
+    return (rt_msg){PROTO_RESI_LOOKUP, q, NULL, proto_resi_wire_bytes(PROTO_RESI_LOOKUP, q)};
+}
+
 static double rss_mb(void)
 {
     struct rusage u;
@@ -89,7 +101,7 @@ static void scrape(world *w, miner *m, rng *r, const double *cum, seen *s, rt_ti
     const world_zip *z = world_zip_at(w, pick_zip(w, m->strategy, r, cum));
     int pages = m->premium_plan ? 9 : 1;
     for (int p = 1; p <= pages; p++) {
-        resi_listing page[41];
+        proto_resi_listing page[41];
         world_page pg;
         if (world_search(w, z->zip, p, t, page, &pg))
             die("search", NULL);
@@ -129,7 +141,7 @@ static void day(world *w, const opts *o)
         double b = cpu();
         size_t have = s->n < SEEN ? s->n : SEEN;
         for (long k = 0; k < per_sec_checks && have; k++) {
-            resi_listing l;
+            proto_resi_listing l;
             c.lookups++;
             c.found += !world_lookup(w, s->zpid[rng_below(&r, have)], t, &l);
         }
@@ -165,7 +177,7 @@ static void send_next(client *c)
 {
     if (c->left-- <= 0)
         return;
-    rt_msg m = c->left % 10 ? resi_lookup_msg(c->zpid) : resi_search_msg("77494", 1 + c->left % 7);
+    rt_msg m = c->left % 10 ? lookup_msg(c->zpid) : search_msg("77494", 1 + c->left % 7);
     if (rt_call(c->r, c->me, c->api, m, &(rt_call_opts){.timeout = RT_SEC(15)}, on_reply, c, NULL))
         die("rt_call", NULL);
 }
@@ -190,7 +202,7 @@ static void api(world *w, int nclients, int calls_each)
     world_api *a;
     if (world_api_new(r, w, &ap, &a, &e))
         die("api", &e);
-    resi_listing page[41];
+    proto_resi_listing page[41];
     world_page pg;
     world_search(w, "77494", 1, 0, page, &pg);
     client *cs = calloc((size_t)nclients, sizeof *cs);

@@ -31,6 +31,18 @@ static int sink_write(void *ctx, const rt_table *t, const rt_val *v)
     return 0;
 }
 
+static rt_msg search_msg(const char *zip, int page)
+{
+    proto_resi_search_req *q = proto_resi_search_new(zip, page);
+    return (rt_msg){PROTO_RESI_SEARCH, q, NULL, proto_resi_wire_bytes(PROTO_RESI_SEARCH, q)};
+}
+
+static rt_msg lookup_msg(uint64_t zpid)
+{
+    proto_resi_lookup_req *q = proto_resi_lookup_new(zpid);
+    return (rt_msg){PROTO_RESI_LOOKUP, q, NULL, proto_resi_wire_bytes(PROTO_RESI_LOOKUP, q)};
+}
+
 typedef struct env {
     rt *r;
     world *w;
@@ -84,7 +96,7 @@ static void run(env *x, rt_time until)
 typedef struct out {
     int calls, result, status, type;
     int n, total;
-    resi_listing first;
+    proto_resi_listing first;
     rt_time at;
     rt *r;
 } out;
@@ -97,14 +109,14 @@ static void on_reply(void *arg, int result, int status, const rt_msg *m)
     o->status = status;
     o->type = m ? m->type : 0;
     o->at = rt_now(o->r);
-    if (m && m->type == RESI_MSG_SEARCH_REPLY) {
-        const resi_search_reply *s = m->body;
+    if (m && m->type == PROTO_RESI_SEARCH_REPLY) {
+        const proto_resi_search_reply *s = m->body;
         o->n = s->n;
         o->total = s->total_results;
         if (s->n)
             o->first = s->props[0];
-    } else if (m && m->type == RESI_MSG_LOOKUP_REPLY) {
-        o->first = ((const resi_lookup_reply *)m->body)->listing;
+    } else if (m && m->type == PROTO_RESI_LOOKUP_REPLY) {
+        o->first = ((const proto_resi_lookup_reply *)m->body)->listing;
     }
 }
 
@@ -119,31 +131,31 @@ TEST_IMPL(search_and_lookup_answer_over_the_runtime)
 {
     env *x = setup(42, NULL);
     out s = {0}, l = {0}, bogus = {0}, page0 = {0}, far = {0}, odd = {0}, empty = {0};
-    call(x, x->a, resi_search_msg("77494", 1), &s);
+    call(x, x->a, search_msg("77494", 1), &s);
     run(x, RT_SEC(5));
     ASSERT_EQ_INT(s.calls, 1);
     ASSERT_EQ_INT(s.status, RT_OK);
-    ASSERT_EQ_INT(s.type, RESI_MSG_SEARCH_REPLY);
+    ASSERT_EQ_INT(s.type, PROTO_RESI_SEARCH_REPLY);
     ASSERT_EQ_INT(s.n, 41);
     /* the answer is the world as it was when the request arrived (1 ms link) */
-    resi_listing page[41];
+    proto_resi_listing page[41];
     world_page pg;
     ASSERT_OK(world_search(x->w, "77494", 1, RT_MS(1), page, &pg));
     ASSERT_EQ_INT(s.total, pg.total_results);
     ASSERT(!memcmp(&s.first, &page[0], sizeof page[0]));
     ASSERT(s.at > RT_MS(2));
     /* one a second, under the rate limit */
-    rt_msg m[] = {resi_lookup_msg(page[3].zpid), resi_lookup_msg(12345),
-                  resi_search_msg("77494", 0), resi_search_msg("15009", 1), {.type = 999},
-                  {.type = RESI_MSG_SEARCH}};
+    rt_msg m[] = {lookup_msg(page[3].zpid), lookup_msg(12345),
+                  search_msg("77494", 0), search_msg("15009", 1), {.type = 999},
+                  {.type = PROTO_RESI_SEARCH}};
     out *o[] = {&l, &bogus, &page0, &far, &odd, &empty};
     for (int i = 0; i < 6; i++) {
         call(x, x->a, m[i], o[i]);
         run(x, RT_SEC(6 + i));
     }
     ASSERT_EQ_INT(l.status, RT_OK);
-    ASSERT_EQ_INT(l.type, RESI_MSG_LOOKUP_REPLY);
-    resi_listing truth;
+    ASSERT_EQ_INT(l.type, PROTO_RESI_LOOKUP_REPLY);
+    proto_resi_listing truth;
     ASSERT_OK(world_lookup(x->w, page[3].zpid, RT_SEC(5) + RT_MS(1), &truth));
     ASSERT(!memcmp(&l.first, &truth, sizeof truth));
     ASSERT_EQ_INT(bogus.status, RT_NOT_FOUND);
@@ -176,7 +188,7 @@ typedef struct pacer {
 static void pace(void *arg)
 {
     pacer *p = arg;
-    call(p->x, p->from, resi_lookup_msg(12345), &p->outs[p->sent]);
+    call(p->x, p->from, lookup_msg(12345), &p->outs[p->sent]);
     if (++p->sent < p->n)
         ASSERT_OK(rt_timer_start(p->x->r, p->from, p->every, pace, p, NULL));
 }
@@ -207,7 +219,7 @@ TEST_IMPL(the_basic_plan_answers_429_at_exactly_13000_calls)
     /* the next 30-day period starts afresh */
     out later = {0};
     run(x, RT_HOUR(24 * 30) - RT_MS(1));
-    call(x, x->a, resi_lookup_msg(12345), &later);
+    call(x, x->a, lookup_msg(12345), &later);
     run(x, RT_HOUR(24 * 30) + RT_SEC(5));
     ASSERT_EQ_INT(later.status, RT_NOT_FOUND);
     ASSERT_OK(world_api_counts_get(x->api, x->a, &c));
@@ -229,8 +241,8 @@ TEST_IMPL(the_rate_limit_is_two_a_second_per_caller)
     env *x = setup(42, NULL);
     out burst[5] = {{0}}, other = {0};
     for (int i = 0; i < 5; i++)
-        call(x, x->a, resi_lookup_msg(12345), &burst[i]);
-    call(x, x->b, resi_lookup_msg(12345), &other);
+        call(x, x->a, lookup_msg(12345), &burst[i]);
+    call(x, x->b, lookup_msg(12345), &other);
     run(x, RT_SEC(5));
     ASSERT_EQ_INT(count_status(burst, 5, RT_NOT_FOUND), 2);   /* a burst of 2 */
     ASSERT_EQ_INT(count_status(burst, 5, RT_TOO_MANY), 3);
@@ -266,15 +278,15 @@ static void fault_run(uint64_t seed, bool with_b, int *st, world_api_counts *c)
     ap.faults = (world_api_faults){.p_404 = 0.1, .p_429 = 0.05, .p_5xx = 0.1, .p_timeout = 0.05,
                                    .status_5xx = 503};
     env *x = setup(seed, &ap);
-    resi_listing page[41];
+    proto_resi_listing page[41];
     world_page pg;
     ASSERT_OK(world_search(x->w, "08701", 1, 0, page, &pg));
     enum { N = 4000 };
     out *oa = calloc(N, sizeof *oa), *ob = calloc(N, sizeof *ob);
     for (int i = 0; i < N; i++) {
-        call(x, x->a, resi_lookup_msg(page[0].zpid), &oa[i]);
+        call(x, x->a, lookup_msg(page[0].zpid), &oa[i]);
         if (with_b)
-            call(x, x->b, resi_lookup_msg(page[1].zpid), &ob[i]);
+            call(x, x->b, lookup_msg(page[1].zpid), &ob[i]);
     }
     run(x, RT_SEC(60));
     for (int i = 0; i < N; i++) {
@@ -324,7 +336,7 @@ TEST_IMPL(service_time_is_lognormal_around_the_median)
     ap.latency_sigma = 0;
     env *x = setup(1, &ap);
     out fixed = {0};
-    call(x, x->a, resi_lookup_msg(12345), &fixed);
+    call(x, x->a, lookup_msg(12345), &fixed);
     run(x, RT_SEC(5));
     ASSERT_EQ_INT(fixed.at, RT_MS(300) + RT_MS(2));   /* service + two 1 ms hops */
     teardown(x);
@@ -334,7 +346,7 @@ TEST_IMPL(service_time_is_lognormal_around_the_median)
     static out o[N];
     memset(o, 0, sizeof o);
     for (int i = 0; i < N; i++)
-        call(x, x->a, resi_search_msg("08701", 1), &o[i]);
+        call(x, x->a, search_msg("08701", 1), &o[i]);
     run(x, RT_SEC(30));
     static double lat[N];
     for (int i = 0; i < N; i++)
@@ -355,15 +367,15 @@ TEST_IMPL(api_usage_rows_aggregate_per_caller_endpoint_and_hour)
 {
     env *x = setup(42, NULL);
     out o[6] = {{0}};
-    call(x, x->a, resi_lookup_msg(12345), &o[0]);
+    call(x, x->a, lookup_msg(12345), &o[0]);
     run(x, RT_SEC(1));
-    call(x, x->a, resi_lookup_msg(12345), &o[1]);
+    call(x, x->a, lookup_msg(12345), &o[1]);
     run(x, RT_MIN(70));
-    call(x, x->a, resi_lookup_msg(12345), &o[2]);
-    call(x, x->b, resi_search_msg("77494", 1), &o[3]);
-    call(x, x->b, resi_search_msg("77494", 2), &o[4]);
+    call(x, x->a, lookup_msg(12345), &o[2]);
+    call(x, x->b, search_msg("77494", 1), &o[3]);
+    call(x, x->b, search_msg("77494", 2), &o[4]);
     run(x, RT_HOUR(3) + RT_MIN(1));
-    call(x, x->a, resi_lookup_msg(12345), &o[5]);
+    call(x, x->a, lookup_msg(12345), &o[5]);
     run(x, RT_HOUR(4));
     ASSERT_EQ_INT(x->s.nusage, 2);   /* a's hours 0 and 1, closed by later calls */
     world_api_flush(x->api);
@@ -394,17 +406,17 @@ TEST_IMPL(a_stopped_api_refuses_and_drops_what_it_was_serving)
     env *x = setup(42, NULL);
     out o[3] = {{0}}, after = {0};
     for (int i = 0; i < 2; i++)
-        call(x, i ? x->b : x->a, resi_search_msg("08701", 1), &o[i]);
+        call(x, i ? x->b : x->a, search_msg("08701", 1), &o[i]);
     run(x, RT_MS(100));   /* arrived; answers due in ~450 ms */
     rt_actor_stop(x->r, world_api_actor(x->api));
-    call(x, x->a, resi_lookup_msg(12345), &o[2]);
+    call(x, x->a, lookup_msg(12345), &o[2]);
     run(x, RT_SEC(5));
     for (int i = 0; i < 3; i++) {
         ASSERT_EQ_INT(o[i].calls, 1);
         ASSERT_EQ_INT(o[i].result, ERR_REFUSED);
     }
     rt_actor_start(x->r, world_api_actor(x->api));
-    call(x, x->a, resi_search_msg("08701", 1), &after);
+    call(x, x->a, search_msg("08701", 1), &after);
     run(x, RT_SEC(10));
     ASSERT_EQ_INT(after.status, RT_OK);
     ASSERT_EQ_INT(after.n, 41);
@@ -419,11 +431,11 @@ TEST_IMPL(faults_change_over_time_and_are_recorded)
     world_api_faults down = {.p_5xx = 1, .status_5xx = 503};
     ASSERT_OK(world_api_set_faults(x->api, &down));
     out o = {0}, later = {0};
-    call(x, x->a, resi_search_msg("08701", 1), &o);
+    call(x, x->a, search_msg("08701", 1), &o);
     run(x, RT_SEC(5));
     ASSERT_EQ_INT(o.status, 503);
     ASSERT_OK(world_api_set_faults(x->api, &(world_api_faults){.status_5xx = 500}));
-    call(x, x->a, resi_search_msg("08701", 1), &later);
+    call(x, x->a, search_msg("08701", 1), &later);
     run(x, RT_SEC(10));
     ASSERT_EQ_INT(later.status, RT_OK);
     ASSERT_EQ_INT(x->s.nfault, 2);

@@ -29,12 +29,12 @@ static world *load_p(world_params p, uint64_t seed)
 static world *load(uint64_t seed) { return load_p(defaults(), seed); }
 
 /* Every listing for sale in zip at t, in search order; returns how many. */
-static int all_pages(world *w, const char *zip, rt_time t, resi_listing *out, int cap)
+static int all_pages(world *w, const char *zip, rt_time t, proto_resi_listing *out, int cap)
 {
     world_page pg;
     int n = 0;
     for (int page = 1;; page++) {
-        resi_listing buf[41];
+        proto_resi_listing buf[41];
         ASSERT_OK(world_search(w, zip, page, t, buf, &pg));
         if (pg.n == 0)
             break;
@@ -50,12 +50,12 @@ static int all_pages(world *w, const char *zip, rt_time t, resi_listing *out, in
 TEST_IMPL(search_pages_hold_41_listings_newest_first)
 {
     world *w = load(42);
-    static resi_listing all[2000];
+    static proto_resi_listing all[2000];
     rt_time t = RT_HOUR(30);
     int n = all_pages(w, "77494", t, all, 2000);
     ASSERT(n > 300 && n < 560);   /* Poisson around 130,920 x 3.3 / 1000 = 432 */
     world_page pg;
-    resi_listing page[41];
+    proto_resi_listing page[41];
     ASSERT_OK(world_search(w, "77494", 1, t, page, &pg));
     ASSERT_EQ_INT(pg.n, 41);
     ASSERT_EQ_INT(pg.total_results, n);
@@ -65,7 +65,7 @@ TEST_IMPL(search_pages_hold_41_listings_newest_first)
     ASSERT_OK(world_search(w, "77494", pg.total_pages + 1, t, page, &pg));
     ASSERT_EQ_INT(pg.n, 0);
     for (int i = 0; i < n; i++) {
-        ASSERT_EQ_INT(all[i].status, RESI_FOR_SALE);
+        ASSERT_EQ_INT(all[i].status, PROTO_RESI_FOR_SALE);
         ASSERT_STR_EQ(all[i].zip, "77494");
         ASSERT_STR_EQ(all[i].city, "Katy");
         if (i)
@@ -86,7 +86,7 @@ TEST_IMPL(max_pages_caps_what_a_search_reaches)
     p.max_pages = 2;
     world *w = load_p(p, 42);
     world_page pg;
-    resi_listing page[41];
+    proto_resi_listing page[41];
     ASSERT_OK(world_search(w, "08701", 1, 0, page, &pg));
     ASSERT(pg.total_results > 82);
     ASSERT_EQ_INT(pg.total_pages, 2);
@@ -98,18 +98,18 @@ TEST_IMPL(max_pages_caps_what_a_search_reaches)
 TEST_IMPL(lookup_returns_what_search_showed)
 {
     world *w = load(7);
-    static resi_listing all[1000];
+    static proto_resi_listing all[1000];
     rt_time t = RT_HOUR(5) + RT_SEC(17);
     int n = all_pages(w, "11385", t, all, 1000);
     ASSERT(n > 0);
     for (int i = 0; i < n; i++) {
-        resi_listing l;
+        proto_resi_listing l;
         ASSERT_OK(world_lookup(w, all[i].zpid, t, &l));
         ASSERT(!memcmp(&l, &all[i], sizeof l));
         ASSERT_EQ_INT(world_listing_state(w, all[i].zpid, t), WORLD_FOR_SALE);
     }
     ASSERT_EQ_INT(world_zip_for_sale(w, (size_t)world_zip_find(w, "11385"), t), n);
-    resi_listing l;
+    proto_resi_listing l;
     ASSERT_EQ_INT(world_lookup(w, 0, t, &l), ERR_NOTFOUND);
     ASSERT_EQ_INT(world_lookup(w, 1ULL << 50, t, &l), ERR_NOTFOUND);
     /* made-up zpids almost never name a listing */
@@ -137,12 +137,12 @@ TEST_IMPL(reused_search_results_equal_fresh_builds)
         int kind = (int)rng_below(&r, 3);
         t += kind == 0 ? RT_SEC(1 + rng_below(&r, 5)) : kind == 1 ? RT_MIN(1 + rng_below(&r, 90))
                                                                   : RT_HOUR(1 + rng_below(&r, 12));
-        resi_listing page[41];
+        proto_resi_listing page[41];
         world_page pg;
         int p = 1 + (int)rng_below(&r, 3);
         ASSERT_OK(world_search(w, step % 2 ? "77494" : "11368", p, t, page, &pg));
         for (int i = 0; i < pg.n; i++) {
-            resi_listing fresh, warm;
+            proto_resi_listing fresh, warm;
             ASSERT_OK(world_lookup(cold, page[i].zpid, t, &fresh));
             ASSERT_OK(world_lookup(w, page[i].zpid, t, &warm));
             if (memcmp(&fresh, &page[i], sizeof fresh) || memcmp(&fresh, &warm, sizeof fresh))
@@ -166,12 +166,12 @@ static uint64_t fingerprint(world *w, const char *const *zips, int nz, const rt_
         rt_time t = ts[reverse ? nt - 1 - k : k];
         for (int j = 0; j < nz; j++) {
             const char *zip = zips[reverse ? nz - 1 - j : j];
-            resi_listing page[41];
+            proto_resi_listing page[41];
             world_page pg;
             ASSERT_OK(world_search(w, zip, 2, t, page, &pg));
             uint64_t g = hash64_mix((uint64_t)t, hash64_str(zip));
             for (int i = 0; i < pg.n; i++)
-                g = hash64_mix(g, resi_listing_hash(&page[i]));
+                g = hash64_mix(g, proto_resi_listing_hash(&page[i]));
             h += g;   /* order-free sum of per-query hashes */
         }
     }
@@ -192,7 +192,7 @@ TEST_IMPL(same_seed_same_world_whatever_the_query_order)
     ASSERT_EQ_U64(fa, fingerprint(a, zips, 7, ts, 5, true));
     ASSERT(fa != fingerprint(c, zips, 7, ts, 5, false));
     /* another seed: other zpids, other prices */
-    resi_listing pa[41], pc[41];
+    proto_resi_listing pa[41], pc[41];
     world_page ga, gc;
     ASSERT_OK(world_search(a, "77494", 1, 0, pa, &ga));
     ASSERT_OK(world_search(c, "77494", 1, 0, pc, &gc));
@@ -243,12 +243,12 @@ TEST_IMPL(copies_go_stale_at_the_rates_the_parameters_imply)
     double e_404 = q + (1 - q) * (1 - exp(-d / mu)) * p->p_withdrawn;
     double e_price = 1 - exp(-d * p->price_changes_per_day);
     rt_time t0 = DAY + RT_HOUR(7), t1 = t0 + (rt_time)d * DAY;
-    static resi_listing copy[1000];
+    static proto_resi_listing copy[1000];
     long total = 0, gone = 0, moved = 0, still = 0, repriced = 0;
     for (size_t zi = 0; zi < 300; zi++) {
         int n = all_pages(w, world_zip_at(w, zi)->zip, t0, copy, 1000);
         for (int i = 0; i < n; i++) {
-            resi_listing now;
+            proto_resi_listing now;
             total++;
             if (world_lookup(w, copy[i].zpid, t1, &now)) {
                 gone++, moved++;
@@ -258,10 +258,10 @@ TEST_IMPL(copies_go_stale_at_the_rates_the_parameters_imply)
             ASSERT_EQ_INT(now.days_on_zillow, copy[i].days_on_zillow + (int)d);
             ASSERT_STR_EQ(now.street, copy[i].street);
             ASSERT_EQ_INT(now.living_area, copy[i].living_area);
-            if (now.status != RESI_FOR_SALE) {
+            if (now.status != PROTO_RESI_FOR_SALE) {
                 moved++;
                 /* closed, maybe, but not shown as sold for 30 days yet */
-                ASSERT(now.status == RESI_PENDING || now.status == RESI_SOLD);
+                ASSERT(now.status == PROTO_RESI_PENDING || now.status == PROTO_RESI_SOLD);
             } else {
                 still++;
                 repriced += now.price != copy[i].price;
@@ -280,7 +280,7 @@ TEST_IMPL(copies_go_stale_at_the_rates_the_parameters_imply)
 TEST_IMPL(lives_run_for_sale_pending_sold_then_gone)
 {
     world *w = load(3);
-    static resi_listing copy[1000];
+    static proto_resi_listing copy[1000];
     int n = all_pages(w, "60629", 0, copy, 1000);
     int sold = 0, withdrawn = 0;
     for (int i = 0; i < n; i++) {
@@ -291,14 +291,14 @@ TEST_IMPL(lives_run_for_sale_pending_sold_then_gone)
             ASSERT(s >= last);
             if (last == WORLD_FOR_SALE && s == WORLD_GONE)
                 withdrawn++;
-            resi_listing l;
+            proto_resi_listing l;
             int rc = world_lookup(w, copy[i].zpid, t, &l);
             ASSERT_EQ_INT(rc, s == WORLD_GONE ? ERR_NOTFOUND : 0);
             if (s == WORLD_FOR_SALE || s == WORLD_PENDING)
                 ask = l.price;
             if (s == WORLD_SOLD && last != WORLD_SOLD) {
                 sold++;
-                ASSERT_EQ_INT(l.status, RESI_SOLD);
+                ASSERT_EQ_INT(l.status, PROTO_RESI_SOLD);
                 ASSERT(fabs((double)l.price - ask) <= 0.031 * ask);
             }
             last = s;
@@ -308,7 +308,7 @@ TEST_IMPL(lives_run_for_sale_pending_sold_then_gone)
     ASSERT_EQ_INT(sold + withdrawn, n);
     ASSERT_NEAR((double)withdrawn / n, 0.2, 0.1);
     /* not listed yet: a listing from day 50 is unknown on day 40 */
-    resi_listing later[41], l;
+    proto_resi_listing later[41], l;
     world_page pg;
     ASSERT_OK(world_search(w, "60629", 1, DAY * 50, later, &pg));
     ASSERT_EQ_INT(later[0].days_on_zillow, 0);
@@ -325,7 +325,7 @@ TEST_IMPL(no_cache_same_answers)
     world *a = load(5), *b = load_p(p, 5);
     for (int k = 0; k < 50; k++) {
         rt_time t = RT_MIN(37) * k;
-        resi_listing pa[41], pb[41];
+        proto_resi_listing pa[41], pb[41];
         world_page ga, gb;
         ASSERT_OK(world_search(a, "79936", 1 + k % 3, t, pa, &ga));
         ASSERT_OK(world_search(b, "79936", 1 + k % 3, t, pb, &gb));
@@ -342,11 +342,11 @@ TEST_IMPL(without_price_changes_prices_hold)
     world_params p = defaults();
     p.price_changes_per_day = 0;
     world *w = load_p(p, 42);
-    static resi_listing a[1000];
+    static proto_resi_listing a[1000];
     int n = all_pages(w, "90011", DAY, a, 1000);
     for (int i = 0; i < n; i++) {
-        resi_listing l;
-        if (world_lookup(w, a[i].zpid, DAY * 20, &l) == 0 && l.status == RESI_FOR_SALE) {
+        proto_resi_listing l;
+        if (world_lookup(w, a[i].zpid, DAY * 20, &l) == 0 && l.status == PROTO_RESI_FOR_SALE) {
             ASSERT_EQ_INT(l.price, a[i].price);
             ASSERT_EQ_INT(l.price_change, 0);
             ASSERT_EQ_INT(l.date_price_changed_ms, 0);
@@ -357,9 +357,9 @@ TEST_IMPL(without_price_changes_prices_hold)
 
 /* --------------------------------------------------- the stored listing */
 
-static resi_listing sample(void)
+static proto_resi_listing sample(void)
 {
-    resi_listing l;
+    proto_resi_listing l;
     memset(&l, 0, sizeof l);
     l.zpid = 2063424542;
     l.scraped_at_ms = 1757635290123LL;
@@ -373,13 +373,13 @@ static resi_listing sample(void)
     l.lon_e6 = -95823020;
     l.days_on_zillow = 12;
     l.lot_area_value = 0.2296;
-    l.lot_unit = RESI_LOT_ACRES;
+    l.lot_unit = PROTO_RESI_LOT_ACRES;
     l.street_no = 123;
     l.bedrooms = 3;
     l.bathrooms_x2 = 5;
-    l.home_type = RESI_CONDO;
-    l.status = RESI_FOR_SALE;
-    l.flags = RESI_IS_FSBA;
+    l.home_type = PROTO_RESI_CONDO;
+    l.status = PROTO_RESI_FOR_SALE;
+    l.flags = PROTO_RESI_IS_FSBA;
     snprintf(l.street, sizeof l.street, "Maple Dr");
     snprintf(l.unit, sizeof l.unit, "APT 4");
     snprintf(l.city, sizeof l.city, "St. Mary's");
@@ -390,17 +390,17 @@ static resi_listing sample(void)
 
 TEST_IMPL(stored_form_is_the_resi_json_with_its_size_and_hash)
 {
-    resi_listing l = sample();
+    proto_resi_listing l = sample();
     char s[256];
-    resi_listing_address(&l, s, sizeof s);
+    proto_resi_listing_address(&l, s, sizeof s);
     ASSERT_STR_EQ(s, "123 Maple Dr APT 4, St. Mary's, TX 77494");
-    resi_listing_detail_url(&l, s, sizeof s);
+    proto_resi_listing_detail_url(&l, s, sizeof s);
     ASSERT_STR_EQ(s, "/homedetails/123-Maple-Dr-APT-4-St-Marys-TX-77494/2063424542_zpid/");
-    resi_listing_uri(&l, s, sizeof s);
+    proto_resi_listing_uri(&l, s, sizeof s);
     ASSERT_STR_EQ(s, "https://zillow.com/homedetails/123-Maple-Dr-APT-4-St-Marys-TX-77494/2063424542_zpid/");
     sbuf b;
     sbuf_init(&b);
-    ASSERT_OK(resi_listing_json(&l, &b));
+    ASSERT_OK(proto_resi_listing_json(&l, &b));
     const char *want =
         "{\"zpid\":\"2063424542\",\"address\":\"123 Maple Dr APT 4, St. Mary's, TX 77494\","
         "\"detail_url\":\"/homedetails/123-Maple-Dr-APT-4-St-Marys-TX-77494/2063424542_zpid/\","
@@ -416,21 +416,21 @@ TEST_IMPL(stored_form_is_the_resi_json_with_its_size_and_hash)
         "\"variable_data\":null,\"scraped_at\":\"2025-09-12T00:01:30.123000Z\","
         "\"data_source\":\"zillow_rapidapi\"}";
     ASSERT_STR_EQ(b.s, want);
-    ASSERT_EQ_INT(resi_listing_size(&l), strlen(want));
-    ASSERT_EQ_U64(resi_listing_hash(&l), hash64_str(want));
-    resi_listing m = l;
+    ASSERT_EQ_INT(proto_resi_listing_size(&l), strlen(want));
+    ASSERT_EQ_U64(proto_resi_listing_hash(&l), hash64_str(want));
+    proto_resi_listing m = l;
     m.price++;
-    ASSERT(resi_listing_hash(&m) != resi_listing_hash(&l));
+    ASSERT(proto_resi_listing_hash(&m) != proto_resi_listing_hash(&l));
     /* a LOT: no rooms, nulls where Zillow has none */
-    l.home_type = RESI_LOT;
+    l.home_type = PROTO_RESI_LOT;
     l.bedrooms = l.bathrooms_x2 = -1;
     l.living_area = l.zestimate = l.rent_zestimate = -1;
     l.lot_area_value = 6098;
-    l.lot_unit = RESI_LOT_SQFT;
+    l.lot_unit = PROTO_RESI_LOT_SQFT;
     l.price_change = 0;
     l.date_price_changed_ms = 0;
     sbuf_free(&b);
-    ASSERT_OK(resi_listing_json(&l, &b));
+    ASSERT_OK(proto_resi_listing_json(&l, &b));
     ASSERT_CONTAINS(b.s, "\"bedrooms\":null,\"bathrooms\":null,\"living_area\":null,"
                          "\"lot_area_value\":6098.0,\"lot_area_unit\":\"sqft\"");
     ASSERT_CONTAINS(b.s, "\"zestimate\":null,\"rent_zestimate\":null,\"price_change\":null,"
@@ -441,14 +441,14 @@ TEST_IMPL(stored_form_is_the_resi_json_with_its_size_and_hash)
 TEST_IMPL(generated_listings_serialize_to_valid_json_of_realistic_size)
 {
     world *w = load(42);
-    static resi_listing all[1000];
+    static proto_resi_listing all[1000];
     int n = all_pages(w, "08701", DAY * 3, all, 1000);
     double total = 0;
     for (int i = 0; i < n; i++) {
         sbuf b;
         sbuf_init(&b);
-        ASSERT_OK(resi_listing_json(&all[i], &b));
-        ASSERT_EQ_INT(b.len, resi_listing_size(&all[i]));
+        ASSERT_OK(proto_resi_listing_json(&all[i], &b));
+        ASSERT_EQ_INT(b.len, proto_resi_listing_size(&all[i]));
         total += (double)b.len;
         cJSON *j = cJSON_Parse(b.s);
         ASSERT(j != NULL);
