@@ -55,7 +55,8 @@ enum {
 
 typedef struct rt_request rt_request;   /* a request being served */
 
-/* reply: valid only during the callback (the runtime frees it after). */
+/* reply: valid only during the callback (the runtime frees it after); NULL when
+ * result is not 0 or the answer carried no message (a bare error status). */
 typedef void (*rt_reply_cb)(void *arg, int result, int status, const rt_msg *reply);
 
 /* ------------------------------------------------------------- actors */
@@ -176,6 +177,41 @@ typedef struct rt_sink {
 } rt_sink;
 
 /* ------------------------------------------------------------ the run */
+
+/* Transport faults of an actor as a server, applied before its handler sees a
+ * request (the scenario's `faults` schedule sets and clears them): answer with
+ * error_status, hang (never answer), answer malformed (ERR_PROTOCOL at the
+ * caller), or answer late. Probabilities are per request. */
+typedef struct rt_fault {
+    double p_error;
+    int error_status;        /* default RT_SERVER_ERROR */
+    double p_hang;
+    double p_malformed;
+    rt_time extra_delay;
+} rt_fault;
+
+/* Set (or with f NULL, clear) an actor's faults; recorded in the `fault` table. */
+int rt_fault_set(rt *r, rt_actor target, const rt_fault *f);
+
+/* ------------------------------------------------------ the runner's side */
+
+struct net_model;
+
+typedef struct rt_virtual_opts {
+    uint64_t seed;
+    rt_sink sink;                    /* where records go; sink.write NULL = nowhere */
+    const struct net_model *net;     /* NULL: net_model_default() */
+    bool record_requests;            /* a `request` row per call */
+} rt_virtual_opts;
+
+int rt_virtual_new(const rt_virtual_opts *o, rt **out, err *e);
+/* Process events up to and including time `until`, or until rt_stop/rt_fail.
+ * Returns 0, the code given to rt_stop, or the error given to rt_fail (in e). */
+int rt_run(rt *r, rt_time until, err *e);
+/* Free the runtime: pending calls and timers are dropped without callbacks. */
+void rt_free(rt *r);
+/* Events processed so far (for benchmarks and progress). */
+uint64_t rt_events(const rt *r);
 
 /* Stop the run at the next event (from inside a callback); rt_run returns code. */
 void rt_stop(rt *r, int code);
