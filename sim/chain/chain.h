@@ -32,6 +32,7 @@
 #define SUBNETSIM_CHAIN_H
 
 #include "core/core.h"
+#include "runtime/rt.h"
 
 typedef struct chain chain;
 
@@ -299,5 +300,84 @@ const chain_wentry *chain_weights_row(const chain *c, uint16_t netuid, uint16_t 
 const chain_wentry *chain_bonds_row(const chain *c, uint16_t netuid, uint16_t uid, uint32_t *len);
 /* Unrevealed, unexpired commits of uid (at the current block). */
 uint32_t chain_pending_commits(const chain *c, uint16_t netuid, uint16_t uid);
+
+/* --------------------------------------------------------------- records */
+
+/* The chain's record tables (rt_table; the store adds run_id first):
+ *   neuron        one row per registration (a tenure starts)
+ *   neuron_exit   one row per deregistration (a tenure ends: pruned)
+ *   chain_epoch   one row per subnet epoch: emission drained and paid
+ *   epoch_neuron  one row per uid per recorded epoch (cadence: epoch_every)
+ *   weight_event  one row per set_weights, commit or reveal (no values)
+ *   weight        weight rows as the epoch used them, every weights_every-th
+ *                 epoch, only rows changed since last recorded: a blob of
+ *                 (u16 uid, u16 value) little-endian pairs (chain_row_decode)
+ *   bond          the same for bonds after the epoch (bonds_every)
+ * Sizes for a 256-uid subnet over 7,200 epochs: tests/bench/RESULTS.md. */
+extern const rt_table chain_table_neuron, chain_table_neuron_exit, chain_table_epoch,
+    chain_table_epoch_neuron, chain_table_weight_event, chain_table_weight, chain_table_bond;
+/* All of them, NULL-terminated (for a store that creates tables up front). */
+extern const rt_table *const chain_tables[];
+
+typedef struct chain_record_opts {
+    uint32_t epoch_every;     /* epoch_neuron rows every k-th epoch of a subnet; 0 = never (1) */
+    uint32_t weights_every;   /* weight snapshots every k-th epoch; 0 = never (20) */
+    uint32_t bonds_every;     /* bond snapshots every k-th epoch; 0 = never (20) */
+    bool weight_events;       /* weight_event rows (true) */
+} chain_record_opts;
+
+void chain_record_opts_default(chain_record_opts *o);
+
+/* Turns chain events into rt_record-style rows on a sink (the runner passes
+ * one that calls rt_record; tests collect in memory). */
+typedef struct chain_recorder chain_recorder;
+
+int chain_recorder_new(const chain_record_opts *o, rt_sink sink, chain_recorder **out);
+void chain_recorder_free(chain_recorder *r);
+/* Role ("miner", "validator", "owner") and label (strategy or profile) that
+ * the neuron table shows for a hotkey; registrations before this show NULL. */
+int chain_recorder_label(chain_recorder *r, const char *hotkey, const char *role,
+                         const char *label);
+/* An observer for chain_add_observer that feeds this recorder. */
+chain_observer chain_recorder_observer(chain_recorder *r);
+/* The first error the sink returned (sticky), 0 if none; later events are
+ * dropped once it is set. */
+int chain_recorder_error(const chain_recorder *r);
+
+/* Blob codec of weight and bond rows: 4 bytes per entry. encode writes 4*n
+ * bytes; decode returns the entry count, or -1 when nbytes is not a multiple
+ * of 4 or the row has more than cap entries. */
+void chain_row_encode(const chain_wentry *row, uint32_t n, uint8_t *out);
+long chain_row_decode(const void *blob, size_t nbytes, chain_wentry *out, size_t cap);
+/* A sink that writes through rt_record (records then go where the run's go). */
+rt_sink chain_rt_sink(rt *r);
+
+/* ------------------------------------------------------ the chain actor */
+
+/* The chain as an actor on the runtime (sim/chain/chain_actor.c): it answers
+ * the PROTO_CHAIN_* requests of sim/net/protocol.h and keeps the chain's block
+ * on the runtime's clock, block = start block + (now - start time) / block_time,
+ * advancing the chain before serving each request. Its only timers are the
+ * epochs' blocks, so epochs (and their records) happen on time even when no one
+ * calls; a reveal window needs no timer (expiry is lazy, and the commit reply
+ * tells the validator its window). */
+typedef struct chain_actor chain_actor;
+
+typedef struct chain_actor_opts {
+    const char *name;        /* actor name: "chain" when NULL */
+    rt_time block_time;      /* RT_MS(12000) when 0 (SPEC §1.1) */
+} chain_actor_opts;
+
+/* Adds the actor to r (before rt_run). The chain stays the caller's; both must
+ * outlive the run. */
+int chain_actor_new(rt *r, chain *c, const chain_actor_opts *o, chain_actor **out, err *e);
+void chain_actor_free(chain_actor *a);
+rt_actor chain_actor_id(const chain_actor *a);
+/* The block at time t, and the time block b starts. */
+uint64_t chain_actor_block_at(const chain_actor *a, rt_time t);
+rt_time chain_actor_time_of(const chain_actor *a, uint64_t block);
+/* Bring the chain to the current time's block and re-arm the epoch timer: for
+ * a runner that changed the chain directly (hyperparameters, genesis stake). */
+int chain_actor_sync(chain_actor *a, err *e);
 
 #endif
