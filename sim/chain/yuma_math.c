@@ -3,6 +3,7 @@
 #include "chain/yuma_internal.h"
 
 #include <math.h>
+#include <string.h>
 
 /* e as substrate_fixed's transcendental::E: an I9F23 constant
  * (consts::E >> 103 = floor(e * 2^23) = 22802601), widened to I32F32. */
@@ -168,6 +169,10 @@ void yuma_topk_nonzero(const fx *x, uint32_t n, uint32_t k, uint64_t *keys, bool
     for (uint32_t i = 0; i < n; i++)
         keys[i] = ((uint64_t)x[i] << 16) | i;
     uint32_t drop = n - k;
+    if (k == 0) {
+        memset(out, 0, n * sizeof *out);
+        return;
+    }
     select_u64(keys, n, drop);
     uint64_t threshold = keys[drop];
     for (uint32_t i = 0; i < n; i++)
