@@ -82,6 +82,11 @@ typedef struct yuma_input {
     const bool *validator_permit;   /* ValidatorPermit from the previous epoch */
     yuma_csr weights;               /* Weights as stored (row-max-upscaled u16) */
     yuma_csr bonds;                 /* Bonds as stored */
+    /* Optional, NULL when commit-reveal is off: per uid, the block of its
+     * earliest commit that has neither been revealed nor expired (UINT64_MAX for
+     * none). Weights from such a uid to uids registered after that block are
+     * dropped, as the chain does with commit-reveal on. */
+    const uint64_t *commit_block;
 } yuma_input;
 
 /* What the epoch stores, per uid, exactly as the chain stores it. Owned by the
