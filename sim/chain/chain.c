@@ -86,10 +86,10 @@ static void subnet_free(chain_subnet *s)
 {
     if (!s)
         return;
-    for (uint16_t i = 0; i < s->n; i++) {
+    for (uint16_t i = 0; i < s->cap; i++)
         chain_row_free(&s->nrn[i].weights);
-        chain_row_free(&s->nrn[i].bonds);
-    }
+    chain_csr_free(&s->bonds);
+    chain_csr_free(&s->wcsr);
     free(s->nrn);
     free(s);
 }
@@ -106,6 +106,7 @@ void chain_free(chain *c)
     VEC_FREE(&c->keys);
     chain_map_free(&c->key_ids);
     chain_map_free(&c->stake);
+    VEC_FREE(&c->stakes);
     chain_map_free(&c->uid_of);
     VEC_FREE(&c->obs);
     chain_epoch_ws_free(c->ep);
@@ -227,12 +228,13 @@ int chain_add_subnet(chain *c, const chain_subnet_params *p, err *e)
         return err_set(e, ERR_INPUT, "add_subnet: subnet %u already exists", (unsigned)p->netuid);
     chain_subnet *s = calloc(1, sizeof *s);
     if (!s || subnet_reserve(s, p->max_allowed_uids) || subnet_adopt_params(c, s, p) ||
-        VEC_RESERVE(&c->subnets, c->subnets.len + 1)) {
+        VEC_PUSH(&s->bonds.rs, 0) || VEC_RESERVE(&c->subnets, c->subnets.len + 1)) {
         subnet_free(s);
         return err_set(e, ERR_NOMEM, "add_subnet: out of memory");
     }
     /* Added by an extrinsic in the current block: emission accrues from the next. */
     s->accrued_to = c->block;
+    s->wcsr_dirty = true;
     size_t at = 0;
     while (at < c->subnets.len && c->subnets.v[at]->p.netuid < p->netuid)
         at++;
@@ -366,27 +368,24 @@ int chain_uid_of(const chain *c, uint16_t netuid, const char *hotkey)
 uint64_t chain_neuron_stake(const chain *c, uint16_t netuid, uint16_t uid)
 {
     chain_subnet *s = chain_subnet_find(c, netuid);
-    return s && uid < s->n ? chain_stake_of(c, s->nrn[uid].hk, netuid) : 0;
+    return s && uid < s->n ? c->stakes.v[s->nrn[uid].slot] : 0;
 }
 
-const chain_wentry *chain_weights_row(const chain *c, uint16_t netuid, uint16_t uid, uint32_t *len)
+chain_row_view chain_weights_row(const chain *c, uint16_t netuid, uint16_t uid)
 {
     chain_subnet *s = chain_subnet_find(c, netuid);
-    if (!s || uid >= s->n) {
-        *len = 0;
-        return NULL;
-    }
-    *len = s->nrn[uid].weights.len;
-    return s->nrn[uid].weights.v;
+    if (!s || uid >= s->n)
+        return (chain_row_view){0};
+    const chain_row *r = &s->nrn[uid].weights;
+    return (chain_row_view){r->uid, r->val, r->len};
 }
 
-const chain_wentry *chain_bonds_row(const chain *c, uint16_t netuid, uint16_t uid, uint32_t *len)
+chain_row_view chain_bonds_row(const chain *c, uint16_t netuid, uint16_t uid)
 {
     chain_subnet *s = chain_subnet_find(c, netuid);
-    if (!s || uid >= s->n) {
-        *len = 0;
-        return NULL;
-    }
-    *len = s->nrn[uid].bonds.len;
-    return s->nrn[uid].bonds.v;
+    if (!s || uid >= s->n)
+        return (chain_row_view){0};
+    const chain_csr *b = &s->bonds;
+    uint32_t from = b->rs.v[uid];
+    return (chain_row_view){b->col.v + from, b->val.v + from, b->rs.v[uid + 1] - from};
 }

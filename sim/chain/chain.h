@@ -117,11 +117,14 @@ typedef struct chain_neuron {
     uint64_t validator_emission;     /* the part paid as dividends (not a chain field) */
 } chain_neuron;
 
-/* A sparse weight or bond entry, as the chain stores it: (uid, u16 value). */
-typedef struct chain_wentry {
-    uint16_t uid;
-    uint16_t value;
-} chain_wentry;
+/* A sparse weight or bond row as the chain stores it: len (uid, u16 value)
+ * pairs, uids strictly increasing. A view into the chain: valid until the next
+ * call that changes the subnet. */
+typedef struct chain_row_view {
+    const uint16_t *uids;
+    const uint16_t *values;
+    uint32_t len;
+} chain_row_view;
 
 /* Rao accounting of one subnet since it was added. Invariants (tested):
  *   blocks * block_emission == minted_owner + minted_pending + lost_block
@@ -171,8 +174,7 @@ typedef struct chain_weights_event {
     uint16_t netuid, uid;
     const char *hotkey;
     uint64_t block;
-    const chain_wentry *row;         /* the stored row (max-upscaled); NULL on commit */
-    uint32_t len;
+    chain_row_view row;              /* the stored row (max-upscaled); empty on commit */
     uint64_t commit_block;           /* on reveal: the block of the commit revealed */
 } chain_weights_event;
 
@@ -274,9 +276,10 @@ int chain_commit_weights(chain *c, uint16_t netuid, const char *hotkey, const ui
 int chain_reveal_weights(chain *c, uint16_t netuid, const char *hotkey, const uint16_t *uids,
                          const uint16_t *values, size_t n, uint64_t salt, uint64_t version_key,
                          err *e);
-/* The commit hash: SHA-256 over (hotkey, netuid, uids, values, salt, version)
- * in a fixed little-endian encoding (subtensor uses BLAKE2 over SCALE; the
- * simulation needs only a binding, hiding commitment). */
+/* The commit hash over (hotkey, netuid, uids, values, salt, version): a fast
+ * 256-bit digest, not a cryptographic one (subtensor uses BLAKE2 over SCALE;
+ * in the simulation no one searches for collisions, so the commitment only
+ * has to show nothing and open with exactly the committed values). */
 void chain_commit_hash(const char *hotkey, uint16_t netuid, const uint16_t *uids,
                        const uint16_t *values, size_t n, uint64_t salt, uint64_t version_key,
                        uint8_t out[32]);
@@ -295,9 +298,10 @@ int chain_uid_of(const chain *c, uint16_t netuid, const char *hotkey);
 uint64_t chain_neuron_stake(const chain *c, uint16_t netuid, uint16_t uid);
 /* The stored weights row of uid: what anyone reading the chain sees. With
  * commit-reveal on this is only what was revealed, so a copier lags a full
- * reveal period. Valid until the next call that changes the subnet. */
-const chain_wentry *chain_weights_row(const chain *c, uint16_t netuid, uint16_t uid, uint32_t *len);
-const chain_wentry *chain_bonds_row(const chain *c, uint16_t netuid, uint16_t uid, uint32_t *len);
+ * reveal period. Empty for an unknown subnet or uid. */
+chain_row_view chain_weights_row(const chain *c, uint16_t netuid, uint16_t uid);
+/* The bonds row of uid as the last epoch stored it. */
+chain_row_view chain_bonds_row(const chain *c, uint16_t netuid, uint16_t uid);
 /* Unrevealed, unexpired commits of uid (at the current block). */
 uint32_t chain_pending_commits(const chain *c, uint16_t netuid, uint16_t uid);
 
@@ -310,8 +314,8 @@ uint32_t chain_pending_commits(const chain *c, uint16_t netuid, uint16_t uid);
  *   epoch_neuron  one row per uid per recorded epoch (cadence: epoch_every)
  *   weight_event  one row per set_weights, commit or reveal (no values)
  *   weight        weight rows as the epoch used them, every weights_every-th
- *                 epoch, only rows changed since last recorded: a blob of
- *                 (u16 uid, u16 value) little-endian pairs (chain_row_decode)
+ *                 epoch, only rows changed since last recorded: a blob of one
+ *                 u16 per uid (chain_row_encode)
  *   bond          the same for bonds after the epoch (bonds_every)
  * Sizes for a 256-uid subnet over 7,200 epochs: tests/bench/RESULTS.md. */
 extern const rt_table chain_table_neuron, chain_table_neuron_exit, chain_table_epoch,
@@ -344,11 +348,14 @@ chain_observer chain_recorder_observer(chain_recorder *r);
  * dropped once it is set. */
 int chain_recorder_error(const chain_recorder *r);
 
-/* Blob codec of weight and bond rows: 4 bytes per entry. encode writes 4*n
- * bytes; decode returns the entry count, or -1 when nbytes is not a multiple
- * of 4 or the row has more than cap entries. */
-void chain_row_encode(const chain_wentry *row, uint32_t n, uint8_t *out);
-long chain_row_decode(const void *blob, size_t nbytes, chain_wentry *out, size_t cap);
+/* Blob format of weight and bond rows: the store's u16 vector (store.h,
+ * store_u16vec_encode), so the store's vector views list the entries: one
+ * big-endian u16 per uid from uid 0, trailing zeros dropped (an explicit zero
+ * weight and a missing one look the same here). encode writes at most
+ * 2 * (last uid + 1) bytes and returns the length; decode fills v[0..n) and
+ * returns the entries the blob held, or -1 if its length is odd or above n. */
+size_t chain_row_encode(chain_row_view row, uint8_t *out);
+long chain_row_decode(const void *blob, size_t len, uint16_t *v, size_t n);
 /* A sink that writes through rt_record (records then go where the run's go). */
 rt_sink chain_rt_sink(rt *r);
 

@@ -172,11 +172,8 @@ static proto_chain_metagraph *build_metagraph(const chain *c, uint16_t netuid, b
 {
     uint16_t n = chain_subnet_n(c, netuid);
     size_t nnz = 0;
-    for (uint16_t u = 0; with_weights && u < n; u++) {
-        uint32_t len;
-        chain_weights_row(c, netuid, u, &len);
-        nnz += len;
-    }
+    for (uint16_t u = 0; with_weights && u < n; u++)
+        nnz += chain_weights_row(c, netuid, u).len;
     size_t size = sizeof(proto_chain_metagraph) + (size_t)n * sizeof(proto_chain_neuron);
     if (with_weights)
         size += ((size_t)n + 1) * sizeof(uint32_t) + nnz * sizeof(proto_chain_went);
@@ -202,11 +199,10 @@ static proto_chain_metagraph *build_metagraph(const chain *c, uint16_t netuid, b
         m->weights = (proto_chain_went *)(m->row_start + n + 1);
         uint32_t k = 0;
         for (uint16_t u = 0; u < n; u++) {
-            uint32_t len;
-            const chain_wentry *row = chain_weights_row(c, netuid, u, &len);
+            chain_row_view row = chain_weights_row(c, netuid, u);
             m->row_start[u] = k;
-            for (uint32_t j = 0; j < len; j++, k++)
-                m->weights[k] = (proto_chain_went){row[j].uid, row[j].value};
+            for (uint32_t j = 0; j < row.len; j++, k++)
+                m->weights[k] = (proto_chain_went){row.uids[j], row.values[j]};
         }
         m->row_start[n] = k;
     }

@@ -14,15 +14,10 @@
 
 #include <string.h>
 
-typedef VEC(uint32_t) vec_u32;
-typedef VEC(uint16_t) vec_u16;
-
 typedef struct chain_epoch_ws {
     yuma_ws *yuma;
     VEC(uint64_t) stake, last_update, registered_at;
     VEC(bool) permit;
-    vec_u32 w_rs, b_rs;
-    vec_u16 w_col, w_val, b_col, b_val;
 } chain_epoch_ws;
 
 void chain_epoch_ws_free(chain_epoch_ws *ep)
@@ -34,12 +29,6 @@ void chain_epoch_ws_free(chain_epoch_ws *ep)
     VEC_FREE(&ep->last_update);
     VEC_FREE(&ep->registered_at);
     VEC_FREE(&ep->permit);
-    VEC_FREE(&ep->w_rs);
-    VEC_FREE(&ep->b_rs);
-    VEC_FREE(&ep->w_col);
-    VEC_FREE(&ep->w_val);
-    VEC_FREE(&ep->b_col);
-    VEC_FREE(&ep->b_val);
     free(ep);
 }
 
@@ -57,39 +46,43 @@ static int ws_get(chain *c, chain_epoch_ws **out)
     return 0;
 }
 
-/* Pack the per-uid rows into yuma's CSR layout (rows are kept sorted by uid). */
-static int pack_rows(const chain_subnet *s, bool bonds, vec_u32 *rs, vec_u16 *col, vec_u16 *val)
+/* Pack the weights rows into yuma's CSR layout, only when one changed since
+ * the last epoch (validators set weights far less often than epochs run). */
+static int pack_weights(chain_subnet *s)
 {
+    if (!s->wcsr_dirty)
+        return 0;
+    chain_csr *m = &s->wcsr;
     size_t nnz = 0;
     for (uint16_t i = 0; i < s->n; i++)
-        nnz += bonds ? s->nrn[i].bonds.len : s->nrn[i].weights.len;
-    if (VEC_RESERVE(rs, (size_t)s->n + 1) || VEC_RESERVE(col, nnz ? nnz : 1) ||
-        VEC_RESERVE(val, nnz ? nnz : 1))
+        nnz += s->nrn[i].weights.len;
+    if (VEC_RESERVE(&m->rs, (size_t)s->n + 1) || VEC_RESERVE(&m->col, nnz ? nnz : 1) ||
+        VEC_RESERVE(&m->val, nnz ? nnz : 1))
         return ERR_NOMEM;
     uint32_t k = 0;
     for (uint16_t i = 0; i < s->n; i++) {
-        const chain_row *r = bonds ? &s->nrn[i].bonds : &s->nrn[i].weights;
-        rs->v[i] = k;
-        for (uint32_t j = 0; j < r->len; j++, k++) {
-            col->v[k] = r->v[j].uid;
-            val->v[k] = r->v[j].value;
-        }
+        const chain_row *r = &s->nrn[i].weights;
+        m->rs.v[i] = k;
+        memcpy(m->col.v + k, r->uid, r->len * sizeof *r->uid);
+        memcpy(m->val.v + k, r->val, r->len * sizeof *r->val);
+        k += r->len;
     }
-    rs->v[s->n] = k;
+    m->rs.v[s->n] = k;
+    m->rs.len = (size_t)s->n + 1;
+    m->col.len = m->val.len = k;
+    s->wcsr_dirty = false;
     return 0;
 }
 
-static int fill_input(chain *c, const chain_subnet *s, chain_epoch_ws *ep, yuma_input *in)
+static int fill_input(chain *c, chain_subnet *s, chain_epoch_ws *ep, yuma_input *in)
 {
     size_t n = s->n;
     if (VEC_RESERVE(&ep->stake, n) || VEC_RESERVE(&ep->last_update, n) ||
-        VEC_RESERVE(&ep->registered_at, n) || VEC_RESERVE(&ep->permit, n) ||
-        pack_rows(s, false, &ep->w_rs, &ep->w_col, &ep->w_val) ||
-        pack_rows(s, true, &ep->b_rs, &ep->b_col, &ep->b_val))
+        VEC_RESERVE(&ep->registered_at, n) || VEC_RESERVE(&ep->permit, n) || pack_weights(s))
         return ERR_NOMEM;
     for (size_t i = 0; i < n; i++) {
         const chain_nstate *nr = &s->nrn[i];
-        ep->stake.v[i] = chain_stake_of(c, nr->hk, s->p.netuid);
+        ep->stake.v[i] = c->stakes.v[nr->slot];
         ep->last_update.v[i] = nr->pub.last_update;
         ep->registered_at.v[i] = nr->pub.registered_at;
         ep->permit.v[i] = nr->pub.validator_permit;
@@ -103,8 +96,8 @@ static int fill_input(chain *c, const chain_subnet *s, chain_epoch_ws *ep, yuma_
         .last_update = ep->last_update.v,
         .registered_at = ep->registered_at.v,
         .validator_permit = ep->permit.v,
-        .weights = {ep->w_rs.v, ep->w_col.v, ep->w_val.v},
-        .bonds = {ep->b_rs.v, ep->b_col.v, ep->b_val.v},
+        .weights = {s->wcsr.rs.v, s->wcsr.col.v, s->wcsr.val.v},
+        .bonds = {s->bonds.rs.v, s->bonds.col.v, s->bonds.val.v},
     };
     return 0;
 }
@@ -131,6 +124,22 @@ static void fill_params(const chain *c, const chain_subnet *s, yuma_params *yp)
         yp->owner_uid = (int32_t)uid;
 }
 
+/* The new bonds replace the stored ones wholesale (CSR to CSR). */
+static int store_bonds(chain_subnet *s, const yuma_output *o)
+{
+    chain_csr *b = &s->bonds;
+    size_t nnz = o->bonds.row_start[s->n];
+    if (VEC_RESERVE(&b->rs, (size_t)s->n + 1) || VEC_RESERVE(&b->col, nnz ? nnz : 1) ||
+        VEC_RESERVE(&b->val, nnz ? nnz : 1))
+        return ERR_NOMEM;
+    memcpy(b->rs.v, o->bonds.row_start, ((size_t)s->n + 1) * sizeof *b->rs.v);
+    memcpy(b->col.v, o->bonds.col, nnz * sizeof *b->col.v);
+    memcpy(b->val.v, o->bonds.val, nnz * sizeof *b->val.v);
+    b->rs.len = (size_t)s->n + 1;
+    b->col.len = b->val.len = nnz;
+    return 0;
+}
+
 static int write_back(chain_subnet *s, const yuma_output *o)
 {
     for (uint16_t i = 0; i < s->n; i++) {
@@ -144,12 +153,8 @@ static int write_back(chain_subnet *s, const yuma_output *o)
         p->emission = o->emission[i];
         p->server_emission = o->server_emission[i];
         p->validator_emission = o->validator_emission[i];
-        chain_row *b = &s->nrn[i].bonds;
-        uint32_t from = o->bonds.row_start[i], to = o->bonds.row_start[i + 1];
-        if (chain_row_set(b, o->bonds.col + from, o->bonds.val + from, to - from))
-            return ERR_NOMEM;
     }
-    return 0;
+    return store_bonds(s, o);
 }
 
 /* Pay incentive and dividends to stake, the owner cut to the owner hotkey. */
@@ -159,8 +164,7 @@ static int pay_out(chain *c, chain_subnet *s, uint64_t emission, uint64_t owner_
     for (uint16_t i = 0; i < s->n; i++) {
         const chain_neuron *p = &s->nrn[i].pub;
         uint64_t add = p->server_emission + p->validator_emission;
-        if (add && chain_stake_add(c, s->nrn[i].hk, s->p.netuid, add))
-            return ERR_NOMEM;
+        chain_slot_add(c, s->nrn[i].slot, add);
         s->t.paid_server += p->server_emission;
         s->t.paid_validator += p->validator_emission;
         paid += add;

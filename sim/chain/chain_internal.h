@@ -27,10 +27,20 @@ typedef struct chain_key {
     uint64_t balance;   /* for a coldkey: free balance in rao */
 } chain_key;
 
+/* One weights row: uids strictly increasing, values max-upscaled. */
 typedef struct chain_row {
-    chain_wentry *v;
+    uint16_t *uid, *val;
     uint32_t len, cap;
 } chain_row;
+
+typedef VEC(uint32_t) chain_vec_u32;
+typedef VEC(uint16_t) chain_vec_u16;
+
+/* A sparse matrix in yuma's CSR layout: row i is [rs[i], rs[i+1]). */
+typedef struct chain_csr {
+    chain_vec_u32 rs;           /* n + 1 offsets */
+    chain_vec_u16 col, val;
+} chain_csr;
 
 typedef struct chain_commit {
     uint8_t hash[32];
@@ -45,8 +55,8 @@ typedef struct chain_commits {
 typedef struct chain_nstate {
     chain_neuron pub;
     uint32_t hk, ck;    /* key ids */
+    uint32_t slot;      /* the hotkey's stake on this subnet: chain.stakes.v[slot] */
     chain_row weights;
-    chain_row bonds;
     chain_commits commits;
 } chain_nstate;
 
@@ -64,13 +74,17 @@ typedef struct chain_subnet {
     uint64_t regs_block;        /* block of regs_this_block */
     uint16_t regs_this_block;
     chain_subnet_totals t;
+    chain_csr bonds;            /* Bonds as the last epoch stored them */
+    chain_csr wcsr;             /* the weights rows packed for yuma, rebuilt when dirty */
+    bool wcsr_dirty;
 } chain_subnet;
 
 struct chain {
     uint64_t block;
     VEC(chain_key) keys;
     chain_map key_ids;          /* name hash -> chain of ids (see chain_keys.c) */
-    chain_map stake;            /* (hotkey id << 16 | netuid) -> rao */
+    chain_map stake;            /* (hotkey id << 16 | netuid) -> index into stakes */
+    VEC(uint64_t) stakes;       /* rao; slots never move, so neurons keep theirs */
     chain_map uid_of;           /* (hotkey id << 16 | netuid) -> uid */
     VEC(chain_subnet *) subnets;/* ascending netuid */
     VEC(chain_observer) obs;
@@ -87,7 +101,14 @@ static inline uint64_t chain_hk_net(uint32_t hk, uint16_t netuid)
     return ((uint64_t)hk << 16) | netuid;
 }
 uint64_t chain_stake_of(const chain *c, uint32_t hk, uint16_t netuid);
+/* The stake slot of (hotkey, subnet), created at 0 when absent. */
+int chain_stake_slot(chain *c, uint32_t hk, uint16_t netuid, uint32_t *slot);
 int chain_stake_add(chain *c, uint32_t hk, uint16_t netuid, uint64_t rao);
+static inline void chain_slot_add(chain *c, uint32_t slot, uint64_t rao)
+{
+    uint64_t *v = &c->stakes.v[slot];
+    *v = rao > UINT64_MAX - *v ? UINT64_MAX : *v + rao;   /* saturating, as balances are */
+}
 
 /* chain.c */
 chain_subnet *chain_subnet_find(const chain *c, uint16_t netuid);
@@ -100,6 +121,10 @@ int chain_prune_pick(const chain *c, const chain_subnet *s, uint16_t *uid);
 /* chain_weights.c */
 int chain_row_set(chain_row *r, const uint16_t *uids, const uint16_t *values, size_t n);
 void chain_row_free(chain_row *r);
+void chain_csr_free(chain_csr *m);
+/* Append an empty row (a new uid); drop row i's entries (a replaced uid). */
+int chain_csr_push_row(chain_csr *m);
+void chain_csr_clear_row(chain_csr *m, uint16_t i);
 
 /* chain_epoch.c */
 int chain_run_epoch(chain *c, chain_subnet *s, err *e);

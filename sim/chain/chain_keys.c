@@ -153,17 +153,34 @@ int chain_key_intern(chain *c, const char *name, uint32_t *id)
 
 uint64_t chain_stake_of(const chain *c, uint32_t hk, uint16_t netuid)
 {
-    uint64_t v = 0;
-    chain_map_get(&c->stake, chain_hk_net(hk, netuid), &v);
-    return v;
+    uint64_t slot;
+    return chain_map_get(&c->stake, chain_hk_net(hk, netuid), &slot) ? c->stakes.v[slot] : 0;
+}
+
+int chain_stake_slot(chain *c, uint32_t hk, uint16_t netuid, uint32_t *slot)
+{
+    uint64_t s;
+    if (chain_map_get(&c->stake, chain_hk_net(hk, netuid), &s)) {
+        *slot = (uint32_t)s;
+        return 0;
+    }
+    if (c->stakes.len >= UINT32_MAX || VEC_PUSH(&c->stakes, 0))
+        return ERR_NOMEM;
+    if (chain_map_put(&c->stake, chain_hk_net(hk, netuid), c->stakes.len - 1)) {
+        c->stakes.len--;
+        return ERR_NOMEM;
+    }
+    *slot = (uint32_t)(c->stakes.len - 1);
+    return 0;
 }
 
 int chain_stake_add(chain *c, uint32_t hk, uint16_t netuid, uint64_t rao)
 {
-    uint64_t v = chain_stake_of(c, hk, netuid);
-    /* Saturating, as the chain's balances are. */
-    v = rao > UINT64_MAX - v ? UINT64_MAX : v + rao;
-    return chain_map_put(&c->stake, chain_hk_net(hk, netuid), v);
+    uint32_t slot;
+    if (chain_stake_slot(c, hk, netuid, &slot))
+        return ERR_NOMEM;
+    chain_slot_add(c, slot, rao);
+    return 0;
 }
 
 uint64_t chain_stake(const chain *c, const char *hotkey, uint16_t netuid)

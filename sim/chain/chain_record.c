@@ -82,8 +82,8 @@ static const rt_column row_cols[] = {
     {"epoch", RT_COL_INT, "the subnet's epoch count at the snapshot"},
     {"block", RT_COL_INT, "block of the epoch"},
     {"uid", RT_COL_INT, "the validator's uid (row)"},
-    {"n", RT_COL_INT, "entries in the row"},
-    {"data", RT_COL_BLOB, "(u16 uid, u16 value) little-endian pairs, value /65535"},
+    {"n", RT_COL_INT, "entries in the row as stored (explicit zeros included)"},
+    {"data", RT_COL_BLOB, "one big-endian u16 per uid from 0, trailing zeros dropped (/65535)"},
 };
 static const char *const row_idx[] = {"netuid, epoch", NULL};
 const rt_table chain_table_weight = {"weight",
@@ -105,26 +105,30 @@ void chain_record_opts_default(chain_record_opts *o)
 
 /* ------------------------------------------------------------ row codec */
 
-void chain_row_encode(const chain_wentry *row, uint32_t n, uint8_t *out)
+size_t chain_row_encode(chain_row_view row, uint8_t *out)
 {
-    for (uint32_t i = 0; i < n; i++) {
-        out[4 * i] = (uint8_t)row[i].uid;
-        out[4 * i + 1] = (uint8_t)(row[i].uid >> 8);
-        out[4 * i + 2] = (uint8_t)row[i].value;
-        out[4 * i + 3] = (uint8_t)(row[i].value >> 8);
+    size_t len = 0, next = 0;
+    for (uint32_t i = 0; i < row.len; i++) {
+        if (!row.values[i])
+            continue;
+        for (; next < row.uids[i]; next++)
+            out[2 * next] = out[2 * next + 1] = 0;
+        out[2 * next] = (uint8_t)(row.values[i] >> 8);
+        out[2 * next + 1] = (uint8_t)row.values[i];
+        next++;
+        len = 2 * next;
     }
+    return len;
 }
 
-long chain_row_decode(const void *blob, size_t nbytes, chain_wentry *out, size_t cap)
+long chain_row_decode(const void *blob, size_t len, uint16_t *v, size_t n)
 {
     const uint8_t *b = blob;
-    if (nbytes % 4 || nbytes / 4 > cap)
+    if (len % 2 || len / 2 > n)
         return -1;
-    for (size_t i = 0; i < nbytes / 4; i++) {
-        out[i].uid = (uint16_t)(b[4 * i] | b[4 * i + 1] << 8);
-        out[i].value = (uint16_t)(b[4 * i + 2] | b[4 * i + 3] << 8);
-    }
-    return (long)(nbytes / 4);
+    for (size_t i = 0; i < n; i++)
+        v[i] = i < len / 2 ? (uint16_t)(b[2 * i] << 8 | b[2 * i + 1]) : 0;
+    return (long)(len / 2);
 }
 
 /* ------------------------------------------------------------- recorder */
@@ -242,36 +246,37 @@ static void on_weights(void *ctx, const chain *c, const chain_weights_event *ev)
         return;
     static const char *const kinds[] = {"set", "commit", "reveal"};
     rt_val v[6] = {
-        RT_I(ev->netuid), RT_I(ev->block), RT_I(ev->uid), RT_S(kinds[ev->kind]), RT_I(ev->len),
+        RT_I(ev->netuid), RT_I(ev->block), RT_I(ev->uid), RT_S(kinds[ev->kind]), RT_I(ev->row.len),
         ev->kind == CHAIN_WEIGHTS_REVEALED ? RT_I(ev->commit_block) : RT_NULL,
     };
     put(r, &chain_table_weight_event, v);
 }
 
-static uint64_t row_hash(const chain_wentry *row, uint32_t n)
+static uint64_t row_hash(chain_row_view row)
 {
-    uint64_t h = hash64_mix(0x6a09e667f3bcc908ULL, n);
-    for (uint32_t i = 0; i < n; i++)
-        h = hash64_mix(h, (uint64_t)row[i].uid << 16 | row[i].value);
+    uint64_t h = hash64_mix(0x6a09e667f3bcc908ULL, row.len);
+    for (uint32_t i = 0; i < row.len; i++)
+        h = hash64_mix(h, (uint64_t)row.uids[i] << 16 | row.values[i]);
     return h;
 }
 
 /* Write uid's row if it differs from the one last recorded for that uid. */
 static void snapshot_row(chain_recorder *r, const rt_table *t, chain_map *last,
-                         const chain_epoch_event *ev, uint16_t uid, const chain_wentry *row,
-                         uint32_t n)
+                         const chain_epoch_event *ev, uint16_t uid, chain_row_view row)
 {
-    uint64_t key = chain_hk_net(ev->netuid, uid), h = row_hash(row, n), prev;
+    uint32_t n = row.len;
+    uint64_t key = chain_hk_net(ev->netuid, uid), h = row_hash(row), prev;
     bool had = chain_map_get(last, key, &prev);
     if (had ? prev == h : n == 0)
         return;
-    if (VEC_RESERVE(&r->blob, (size_t)n * 4 + 1) || chain_map_put(last, key, h)) {
+    size_t cap = n ? 2 * ((size_t)row.uids[n - 1] + 1) : 1;
+    if (VEC_RESERVE(&r->blob, cap) || chain_map_put(last, key, h)) {
         r->error = ERR_NOMEM;
         return;
     }
-    chain_row_encode(row, n, r->blob.v);
+    size_t len = chain_row_encode(row, r->blob.v);
     rt_val v[6] = {RT_I(ev->netuid), RT_I(ev->epoch), RT_I(ev->block), RT_I(uid), RT_I(n),
-                   RT_B(r->blob.v, (size_t)n * 4)};
+                   RT_B(r->blob.v, len)};
     put(r, t, v);
 }
 
@@ -306,16 +311,11 @@ static void on_epoch(void *ctx, const chain *c, const chain_epoch_event *ev)
     bool w = r->o.weights_every && ev->epoch % r->o.weights_every == 0;
     bool b = r->o.bonds_every && ev->epoch % r->o.bonds_every == 0;
     for (uint16_t u = 0; u < ev->n && (w || b); u++) {
-        uint32_t n;
-        const chain_wentry *row;
-        if (w) {
-            row = chain_weights_row(c, ev->netuid, u, &n);
-            snapshot_row(r, &chain_table_weight, &r->last_w, ev, u, row, n);
-        }
-        if (b) {
-            row = chain_bonds_row(c, ev->netuid, u, &n);
-            snapshot_row(r, &chain_table_bond, &r->last_b, ev, u, row, n);
-        }
+        if (w)
+            snapshot_row(r, &chain_table_weight, &r->last_w, ev, u,
+                         chain_weights_row(c, ev->netuid, u));
+        if (b)
+            snapshot_row(r, &chain_table_bond, &r->last_b, ev, u, chain_bonds_row(c, ev->netuid, u));
     }
 }
 

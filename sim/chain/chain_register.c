@@ -108,21 +108,23 @@ static void clear_neuron(chain_subnet *s, uint16_t uid)
     for (uint16_t i = 0; i < s->n; i++) {
         chain_row *r = &s->nrn[i].weights;
         for (uint32_t k = 0; k < r->len; k++)
-            if (r->v[k].uid == uid)
-                r->v[k].value = 0;
+            if (r->uid[k] == uid)
+                r->val[k] = 0;
     }
     chain_nstate *nr = &s->nrn[uid];
     nr->weights.len = 0;
-    nr->bonds.len = 0;
     nr->commits.len = 0;
+    chain_csr_clear_row(&s->bonds, uid);
+    s->wcsr_dirty = true;
 }
 
-static void fill_neuron(chain *c, chain_nstate *nr, uint16_t uid, uint32_t hk, uint32_t ck)
+static void fill_neuron(chain *c, chain_nstate *nr, uint16_t uid, uint32_t hk, uint32_t ck,
+                        uint32_t slot)
 {
-    chain_row w = nr->weights, b = nr->bonds;
+    chain_row w = nr->weights;
     memset(nr, 0, sizeof *nr);
     nr->weights = w;
-    nr->bonds = b;
+    nr->slot = slot;
     nr->hk = hk;
     nr->ck = ck;
     nr->pub.uid = uid;
@@ -191,8 +193,9 @@ int chain_register(chain *c, uint16_t netuid, const char *hotkey, const char *co
         return err_set(e, ERR_INPUT,
                        "register: subnet %u is full and every uid is protected (NoNeuronIdAvailable)",
                        (unsigned)netuid);
-    uint32_t hk, ck;
+    uint32_t hk, ck, slot;
     if (chain_key_intern(c, hotkey, &hk) || chain_key_intern(c, coldkey, &ck) ||
+        chain_stake_slot(c, hk, netuid, &slot) || (!replace && chain_csr_push_row(&s->bonds)) ||
         chain_map_put(&c->uid_of, chain_hk_net(hk, netuid), uid))
         return err_set(e, ERR_NOMEM, "register: out of memory");
     if (c->keys.v[hk].owner == CHAIN_NO_KEY)
@@ -209,8 +212,9 @@ int chain_register(chain *c, uint16_t netuid, const char *hotkey, const char *co
         clear_neuron(s, uid);
     } else {
         s->n++;
+        s->wcsr_dirty = true;
     }
-    fill_neuron(c, &s->nrn[uid], uid, hk, ck);
+    fill_neuron(c, &s->nrn[uid], uid, hk, ck, slot);
     if (s->regs_block != c->block) {
         s->regs_block = c->block;
         s->regs_this_block = 0;

@@ -383,17 +383,14 @@ TEST_IMPL(a_replaced_uid_loses_weights_to_it_and_its_own_rows)
     ASSERT_OK(chain_set_weights(c, 1, "m1", self_uid, self_val, 1, 0, &e));
     /* m1 and m2 tie on emission (0) and block: m1 has the lower uid. */
     ASSERT_EQ_INT(reg(c, "m3", 0), 1);
-    uint32_t len;
-    const chain_wentry *row = chain_weights_row(c, 1, 0, &len);
-    ASSERT_EQ_INT(len, 2);
-    ASSERT_EQ_INT(row[0].uid, 1);
-    ASSERT_EQ_INT(row[0].value, 0);
-    ASSERT_EQ_INT(row[1].uid, 2);
-    ASSERT_EQ_INT(row[1].value, 65535);
-    chain_weights_row(c, 1, 1, &len);
-    ASSERT_EQ_INT(len, 0);
-    chain_bonds_row(c, 1, 1, &len);
-    ASSERT_EQ_INT(len, 0);
+    chain_row_view row = chain_weights_row(c, 1, 0);
+    ASSERT_EQ_INT(row.len, 2);
+    ASSERT_EQ_INT(row.uids[0], 1);
+    ASSERT_EQ_INT(row.values[0], 0);
+    ASSERT_EQ_INT(row.uids[1], 2);
+    ASSERT_EQ_INT(row.values[1], 65535);
+    ASSERT_EQ_INT(chain_weights_row(c, 1, 1).len, 0);
+    ASSERT_EQ_INT(chain_bonds_row(c, 1, 1).len, 0);
     chain_free(c);
 }
 

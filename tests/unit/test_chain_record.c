@@ -15,6 +15,7 @@ typedef struct mem {
     char neuron_replaced[4][32];
     int nneuron;
     long weight_n[16];
+    size_t weight_len[16];
     uint64_t weight_epoch[16];
     uint8_t weight_blob[16][64];
     int nweight;
@@ -45,6 +46,7 @@ static int mem_write(void *ctx, const rt_table *t, const rt_val *v)
     if (t == &chain_table_weight && m->nweight < 16) {
         m->weight_n[m->nweight] = (long)v[4].u.i;
         m->weight_epoch[m->nweight] = (uint64_t)v[1].u.i;
+        m->weight_len[m->nweight] = v[5].u.b.n;
         memcpy(m->weight_blob[m->nweight], v[5].u.b.p, v[5].u.b.n < 64 ? v[5].u.b.n : 64);
         m->nweight++;
     }
@@ -138,10 +140,11 @@ TEST_IMPL(weight_rows_are_recorded_when_changed)
     ASSERT_EQ_INT(m.nweight, 1);
     ASSERT_EQ_U64(m.weight_epoch[0], 1);
     ASSERT_EQ_INT(m.weight_n[0], 1);
-    chain_wentry row[1];
-    ASSERT_EQ_INT(chain_row_decode(m.weight_blob[0], 4, row, 1), 1);
-    ASSERT_EQ_INT(row[0].uid, 1);
-    ASSERT_EQ_INT(row[0].value, 65535);
+    uint16_t row[2];
+    ASSERT_EQ_INT(m.weight_len[0], 4);
+    ASSERT_EQ_INT(chain_row_decode(m.weight_blob[0], 4, row, 2), 2);
+    ASSERT_EQ_INT(row[0], 0);
+    ASSERT_EQ_INT(row[1], 65535);
     uint16_t u2[] = {0, 1}, w2[] = {1, 1};
     ASSERT_OK(chain_set_weights(c, 1, "v", u2, w2, 2, 0, &e));
     advance(c, 8 + 11 * 5);
@@ -166,19 +169,23 @@ TEST_IMPL(a_failing_sink_is_sticky)
     chain_recorder_free(rec);
 }
 
-TEST_IMPL(row_codec_round_trips)
+TEST_IMPL(row_codec_is_the_stores_u16_vector)
 {
-    chain_wentry in[3] = {{0, 1}, {300, 65535}, {65535, 0}}, out[3];
-    uint8_t b[12];
-    chain_row_encode(in, 3, b);
-    ASSERT_EQ_INT(b[2], 1);
-    ASSERT_EQ_INT(b[4], 300 & 0xff);
-    ASSERT_EQ_INT(b[5], 300 >> 8);
-    ASSERT_EQ_INT(chain_row_decode(b, 12, out, 3), 3);
-    for (int i = 0; i < 3; i++) {
-        ASSERT_EQ_INT(out[i].uid, in[i].uid);
-        ASSERT_EQ_INT(out[i].value, in[i].value);
-    }
-    ASSERT_EQ_INT(chain_row_decode(b, 11, out, 3), -1);
-    ASSERT_EQ_INT(chain_row_decode(b, 12, out, 2), -1);
+    /* store.h store_u16vec_encode: a big-endian u16 per uid, trailing zeros
+     * dropped; an explicit zero is just a zero. */
+    uint16_t u[4] = {1, 3, 4, 300}, v[4] = {0x1234, 65535, 7, 0};
+    uint8_t b[602];
+    size_t len = chain_row_encode((chain_row_view){u, v, 4}, b);
+    ASSERT_EQ_INT(len, 10);
+    uint8_t want[10] = {0, 0, 0x12, 0x34, 0, 0, 0xff, 0xff, 0, 7};
+    ASSERT(!memcmp(b, want, 10));
+    uint16_t out[8];
+    ASSERT_EQ_INT(chain_row_decode(b, len, out, 8), 5);
+    ASSERT_EQ_INT(out[1], 0x1234);
+    ASSERT_EQ_INT(out[3], 65535);
+    ASSERT_EQ_INT(out[4], 7);
+    ASSERT_EQ_INT(out[7], 0);
+    ASSERT_EQ_INT(chain_row_decode(b, 9, out, 8), -1);
+    ASSERT_EQ_INT(chain_row_decode(b, 10, out, 4), -1);
+    ASSERT_EQ_INT(chain_row_encode((chain_row_view){u, v, 0}, b), 0);
 }

@@ -51,12 +51,11 @@ static void set_params(chain *c, void (*edit)(chain_subnet_params *, uint64_t), 
 
 static void row_is(chain *c, uint16_t uid, const uint16_t *uids, const uint16_t *vals, uint32_t n)
 {
-    uint32_t len;
-    const chain_wentry *row = chain_weights_row(c, 1, uid, &len);
-    ASSERT_EQ_INT(len, n);
+    chain_row_view row = chain_weights_row(c, 1, uid);
+    ASSERT_EQ_INT(row.len, n);
     for (uint32_t i = 0; i < n; i++) {
-        ASSERT_EQ_INT(row[i].uid, uids[i]);
-        ASSERT_EQ_INT(row[i].value, vals[i]);
+        ASSERT_EQ_INT(row.uids[i], uids[i]);
+        ASSERT_EQ_INT(row.values[i], vals[i]);
     }
 }
 
@@ -238,9 +237,7 @@ TEST_IMPL(reveal_is_accepted_only_in_the_next_epoch)
     ASSERT_EQ_INT(chain_reveal_weights(c, 1, "v", uids, vals, 2, 42, 0, &e), ERR_INPUT);
     ASSERT_CONTAINS(e.msg, "(RevealTooEarly)");
     /* Nothing is visible before the reveal: a copier reading the chain sees no row. */
-    uint32_t len;
-    chain_weights_row(c, 1, 0, &len);
-    ASSERT_EQ_INT(len, 0);
+    ASSERT_EQ_INT(chain_weights_row(c, 1, 0).len, 0);
     advance(c, 20);                      /* index 2 */
     ASSERT_EQ_INT(chain_reveal_weights(c, 1, "v", uids, vals, 2, 43, 0, &e), ERR_INPUT);
     ASSERT_CONTAINS(e.msg, "(InvalidRevealCommitHashNotMatch)");
@@ -270,9 +267,7 @@ TEST_IMPL(unrevealed_commits_expire_and_never_count)
     ASSERT_EQ_INT(chain_reveal_weights(c, 1, "v", uids, vals, 1, 7, 0, &e), ERR_INPUT);
     ASSERT_CONTAINS(e.msg, "(ExpiredWeightCommit)");
     advance(c, 500);
-    uint32_t len;
-    chain_weights_row(c, 1, 0, &len);
-    ASSERT_EQ_INT(len, 0);
+    ASSERT_EQ_INT(chain_weights_row(c, 1, 0).len, 0);
     chain_free(c);
 }
 

@@ -261,12 +261,12 @@ static uint64_t copier_trust(bool commit_reveal, uint64_t *honest_trust)
             set_w(c, 0, &target, &one, 1);
         }
         /* The copier reads u0's row as the chain shows it now. */
-        uint32_t len;
-        const chain_wentry *row = chain_weights_row(c, 1, 0, &len);
+        chain_row_view row = chain_weights_row(c, 1, 0);
+        uint32_t len = row.len;
         uint16_t cu[8], cv[8];
         for (uint32_t i = 0; i < len && i < 8; i++) {
-            cu[i] = row[i].uid;
-            cv[i] = row[i].value;
+            cu[i] = row.uids[i];
+            cv[i] = row.values[i];
         }
         if (commit_reveal) {
             if (prev_cn)
