@@ -16,7 +16,7 @@
 
 typedef struct chain_epoch_ws {
     yuma_ws *yuma;
-    VEC(uint64_t) stake, last_update, registered_at;
+    VEC(uint64_t) stake, last_update, registered_at, commit_block;
     VEC(bool) permit;
 } chain_epoch_ws;
 
@@ -28,6 +28,7 @@ void chain_epoch_ws_free(chain_epoch_ws *ep)
     VEC_FREE(&ep->stake);
     VEC_FREE(&ep->last_update);
     VEC_FREE(&ep->registered_at);
+    VEC_FREE(&ep->commit_block);
     VEC_FREE(&ep->permit);
     free(ep);
 }
@@ -78,7 +79,8 @@ static int fill_input(chain *c, chain_subnet *s, chain_epoch_ws *ep, yuma_input 
 {
     size_t n = s->n;
     if (VEC_RESERVE(&ep->stake, n) || VEC_RESERVE(&ep->last_update, n) ||
-        VEC_RESERVE(&ep->registered_at, n) || VEC_RESERVE(&ep->permit, n) || pack_weights(s))
+        VEC_RESERVE(&ep->registered_at, n) || VEC_RESERVE(&ep->permit, n) ||
+        VEC_RESERVE(&ep->commit_block, n) || pack_weights(s))
         return ERR_NOMEM;
     for (size_t i = 0; i < n; i++) {
         const chain_nstate *nr = &s->nrn[i];
@@ -86,6 +88,7 @@ static int fill_input(chain *c, chain_subnet *s, chain_epoch_ws *ep, yuma_input 
         ep->last_update.v[i] = nr->pub.last_update;
         ep->registered_at.v[i] = nr->pub.registered_at;
         ep->permit.v[i] = nr->pub.validator_permit;
+        ep->commit_block.v[i] = chain_earliest_commit(s, nr, c->block);
     }
     *in = (yuma_input){
         .n = (uint32_t)n,
@@ -98,6 +101,9 @@ static int fill_input(chain *c, chain_subnet *s, chain_epoch_ws *ep, yuma_input 
         .validator_permit = ep->permit.v,
         .weights = {s->wcsr.rs.v, s->wcsr.col.v, s->wcsr.val.v},
         .bonds = {s->bonds.rs.v, s->bonds.col.v, s->bonds.val.v},
+        /* With commit-reveal on, weights to uids registered after a validator's
+         * oldest pending commit are dropped (run_epoch.rs, the column mask). */
+        .commit_block = s->p.commit_reveal ? ep->commit_block.v : NULL,
     };
     return 0;
 }

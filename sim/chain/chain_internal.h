@@ -125,6 +125,9 @@ void chain_csr_free(chain_csr *m);
 /* Append an empty row (a new uid); drop row i's entries (a replaced uid). */
 int chain_csr_push_row(chain_csr *m);
 void chain_csr_clear_row(chain_csr *m, uint16_t i);
+/* Block of the uid's earliest commit neither revealed nor expired at `block`;
+ * UINT64_MAX when none. */
+uint64_t chain_earliest_commit(const chain_subnet *s, const chain_nstate *nr, uint64_t block);
 
 /* chain_epoch.c */
 int chain_run_epoch(chain *c, chain_subnet *s, err *e);

@@ -323,6 +323,13 @@ static void drop_front(chain_commits *q, uint32_t k)
     q->len -= k;
 }
 
+uint64_t chain_earliest_commit(const chain_subnet *s, const chain_nstate *nr, uint64_t block)
+{
+    const chain_commits *q = &nr->commits;
+    uint32_t k = expired_front(s, q, block);
+    return k < q->len ? q->v[k].block : UINT64_MAX;
+}
+
 uint32_t chain_pending_commits(const chain *c, uint16_t netuid, uint16_t uid)
 {
     chain_subnet *s = chain_subnet_find(c, netuid);

@@ -170,6 +170,49 @@ TEST_IMPL(revealed_weights_count_from_the_right_epoch)
     chain_free(c);
 }
 
+/* With commit-reveal on, a validator's revealed weights to a uid registered
+ * after its oldest still-pending commit do not count (the chain's column mask):
+ * here LastUpdate alone would not drop them. */
+TEST_IMPL(weights_to_a_uid_newer_than_a_pending_commit_are_dropped)
+{
+    chain *c;
+    err e;
+    ASSERT_OK(chain_new(NULL, &c, &e));
+    chain_subnet_params p;
+    chain_subnet_params_default(&p, 1);
+    p.tempo = 10;
+    p.weights_rate_limit = 0;
+    p.max_allowed_uids = 3;
+    p.immunity_period = 0;
+    p.min_non_immune_uids = 0;
+    ASSERT_OK(chain_add_subnet(c, &p, &e));
+    advance(c, 1);
+    uint64_t stakes[] = {10 * TAO, 1 * TAO, 0};   /* u2 earns nothing: it is pruned */
+    populate(c, stakes, 3);
+    advance(c, 9);
+    uint16_t uids[] = {1, 2}, vals[] = {1, 1}, h1 = 1, one = 1;
+    uint8_t h[32];
+    chain_commit_hash("u0", 1, uids, vals, 2, 1, 0, h);
+    ASSERT_OK(chain_commit_weights(c, 1, "u0", h, &e));      /* C1 at 9 */
+    advance(c, 10);
+    chain_commit_hash("u0", 1, &h1, &one, 1, 2, 0, h);
+    ASSERT_OK(chain_commit_weights(c, 1, "u0", h, &e));      /* C2 at 10, stays pending */
+    advance(c, 12);
+    ASSERT_OK(chain_fund(c, "ck", 0, &e));
+    ASSERT_OK(chain_register(c, 1, "fresh", "ck", NULL, &e)); /* takes uid 2 at 12 */
+    ASSERT_EQ_INT(chain_uid_of(c, 1, "fresh"), 2);
+    advance(c, 14);
+    chain_commit_hash("u0", 1, &h1, &one, 1, 3, 0, h);
+    ASSERT_OK(chain_commit_weights(c, 1, "u0", h, &e));      /* C3 at 14: LastUpdate 14 */
+    advance(c, 20);
+    ASSERT_OK(chain_reveal_weights(c, 1, "u0", uids, vals, 2, 1, 0, &e));   /* C1 only */
+    ASSERT_EQ_INT(chain_weights_row(c, 1, 0).len, 2);
+    advance(c, 30);
+    ASSERT_EQ_INT(chain_neuron_get(c, 1, 1)->incentive, M);
+    ASSERT_EQ_INT(chain_neuron_get(c, 1, 2)->incentive, 0);
+    chain_free(c);
+}
+
 typedef struct split {
     uint64_t emission, owner_cut, srv, val;
 } split;
