@@ -285,6 +285,10 @@ static int consensus(yuma_ws *ws, const yuma_params *p, uint32_t n, err *e)
     for (uint32_t k = 0; k < use; k++)
         total += ws->use_stake[k];
     fx minority = fx_sat_sub(total, fx_u16_proportion(p->kappa));
+    if (use == 0) {   /* no active stake: every median is of nothing, 0 */
+        memset(ws->consensus, 0, n * sizeof *ws->consensus);
+        return 0;
+    }
 
     size_t cells = (size_t)use * n;
     if (cells > ws->colmat_cap) {
