@@ -19,7 +19,7 @@
  * Where this differs from the chain: nowhere known in the values. Inputs the
  * chain would never hold (unsorted or duplicate columns, uids >= n) are
  * refused instead of being reproduced. */
-#include "chain/yuma_internal.h"
+#include "chain/yuma_fast.h"
 
 #include <string.h>
 
@@ -48,6 +48,8 @@ void yuma_params_default(yuma_params *p)
 
 yuma_ws *yuma_ws_new(void) { return calloc(1, sizeof(yuma_ws)); }
 
+void yuma_ws_force_reference(yuma_ws *ws, bool on) { ws->force_reference = on; }
+
 static void ymat_free(ymat *m)
 {
     free(m->row);
@@ -66,7 +68,8 @@ void yuma_ws_free(yuma_ws *ws)
                        ws->o_consensus, ws->o_incentive, ws->o_dividends,
                        ws->o_vtrust, ws->o_server, ws->o_validator, ws->o_emission,
                        ws->use_rows, ws->use_stake, ws->med_v, ws->med_s,
-                       ws->colmat, ws->ob_row, ws->ob_col, ws->ob_val};
+                       ws->colmat, ws->ob_row, ws->ob_col, ws->ob_val, ws->keymat,
+                       ws->keytmp, ws->lq_x, ws->lq_e, ws->lq_b, ws->lq_idx, ws->cdiv};
     for (size_t i = 0; i < sizeof per_uid / sizeof per_uid[0]; i++)
         free(per_uid[i]);
     ymat_free(&ws->w);
@@ -77,7 +80,7 @@ void yuma_ws_free(yuma_ws *ws)
     free(ws);
 }
 
-static bool grow(void **p, size_t count, size_t size)
+bool yuma_grow(void **p, size_t count, size_t size)
 {
     void *q = realloc(*p, count ? count * size : 1);
     if (!q)
@@ -86,7 +89,7 @@ static bool grow(void **p, size_t count, size_t size)
     return true;
 }
 
-#define GROW(ptr, count) grow((void **)&(ptr), (count), sizeof(*(ptr)))
+#define GROW(ptr, count) yuma_grow((void **)&(ptr), (count), sizeof(*(ptr)))
 
 static bool ymat_reserve(ymat *m, uint32_t n, size_t nnz, bool rows)
 {
@@ -115,7 +118,9 @@ static int ws_reserve(yuma_ws *ws, uint32_t n, size_t nnz, err *e)
              GROW(ws->o_vtrust, c) && GROW(ws->o_server, c) &&
              GROW(ws->o_validator, c) && GROW(ws->o_emission, c) &&
              GROW(ws->use_rows, c) && GROW(ws->use_stake, c) && GROW(ws->med_v, c) &&
-             GROW(ws->med_s, c) && GROW(ws->ob_row, c + 1);
+             GROW(ws->med_s, c) && GROW(ws->ob_row, c + 1) && GROW(ws->keytmp, c) &&
+             GROW(ws->lq_x, c) && GROW(ws->lq_e, c) && GROW(ws->lq_b, c) &&
+             GROW(ws->lq_idx, c) && GROW(ws->cdiv, c);
         ok = ok && ymat_reserve(&ws->w, n, 0, true) && ymat_reserve(&ws->wc, n, 0, true) &&
              ymat_reserve(&ws->wb, n, 0, true) && ymat_reserve(&ws->b, n, 0, true) &&
              ymat_reserve(&ws->ema, n, 0, true);
@@ -227,122 +232,6 @@ static void stake_weights(yuma_ws *ws, const yuma_params *p, const yuma_input *i
     }
 }
 
-/* Weights as the chain reads and masks them, row-normalised into ws->w. */
-static void build_weights(yuma_ws *ws, const yuma_params *p, const yuma_input *in)
-{
-    uint32_t n = in->n, out = 0;
-    const yuma_csr *W = &in->weights;
-    ymat *w = &ws->w;
-    for (uint32_t i = 0; i < n; i++) {
-        w->row[i] = out;
-        if (!in->validator_permit[i])
-            continue;                         /* mask_rows_sparse */
-        uint64_t updated = in->last_update[i];
-        uint64_t committed = in->commit_block ? in->commit_block[i] : UINT64_MAX;
-        uint64_t sum = 0;
-        uint32_t start = out;
-        for (uint32_t k = W->row_start[i]; k < W->row_start[i + 1]; k++) {
-            uint16_t j = W->col[k];
-            if (j == i && !(p->owner_uid >= 0 && (uint32_t)p->owner_uid == i))
-                continue;                     /* mask_diag_sparse(_except_index) */
-            uint64_t reg = in->registered_at[j];
-            if (updated <= reg)
-                continue;                     /* weights set before j registered */
-            if (committed < reg)
-                continue;                     /* commit-reveal column mask */
-            w->col[out] = j;
-            w->val[out] = (fx)W->val[k];      /* the integer, scaled below */
-            sum += W->val[k];
-            out++;
-        }
-        /* inplace_row_normalize_sparse: the I32F32 row sum is sum << 32, which
-         * wraps past 2^31 (as the chain's release build does) and then leaves
-         * the row unnormalised; else w / sum = trunc(w * 2^32 / sum). */
-        fx sum_bits = (fx)(sum << FX_FRAC);
-        for (uint32_t k = start; k < out; k++) {
-            uint64_t v = (uint64_t)w->val[k];
-            if (sum_bits > 0)
-                w->val[k] = (fx)((v << FX_FRAC) / sum);
-            else
-                w->val[k] = (fx)(v << FX_FRAC);
-        }
-    }
-    w->row[n] = out;
-}
-
-/* weighted_median_col_sparse: consensus per column. */
-static int consensus(yuma_ws *ws, const yuma_params *p, uint32_t n, err *e)
-{
-    uint32_t use = 0;
-    for (uint32_t i = 0; i < n; i++)
-        if (ws->active_stake[i] > 0) {
-            ws->use_rows[use] = i;
-            ws->use_stake[use] = ws->active_stake[i];
-            use++;
-        }
-    yuma_normalize(ws->use_stake, use);
-    fx total = 0;
-    for (uint32_t k = 0; k < use; k++)
-        total += ws->use_stake[k];
-    fx minority = fx_sat_sub(total, fx_u16_proportion(p->kappa));
-
-    size_t cells = (size_t)use * n;
-    if (cells > ws->colmat_cap) {
-        if (!GROW(ws->colmat, cells))
-            return err_set(e, ERR_NOMEM, "out of memory for %zu consensus cells", cells);
-        ws->colmat_cap = cells;
-    }
-    memset(ws->colmat, 0, cells * sizeof *ws->colmat);
-    const ymat *w = &ws->w;
-    for (uint32_t k = 0; k < use; k++) {
-        uint32_t i = ws->use_rows[k];
-        for (uint32_t q = w->row[i]; q < w->row[i + 1]; q++)
-            ws->colmat[(size_t)w->col[q] * use + k] = w->val[q];
-    }
-    for (uint32_t c = 0; c < n; c++) {
-        const fx *col = ws->colmat + (size_t)c * use;
-        memcpy(ws->med_v, col, use * sizeof *col);
-        memcpy(ws->med_s, ws->use_stake, use * sizeof *ws->med_s);
-        ws->consensus[c] = yuma_weighted_median(ws->med_v, ws->med_s, use, minority);
-    }
-    return 0;
-}
-
-/* col_clip_sparse, row_sum_sparse, matmul_sparse, vecdiv, inplace_normalize. */
-static void clip_rank(yuma_ws *ws, uint32_t n)
-{
-    const ymat *w = &ws->w;
-    ymat *wc = &ws->wc;
-    uint32_t out = 0;
-    memset(ws->ranks, 0, n * sizeof *ws->ranks);
-    memset(ws->preranks, 0, n * sizeof *ws->preranks);
-    for (uint32_t i = 0; i < n; i++) {
-        wc->row[i] = out;
-        fx s = ws->active_stake[i], vt = 0;
-        for (uint32_t q = w->row[i]; q < w->row[i + 1]; q++) {
-            uint16_t j = w->col[q];
-            fx v = w->val[q], th = ws->consensus[j];
-            ws->preranks[j] += fx_mul(s, v);
-            if (th < v) {
-                if (th <= 0)
-                    continue;   /* a zero consensus drops the entry */
-                v = th;
-            }
-            wc->col[out] = j;
-            wc->val[out] = v;
-            out++;
-            vt += v;
-            ws->ranks[j] += fx_mul(s, v);
-        }
-        ws->vtrust[i] = vt;
-    }
-    wc->row[n] = out;
-    for (uint32_t j = 0; j < n; j++)
-        ws->trust[j] = ws->preranks[j] != 0 ? fx_safe_div(ws->ranks[j], ws->preranks[j]) : 0;
-    memcpy(ws->incentive, ws->ranks, n * sizeof *ws->incentive);
-    yuma_normalize(ws->incentive, n);
-}
-
 /* Emission shares and rao, then everything converted as the chain stores it. */
 static void emission(yuma_ws *ws, const yuma_input *in)
 {
@@ -419,11 +308,11 @@ int yuma_epoch(yuma_ws *ws, const yuma_params *p, const yuma_input *in,
             ws->active[i] && in->validator_permit[i] ? ws->stake[i] : 0;
     yuma_normalize(ws->active_stake, n);
 
-    build_weights(ws, p, in);
-    if ((r = consensus(ws, p, n, e)))
+    r = ws->force_reference ? YUMA_FAST_DECLINED : yuma_fast_core(ws, p, in, e);
+    if (r == YUMA_FAST_DECLINED)
+        r = yuma_ref_core(ws, p, in, e);
+    if (r)
         return r;
-    clip_rank(ws, n);
-    yuma_bonds_dividends(ws, p, in);
     emission(ws, in);
     store_bonds(ws, n);
 

@@ -1,4 +1,4 @@
-/* Bonds and dividends: run_epoch.rs from `weights_for_bonds` to `dividends`,
+/* Bonds and dividends, the reference: run_epoch.rs from `weights_for_bonds` to `dividends`,
  * both branches (Yuma 3 and the legacy bonds), sparse as the chain keeps them.
  *
  * Where explicit zeros matter: with bonds_penalty 0 or 65535 the weights for
@@ -118,7 +118,6 @@ static void ema_liquid(yuma_ws *ws, const yuma_params *p, const ymat *wb, uint32
     ymat *ema = &ws->ema;
     fx lo = fx_u16_proportion(p->alpha_low), hi = fx_u16_proportion(p->alpha_high);
     fx sdiv = yuma_steepness_div(p->alpha_sigmoid_steepness);
-    double sdiv_d = (double)sdiv / 4294967296.0;
     uint32_t out = 0;
     for (uint32_t i = 0; i < n; i++) {
         ema->row[i] = out;
@@ -130,7 +129,7 @@ static void ema_liquid(yuma_ws *ws, const yuma_params *p, const ymat *wb, uint32
             bool has_bond = b < be && old->col[b] == j;
             fx bond = has_bond ? old->val[b] : 0, w = wb->val[a];
             fx c = ws->consensus[j];
-            fx alpha = p->fast_sigmoid ? yuma_alpha_sigmoid_fast(c, w, bond, lo, hi, sdiv_d)
+            fx alpha = p->fast_sigmoid ? yuma_alpha_sigmoid_fast(c, w, bond, lo, hi, sdiv)
                                        : yuma_alpha_sigmoid(c, w, bond, lo, hi, sdiv);
             fx decayed = has_bond ? fx_mul(fx_sat_sub(FX_ONE, alpha), bond) : 0;
             fx inc = fx_max(fx_mul(alpha, w), 0);
@@ -215,7 +214,7 @@ static void legacy(yuma_ws *ws, const yuma_params *p, const ymat *wb, uint32_t n
             ema->val[q] = fx_safe_div(ema->val[q], colmax[ema->col[q]]);
 }
 
-void yuma_bonds_dividends(yuma_ws *ws, const yuma_params *p, const yuma_input *in)
+void yuma_ref_bonds_dividends(yuma_ws *ws, const yuma_params *p, const yuma_input *in)
 {
     uint32_t n = in->n;
     const ymat *wb = weights_for_bonds(ws, p, n);

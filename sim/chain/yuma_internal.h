@@ -37,11 +37,20 @@ struct yuma_ws {
     fx *med_v, *med_s;  /* selection scratch, use_cap each */
     uint32_t use_cap;
 
+    /* fast path: consensus keys (n columns x use rows), liquid-alpha scratch,
+     * column reciprocals */
+    uint64_t *keymat, *keytmp;
+    size_t keymat_cap;
+    fx *lq_x, *lq_e, *lq_b;
+    uint32_t *lq_idx;
+    struct ydiv *cdiv;
+
     ymat w, wc, wb, b, ema;
     uint32_t *ob_row;   /* output bonds */
     uint16_t *ob_col, *ob_val;
 
     yuma_output out;
+    bool force_reference;   /* tests: run the reference core only */
 };
 
 /* ---- kernels (yuma_math.c) ---- */
@@ -56,7 +65,9 @@ fx yuma_alpha_sigmoid(fx consensus, fx weight, fx bond, fx alpha_low, fx alpha_h
                       fx steepness_div);
 /* The same with libm exp (the fast_sigmoid option; not exact). */
 fx yuma_alpha_sigmoid_fast(fx consensus, fx weight, fx bond, fx alpha_low,
-                           fx alpha_high, double steepness_div);
+                           fx alpha_high, fx steepness_div);
+/* The fast_sigmoid option's exp: libm's, 0 where the chain's overflows. */
+fx yuma_exp_libm(fx x);
 /* alpha_sigmoid_steepness / -100 as the chain computes it. */
 fx yuma_steepness_div(int16_t steepness);
 
@@ -73,14 +84,22 @@ fx yuma_weighted_median(fx *v, fx *s, uint32_t n, fx minority);
  * scratch of n. */
 void yuma_topk_nonzero(const fx *x, uint32_t n, uint32_t k, uint64_t *keys, bool *out);
 
-/* ---- bonds and dividends (yuma_bonds.c) ---- */
+/* ---- the epoch core: weights, consensus, clipping, ranks, bonds, dividends ---- */
 
-/* Steps after incentive: weights for bonds, the bond EMA (legacy or Yuma 3,
- * liquid or not), dividends; leaves the EMA to store in ws->ema (values as the
- * chain converts them to u16) and dividends in ws->dividends. */
-void yuma_bonds_dividends(yuma_ws *ws, const yuma_params *p, const yuma_input *in);
+/* The reference (yuma_ref.c, yuma_bonds.c): the chain's steps as written. */
+int yuma_ref_core(yuma_ws *ws, const yuma_params *p, const yuma_input *in, err *e);
+void yuma_ref_bonds_dividends(yuma_ws *ws, const yuma_params *p, const yuma_input *in);
 
-/* ---- sparse helpers (yuma.c) ---- */
+/* The fast path (yuma_fast*.c): the same values, computed for speed, within
+ * bounds every real subnet is in; YUMA_FAST_DECLINED when an input is not. */
+#define YUMA_FAST_DECLINED 1
+int yuma_fast_core(yuma_ws *ws, const yuma_params *p, const yuma_input *in, err *e);
+
+/* Tests: make ws run the reference core only. */
+void yuma_ws_force_reference(yuma_ws *ws, bool on);
+
+/* ---- helpers (yuma.c) ---- */
+bool yuma_grow(void **p, size_t count, size_t size);
 void ymat_col_normalize(ymat *m, uint32_t n, fx *col_acc);
 void yuma_normalize(fx *x, uint32_t n);
 

@@ -71,14 +71,18 @@ fx yuma_alpha_sigmoid(fx consensus, fx weight, fx bond, fx lo, fx hi, fx steepne
     return alpha_from_sigmoid(sigmoid, lo, hi);
 }
 
-fx yuma_alpha_sigmoid_fast(fx consensus, fx weight, fx bond, fx lo, fx hi,
-                           double steepness_div)
+fx yuma_exp_libm(fx x)
+{
+    double z = (double)x / 4294967296.0;
+    /* The chain's exp overflows (and gives 0) a little above e^21.48. */
+    return z > 21.48 ? 0 : (fx)(exp(z) * 4294967296.0);
+}
+
+fx yuma_alpha_sigmoid_fast(fx consensus, fx weight, fx bond, fx lo, fx hi, fx steepness_div)
 {
     fx d = sigmoid_diff(consensus, weight, bond);
-    double z = steepness_div * ((double)(d - FX_HALF) / 4294967296.0);
-    /* The chain's exp overflows (and gives 0) a little above e^21.48. */
-    double e = z > 21.48 ? 0.0 : exp(z);
-    fx sigmoid = (fx)(4294967296.0 / (1.0 + e));
+    fx e = yuma_exp_libm(fx_mul(steepness_div, fx_sat_sub(d, FX_HALF)));
+    fx sigmoid = fx_sat_div(FX_ONE, fx_sat_add(FX_ONE, e));
     return alpha_from_sigmoid(sigmoid, lo, hi);
 }
 
