@@ -64,6 +64,8 @@ static int pack_weights(chain_subnet *s)
     for (uint16_t i = 0; i < s->n; i++) {
         const chain_row *r = &s->nrn[i].weights;
         m->rs.v[i] = k;
+        if (!r->len)
+            continue;   /* an empty row may have no arrays at all */
         memcpy(m->col.v + k, r->uid, r->len * sizeof *r->uid);
         memcpy(m->val.v + k, r->val, r->len * sizeof *r->val);
         k += r->len;
@@ -139,8 +141,10 @@ static int store_bonds(chain_subnet *s, const yuma_output *o)
         VEC_RESERVE(&b->val, nnz ? nnz : 1))
         return ERR_NOMEM;
     memcpy(b->rs.v, o->bonds.row_start, ((size_t)s->n + 1) * sizeof *b->rs.v);
-    memcpy(b->col.v, o->bonds.col, nnz * sizeof *b->col.v);
-    memcpy(b->val.v, o->bonds.val, nnz * sizeof *b->val.v);
+    if (nnz) {
+        memcpy(b->col.v, o->bonds.col, nnz * sizeof *b->col.v);
+        memcpy(b->val.v, o->bonds.val, nnz * sizeof *b->val.v);
+    }
     b->rs.len = (size_t)s->n + 1;
     b->col.len = b->val.len = nnz;
     return 0;

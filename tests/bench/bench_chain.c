@@ -12,6 +12,15 @@
 #include "chain/chain.h"
 
 #include <string.h>
+#include <time.h>
+
+/* Thread CPU seconds: the machine is shared, so wall time says little. */
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 typedef struct meter {
     uint64_t rows[8], bytes[8];
@@ -76,6 +85,9 @@ int main(int argc, char **argv)
     chain_subnet_params_default(&p, 1);
     p.tempo = 29;
     p.max_allowed_uids = n;
+    /* 100 blocks (SPEC) allow a commit every 4th epoch of 30 blocks; more often
+     * needs the limit lifted. */
+    p.weights_rate_limit = every && every * 30 < 100 ? 0 : 100;
     p.max_allowed_validators = nv;
     p.owner_hotkey = "v0";
     if (chain_add_subnet(c, &p, &e))
@@ -102,7 +114,7 @@ int main(int argc, char **argv)
         uids[j] = (uint16_t)(nv + j);
     rng r;
     rng_seed(&r, 42);
-    double t0 = clock_monotonic();
+    double t0 = clock_monotonic(), c0 = cpu_now();
     if (chain_advance_to(c, chain_next_epoch_block(c), &e))   /* warm-up: permits */
         die("advance", &e);
     for (uint64_t k = 0; k < epochs; k++) {
@@ -129,11 +141,12 @@ int main(int argc, char **argv)
         if (chain_advance_to(c, chain_next_epoch_block(c), &e))
             die("advance", &e);
     }
-    double dt = clock_monotonic() - t0;
+    double dt = clock_monotonic() - t0, cpu = cpu_now() - c0;
     uint64_t rows = 0, bytes = 0;
-    printf("%llu epochs, %u uids (%u validators), %llu blocks: %.3f s (%.1f us/epoch)\n",
-           (unsigned long long)epochs, (unsigned)n, (unsigned)nv,
-           (unsigned long long)chain_block(c), dt, 1e6 * dt / (double)epochs);
+    printf("%llu epochs, %u uids (%u validators), weights every %llu epochs, %llu blocks: "
+           "%.3f s cpu (%.1f us/epoch), %.3f s wall\n",
+           (unsigned long long)epochs, (unsigned)n, (unsigned)nv, (unsigned long long)every,
+           (unsigned long long)chain_block(c), cpu, 1e6 * cpu / (double)epochs, dt);
     for (int i = 0; chain_tables[i]; i++) {
         printf("  %-13s %10llu rows %9.1f MB\n", chain_tables[i]->name,
                (unsigned long long)m.rows[i], m.bytes[i] / 1e6);
