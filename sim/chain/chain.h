@@ -27,7 +27,16 @@
  * or key, ERR_BUSY for a rate limit, ERR_NOMEM) and fills `e` with a message
  * that names the call, the offending value and, in parentheses, the subtensor
  * error it stands for: "set_weights: uid 300 does not exist on subnet 1
- * (UidVecContainInvalidOne)". A failed call changes nothing. */
+ * (UidVecContainInvalidOne)". A failed call changes nothing.
+ *
+ * Not modelled (a testnet-like chain for one team's subnets, not the economy):
+ * dynamic-TAO pools (stake is added 1:1, emission is a fixed alpha per block),
+ * root stake and TAO weight, delegation, take and childkeys (all dividends land
+ * on the validator's own hotkey), burn adjustment and registration intervals
+ * (burn is fixed; an optional per-block limit), PoW registration, the serving
+ * rate limit, mechanisms (sub-subnets), timelocked commit-reveal v3 (this is
+ * the hash commit-reveal: validators reveal themselves). Commits live with the
+ * uid (subtensor keys them by hotkey) and go when the uid is replaced. */
 #ifndef SUBNETSIM_CHAIN_H
 #define SUBNETSIM_CHAIN_H
 
@@ -52,7 +61,8 @@ typedef struct chain_params {
  * defaults (profile values live in the scenario's profile table, not here). */
 typedef struct chain_subnet_params {
     uint16_t netuid;                 /* 1..65534 (0 is the root network) */
-    uint16_t tempo;                  /* blocks between epochs: 360; 0 = never runs */
+    uint16_t tempo;                  /* Tempo: 360; an epoch every tempo + 1 blocks
+                                        (blocks_until_next_epoch); 0 = never runs */
     uint64_t block_emission;         /* rao per block into the subnet: 1e9 (1 alpha) */
     uint16_t owner_cut;              /* SubnetOwnerCut, u16 proportion: 11796 (18%) */
 

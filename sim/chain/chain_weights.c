@@ -378,15 +378,15 @@ int chain_commit_weights(chain *c, uint16_t netuid, const char *hotkey, const ui
 
 /* Which commit a reveal matches, or the error the chain gives. */
 static int reveal_find(const chain *c, const chain_subnet *s, const chain_nstate *nr,
-                       const uint8_t hash[32], uint32_t *pos, uint32_t *gone, err *e)
+                       const uint8_t hash[32], uint32_t *pos, err *e)
 {
     const chain_commits *q = &nr->commits;
     unsigned uid = nr->pub.uid;
     if (q->len == 0)
         return err_set(e, ERR_INPUT, "reveal_weights: uid %u has no commit (NoWeightsCommitFound)",
                        uid);
-    *gone = expired_front(s, q, c->block);
-    for (uint32_t i = *gone; i < q->len; i++)
+    uint32_t gone = expired_front(s, q, c->block);
+    for (uint32_t i = gone; i < q->len; i++)
         if (!memcmp(q->v[i].hash, hash, 32)) {
             *pos = i;
             uint64_t ce = chain_epoch_index(s->p.netuid, s->p.tempo, q->v[i].block);
@@ -400,12 +400,12 @@ static int reveal_find(const chain *c, const chain_subnet *s, const chain_nstate
                                (unsigned long long)now);
             return 0;
         }
-    for (uint32_t i = 0; i < *gone; i++)
+    for (uint32_t i = 0; i < gone; i++)
         if (!memcmp(q->v[i].hash, hash, 32))
             return err_set(e, ERR_INPUT, "reveal_weights: uid %u's commit at block %llu has "
                            "expired (ExpiredWeightCommit)", uid,
                            (unsigned long long)q->v[i].block);
-    if (*gone == q->len)
+    if (gone == q->len)
         return err_set(e, ERR_INPUT, "reveal_weights: uid %u has no unexpired commit "
                        "(NoWeightsCommitFound)", uid);
     return err_set(e, ERR_INPUT, "reveal_weights: uid %u: no commit matches these weights, salt "
@@ -426,8 +426,8 @@ int chain_reveal_weights(chain *c, uint16_t netuid, const char *hotkey, const ui
                        "(CommitRevealDisabled)", (unsigned)netuid);
     uint8_t hash[32];
     chain_commit_hash(nr->pub.hotkey, netuid, uids, values, n, salt, version_key, hash);
-    uint32_t pos = 0, gone = 0;
-    rc = reveal_find(c, s, nr, hash, &pos, &gone, e);
+    uint32_t pos = 0;
+    rc = reveal_find(c, s, nr, hash, &pos, e);
     if (rc)
         return rc;
     uint16_t *up = malloc((n ? n : 1) * sizeof *up);
@@ -442,7 +442,6 @@ int chain_reveal_weights(chain *c, uint16_t netuid, const char *hotkey, const ui
         if (store_weights(c, s, nr, CHAIN_WEIGHTS_REVEALED, uids, up, n, commit_block))
             rc = err_set(e, ERR_NOMEM, "reveal_weights: out of memory");
     }
-    (void)gone;
     free(up);
     return rc;
 }
