@@ -179,7 +179,8 @@ static int pay_out(chain *c, chain_subnet *s, uint64_t emission, uint64_t owner_
         s->t.paid_validator += p->validator_emission;
         paid += add;
     }
-    s->t.lost_epoch += emission - paid;
+    /* Shares are truncated, so paid <= emission; guard the sum anyway. */
+    s->t.lost_epoch += paid <= emission ? emission - paid : 0;
     if (s->owner_hk != CHAIN_NO_KEY) {
         if (owner_cut && chain_stake_add(c, s->owner_hk, s->p.netuid, owner_cut))
             return ERR_NOMEM;

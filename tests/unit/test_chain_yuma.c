@@ -213,6 +213,54 @@ TEST_IMPL(weights_to_a_uid_newer_than_a_pending_commit_are_dropped)
     chain_free(c);
 }
 
+/* A pruned uid's successor starts clean: the validator's bond to that uid is
+ * dropped at the next epoch (BlockAtRegistration masks it), where the bond to
+ * a miner that stayed keeps its EMA. */
+TEST_IMPL(bonds_to_a_replaced_uid_are_dropped)
+{
+    chain *c;
+    err e;
+    ASSERT_OK(chain_new(NULL, &c, &e));
+    chain_subnet_params p;
+    chain_subnet_params_default(&p, 1);
+    p.tempo = 10;
+    p.commit_reveal = false;
+    p.weights_rate_limit = 0;
+    p.max_allowed_uids = 3;
+    p.immunity_period = 0;
+    p.min_non_immune_uids = 0;
+    ASSERT_OK(chain_add_subnet(c, &p, &e));
+    advance(c, 1);
+    uint64_t stakes[] = {10 * TAO, 0, 0};
+    populate(c, stakes, 3);
+    advance(c, 8);
+    uint16_t m[] = {1, 2}, w[] = {M, M / 2};
+    set_w(c, 0, m, w, 2);
+    advance(c, 41);   /* three epochs of bonds */
+    chain_row_view b = chain_bonds_row(c, 1, 0);
+    ASSERT_EQ_INT(b.len, 2);
+    ASSERT(b.values[0] > 0 && b.values[1] > 0);
+    uint16_t kept = b.values[0];
+    /* u2 earns less than u1: the next registration takes uid 2. Registered in
+     * the block after the epoch: one in the epoch's own block would keep the
+     * bonds, as on chain (the mask drops uids registered after that block). */
+    advance(c, 42);
+    ASSERT_OK(chain_register(c, 1, "fresh", "ck", NULL, &e));
+    ASSERT_EQ_INT(chain_uid_of(c, 1, "fresh"), 2);
+    advance(c, 52);
+    b = chain_bonds_row(c, 1, 0);
+    uint16_t to1 = 0, to2 = 0;
+    for (uint32_t i = 0; i < b.len; i++) {
+        if (b.uids[i] == 1)
+            to1 = b.values[i];
+        if (b.uids[i] == 2)
+            to2 = b.values[i];
+    }
+    ASSERT(to1 >= kept);
+    ASSERT_EQ_INT(to2, 0);
+    chain_free(c);
+}
+
 typedef struct split {
     uint64_t emission, owner_cut, srv, val;
 } split;
