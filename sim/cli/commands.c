@@ -4,5 +4,6 @@
 #include <stddef.h>
 
 const cli_command cli_commands[] = {
+    {"epoch", cli_epoch, "run one Yuma Consensus epoch on a subnet's state (JSON)"},
     {NULL, NULL, NULL},
 };
