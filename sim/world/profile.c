@@ -4,7 +4,6 @@
  * subnet says nothing: plausible US-market figures, to be overridden freely. */
 #include "world/world_internal.h"
 
-#include <math.h>
 #include <string.h>
 
 static const world_profile profiles[] = {
