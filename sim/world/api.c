@@ -279,7 +279,9 @@ static void on_request(void *self, rt_request *req, const rt_msg *msg)
     rt_time delay = (rt_time)llround(rng_lognormal(&c->r, (double)median, api->p.latency_sigma));
     const world_api_faults *f = &api->faults;
     if (u < f->p_timeout) {
-        count(api, from, c, ep, C_ITIMEOUT, now);   /* hung: never answered */
+        count(api, from, c, ep, C_ITIMEOUT, now);   /* hung: the caller times out */
+        if (api->p.hang_release_us > 0)
+            answer(api, req, 504, (rt_msg){0}, api->p.hang_release_us);
         return;
     }
     u -= f->p_timeout;

@@ -88,6 +88,8 @@ static const world_profile profiles[] = {
             .lookup_latency_us = 300000,
             .latency_sigma = 0.5,
             .usage_bucket_us = 3600LL * 1000000,
+            /* model: a gateway gives up on a hung backend after minutes */
+            .hang_release_us = 600LL * 1000000,
             .faults = {0, 0, 0, 0, 500},
         },
     },
@@ -193,8 +195,9 @@ int world_api_params_check(const world_api_params *p, err *e)
     }
     if (p->default_plan < 0 || p->default_plan >= WORLD_PLAN_COUNT)
         return err_set(e, ERR_INPUT, "world.api.default_plan is not a plan");
-    if (p->quota_period_us <= 0 || p->usage_bucket_us <= 0)
-        return err_set(e, ERR_INPUT, "world.api.quota_period and usage_bucket must be > 0");
+    if (p->quota_period_us <= 0 || p->usage_bucket_us <= 0 || p->hang_release_us < 0)
+        return err_set(e, ERR_INPUT, "world.api.quota_period and usage_bucket must be > 0, "
+                       "hang_release >= 0");
     if (p->search_latency_us < 0 || p->lookup_latency_us < 0 ||
         !(p->latency_sigma >= 0 && p->latency_sigma <= 3))
         return err_set(e, ERR_INPUT, "world.api latencies must not be negative, sigma 0..3");

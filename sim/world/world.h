@@ -117,6 +117,9 @@ typedef struct world_api_params {
     int64_t lookup_latency_us;
     double latency_sigma;
     int64_t usage_bucket_us;       /* api_usage rows: one per caller, endpoint, bucket */
+    /* A hung request is closed with 504 after this long (0: never), long after
+     * any caller's timeout: so hangs cost the runtime no memory for ever. */
+    int64_t hang_release_us;
     world_api_faults faults;
 } world_api_params;
 

@@ -439,5 +439,22 @@ TEST_IMPL(faults_change_over_time_and_are_recorded)
     run(x, RT_SEC(10));
     ASSERT_EQ_INT(later.status, RT_OK);
     ASSERT_EQ_INT(x->s.nfault, 2);
+    /* a hang: a caller's 15 s timeout fires; one without a timeout hears 504
+     * when the gateway gives up (10 minutes) */
+    ASSERT_OK(world_api_set_faults(x->api, &(world_api_faults){.p_timeout = 1, .status_5xx = 500}));
+    out timed = {0}, patient = {0};
+    call(x, x->a, search_msg("08701", 1), &timed);
+    patient.r = x->r;
+    proto_resi_lookup_req *q = proto_resi_lookup_new(12345);
+    ASSERT_OK(rt_call(x->r, x->b, world_api_actor(x->api),
+                      (rt_msg){PROTO_RESI_LOOKUP, q, NULL, 200}, NULL, on_reply, &patient, NULL));
+    run(x, RT_SEC(30));
+    ASSERT_EQ_INT(timed.result, ERR_TIMEOUT);
+    ASSERT_EQ_INT(patient.calls, 0);
+    run(x, RT_SEC(20 + 600));
+    ASSERT_EQ_INT(timed.calls, 1);
+    ASSERT_EQ_INT(patient.calls, 1);
+    ASSERT_EQ_INT(patient.status, 504);
+    ASSERT_EQ_INT(patient.at, RT_SEC(10) + RT_MS(1) + RT_SEC(600) + RT_MS(1));
     teardown(x);
 }
