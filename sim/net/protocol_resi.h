@@ -55,7 +55,7 @@ enum {
 #define PROTO_RESI_UNIT_MAX 12
 #define PROTO_RESI_CITY_MAX 32
 
-/* Plain data, about 150 bytes, no pointers: copy it, store it, memcmp it (the
+/* Plain data, 168 bytes, no pointers: copy it, store it, memcmp it (the
  * producers zero it first, so padding compares equal too). "None" is -1 for
  * integers (a LOT has no bedrooms), < 0 for lot_area_value, 0 for times. */
 typedef struct proto_resi_listing {

@@ -9,8 +9,10 @@
  * zestimate) is drawn from streams keyed by (seed, zpid). So the listing a
  * query sees at time t is a function of (seed, zpid, t) alone: the order of
  * queries, and who asks, never change the world. Nothing is generated until
- * someone looks; a zip's for-sale set is cached (16 bytes a listing) and
- * advanced as time moves forward.
+ * someone looks; a zip's for-sale set is cached (24 bytes a listing) and
+ * advanced as time moves forward, and listings built for a search are kept
+ * (within world_params.cache_mb) until one of their fields would change:
+ * speed only, the answers are the same.
  *
  * The zpid encodes (zip, window, index) through a keyed 44-bit permutation, so
  * a look-up needs no table and zpids look arbitrary.
