@@ -133,11 +133,12 @@ static void compare(const yuma_output *a, const yuma_output *b, int c, int e)
                        b->bonds.val[q]);
 }
 
-TEST_IMPL(yuma_fast_equals_reference)
+static void fast_equals_reference(bool simd)
 {
     yuma_ws *fast = yuma_ws_new(), *ref = yuma_ws_new();
     ASSERT(fast && ref);
     yuma_ws_force_reference(ref, true);
+    yuma_ws_allow_simd(fast, simd);
     sub *s = malloc(sizeof *s);
     ASSERT(s != NULL);
     rng r;
@@ -168,4 +169,15 @@ TEST_IMPL(yuma_fast_equals_reference)
     free(s);
     yuma_ws_free(fast);
     yuma_ws_free(ref);
+}
+
+/* The portable loops, then the AVX2 kernels where the CPU has them. */
+TEST_IMPL(yuma_fast_equals_reference)
+{
+    fast_equals_reference(false);
+}
+
+TEST_IMPL(yuma_fast_simd_equals_reference)
+{
+    fast_equals_reference(true);
 }
