@@ -406,19 +406,28 @@ AVX2 static void bond_row_v(const uint16_t *col, const uint16_t *val, uint32_t c
 AVX2 static uint32_t store_row(const fx *er, uint32_t n, uint16_t *col, uint16_t *val)
 {
     __m256i zero = _mm256_setzero_si256();
+    /* the low 16 bits of each 64-bit lane into the low 8 bytes */
+    __m256i pick = _mm256_setr_epi8(0, 1, 8, 9, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+                                    0, 1, 8, 9, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
     uint32_t out = 0, j = 0;
     for (; j + 4 <= n; j += 4) {
         __m256i v = V(er + j);
         __m256i u = _mm256_srli_epi64(_mm256_sub_epi64(_mm256_slli_epi64(v, 16), v), 32);
         int pos = _mm256_movemask_pd(_mm256_castsi256_pd(_mm256_cmpgt_epi64(v, zero)));
-        uint64_t uu[4];
-        ST(uu, u);
-        if (pos == 15) {
-            for (int l = 0; l < 4; l++)
-                col[out + l] = (uint16_t)(j + l), val[out + l] = (uint16_t)uu[l];
+        if (pos == 15) {   /* all four stored: pack them */
+            __m256i packed = _mm256_shuffle_epi8(u, pick);
+            uint32_t lo = (uint32_t)_mm256_extract_epi32(packed, 0);
+            uint32_t hi = (uint32_t)_mm256_extract_epi32(packed, 4);
+            uint64_t vals = lo | (uint64_t)hi << 32;
+            uint64_t cols = (uint64_t)j | (uint64_t)(j + 1) << 16 | (uint64_t)(j + 2) << 32 |
+                            (uint64_t)(j + 3) << 48;
+            memcpy(val + out, &vals, sizeof vals);
+            memcpy(col + out, &cols, sizeof cols);
             out += 4;
             continue;
         }
+        uint64_t uu[4];
+        ST(uu, u);
         for (int l = 0; l < 4; l++) {
             col[out] = (uint16_t)(j + l);
             val[out] = (uint16_t)uu[l];

@@ -79,7 +79,8 @@ fx yuma_alpha_sigmoid(fx consensus, fx weight, fx bond, fx alpha_low, fx alpha_h
 /* The same with libm exp (the fast_sigmoid option; not exact). */
 fx yuma_alpha_sigmoid_fast(fx consensus, fx weight, fx bond, fx alpha_low,
                            fx alpha_high, fx steepness_div);
-/* The fast_sigmoid option's exp: libm's, 0 where the chain's overflows. */
+/* The fast_sigmoid option's exp: libm's, with the chain's overflow to 0 and
+ * its exp(1). */
 fx yuma_exp_libm(fx x);
 /* alpha_sigmoid_steepness / -100 as the chain computes it. */
 fx yuma_steepness_div(int16_t steepness);
