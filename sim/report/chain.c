@@ -114,10 +114,11 @@ static int line_chart(chain_sec *cs, const line_spec *ls, err *e)
     plot_lines(&plot, &g, style_for(d));
     char note[64], name[96], title[192];
     bucket_note(d, note, sizeof note);
-    sbuf_printf(&cap, "%s %s %s.%s", ls->caption,
-                ls->pop == CHAIN_POP_VALIDATORS ? "Validators" : ls->pop == CHAIN_POP_MINERS
-                                                                    ? "Miners" : "Neurons",
-                g.how, note);
+    sbuf_printf(&cap, "%s ", ls->caption);
+    sbuf_printf(&cap, g.how, ls->pop == CHAIN_POP_VALIDATORS ? "validators"
+                             : ls->pop == CHAIN_POP_MINERS   ? "miners"
+                                                             : "neurons");
+    sbuf_puts(&cap, note);
     snprintf(name, sizeof name, "%s%s", ls->name, cs->suffix);
     snprintf(title, sizeof title, "%s%s", ls->title, cs->where);
     char setup[256];
@@ -173,8 +174,8 @@ static int stacked_chart(chain_sec *cs, err *e)
     }
     char note[64], name[96], title[192], cap[256];
     bucket_note(d, note, sizeof note);
-    snprintf(cap, sizeof cap, "Share of each epoch's emission paid to each group (miners by "
-                              "strategy, validators by role); the areas add up to 100 %%.%s",
+    snprintf(cap, sizeof cap, "Share of each epoch's emission paid to each group (by the scenario's "
+                              "label, else by role); the areas add up to 100 %%.%s",
              note);
     snprintf(name, sizeof name, "chain-emission-groups%s", cs->suffix);
     snprintf(title, sizeof title, "Emission share by group%s", cs->where);

@@ -36,20 +36,24 @@ static int load_neurons(sqlite3 *db, int64_t run_id, chain_data *d, err *e)
     sqlite3_bind_int64(st, 1, run_id);
     sqlite3_bind_int64(st, 2, d->netuid);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        chain_nrec r = {.uid = sqlite3_column_int64(st, 0), .reg = sqlite3_column_int64(st, 5)};
-        r.dereg = sqlite3_column_type(st, 6) == SQLITE_NULL ? INT64_MAX
-                                                             : sqlite3_column_int64(st, 6);
+        chain_nrec r = {.uid = sqlite3_column_int64(st, 0), .reg = sqlite3_column_int64(st, 4)};
+        bool labelled = sqlite3_column_type(st, 3) != SQLITE_NULL;
+        bool has_role = sqlite3_column_type(st, 2) != SQLITE_NULL;
         r.hotkey = report_col_strdup(st, 1);
         r.role = report_col_strdup(st, 2);
-        r.label = report_col_strdup(st, sqlite3_column_type(st, 3) != SQLITE_NULL ? 3 : 2);
-        r.group = report_col_strdup(st, sqlite3_column_type(st, 3) != SQLITE_NULL ? 3 : 4);
+        r.label = labelled ? report_col_strdup(st, 3)
+                           : strdup(has_role ? (const char *)sqlite3_column_text(st, 2)
+                                             : "unlabelled");
+        r.group = report_col_strdup(st, 3);
         r.validator = r.role && !strcmp(r.role, "validator");
-        if (!r.hotkey || !r.role || !r.label || !r.group || r.uid < 0 || r.uid > 1000000 ||
-            VEC_PUSH(&d->nrec, r)) {
+        bool bad_uid = r.uid < 0 || r.uid > 1000000;
+        if (!r.hotkey || !r.role || !r.label || !r.group || bad_uid || VEC_PUSH(&d->nrec, r)) {
             nrec_free(&r);
             sqlite3_finalize(st);
-            return err_set(e, r.uid < 0 || r.uid > 1000000 ? ERR_INPUT : ERR_NOMEM,
-                           "neuron table: bad uid %lld or out of memory", (long long)r.uid);
+            if (bad_uid)
+                return err_set(e, ERR_INPUT, "neuron table: uid %lld out of range",
+                               (long long)r.uid);
+            return err_set(e, ERR_NOMEM, "out of memory");
         }
         d->maxuid = r.uid > d->maxuid ? r.uid : d->maxuid;
     }
@@ -72,12 +76,10 @@ int64_t chain_data_neuron_at(const chain_data *d, int64_t uid, int64_t block)
         return -1;
     int64_t found = -1;
     for (size_t i = (size_t)d->first[uid]; i < d->nrec.len && d->nrec.v[i].uid == uid; i++) {
-        if (d->nrec.v[i].reg > block)
-            break;
+        if (d->nrec.v[i].reg >= block)
+            break;   /* registered in or after the epoch's block: not yet */
         found = (int64_t)i;
     }
-    /* A row before the first registration (a store that records the genesis
-     * epoch) belongs to the first holder. */
     return found >= 0 ? found : d->first[uid];
 }
 
@@ -161,12 +163,17 @@ static int scan_rows(sqlite3 *db, int64_t run_id, chain_data *d, err *e)
         a[CM_DIVIDENDS] += sqlite3_column_double(st, 6);
         a[CM_EMISSION] += em;
         a[CM_VTRUST] += sqlite3_column_double(st, 8);
+        d->nrec.v[i].permit |= sqlite3_column_int(st, 9) != 0;
         d->cnt[(size_t)b * nn + (size_t)i] += 1;
         d->nrec.v[i].emission += emi;
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
         return report_db_error(db, "cannot read epoch records", e);
+    /* Without roles from the scenario, validators are who held a permit. */
+    for (size_t i = 0; i < nn; i++)
+        if (!*d->nrec.v[i].role)
+            d->nrec.v[i].validator = d->nrec.v[i].permit;
     if (d->skipped)
         log_warn("netuid %lld: %lld epoch rows name a uid the neuron table does not hold",
                  (long long)d->netuid, (long long)d->skipped);
@@ -235,8 +242,7 @@ static void sort_by_emission(size_t *idx, size_t n, const chain_data *d)
 
 static void name_neuron(const chain_data *d, const chain_nrec *r, char *out, size_t n)
 {
-    bool moved = r->reg > 0 && chain_data_neuron_at(d, r->uid, r->reg - 1) !=
-                                   chain_data_neuron_at(d, r->uid, r->reg);
+    bool moved = d->first[r->uid] >= 0 && &d->nrec.v[d->first[r->uid]] != r;
     /* "uid 3 validator" says nothing "uid 3" does not. */
     const char *label = strcmp(r->label, r->role) ? r->label : "";
     char from[48] = "";
@@ -290,7 +296,7 @@ static int groups_by_label(const chain_data *d, chain_pop pop, chain_groups *g, 
         g->series[i] = (int)k;
     }
     VEC_FREE(&labels);
-    g->how = "by strategy (neurons in brackets)";
+    g->how = "Lines: %s by label (how many in brackets).";
     return 0;
 }
 
@@ -317,10 +323,12 @@ static int groups_by_neuron(const chain_data *d, chain_pop pop, chain_groups *g,
     }
     g->n = (int)keep + top;
     if (top) {
-        snprintf(g->name[keep], sizeof g->name[keep], "others (%d)", g->members[keep]);
+        snprintf(g->name[keep], sizeof g->name[keep], "others (mean of %d)", g->members[keep]);
         g->others[keep] = true;
+        g->others_mean = true;
     }
-    g->how = top ? "the top earners, the rest as \"others\"" : "per uid";
+    g->how = top ? "Lines: the top-earning %s, the rest averaged as \"others\"."
+                 : "Lines: %s per uid.";
     free(idx);
     return 0;
 }
@@ -356,7 +364,7 @@ double chain_value(const chain_data *d, const chain_groups *g, int s, int b, int
                    chain_agg agg)
 {
     size_t nn = d->nrec.len;
-    double sum = 0, rows = 0;
+    double sum = 0, rows = 0, members = 0;
     for (size_t i = 0; i < nn; i++) {
         if (g->series[i] != s)
             continue;
@@ -364,10 +372,13 @@ double chain_value(const chain_data *d, const chain_groups *g, int s, int b, int
         if (c > 0) {
             sum += d->acc[((size_t)b * nn + i) * CM_COUNT + (size_t)metric];
             rows += c;
+            members++;
         }
     }
     if (rows == 0 || d->epochs[b] == 0)
         return NAN;
+    if (g->others_mean && g->others[s] && agg != CHAIN_MEAN_U16)
+        sum /= members;   /* a mean member (a mean already divides by rows) */
     switch (agg) {
     case CHAIN_SHARE_U16: return sum / d->epochs[b] / 65535.0 * 100.0;
     case CHAIN_MEAN_U16: return sum / rows / 65535.0;

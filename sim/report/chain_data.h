@@ -6,6 +6,7 @@
 #ifndef SUBNETSIM_REPORT_CHAIN_DATA_H
 #define SUBNETSIM_REPORT_CHAIN_DATA_H
 
+#include "chain/chain.h"
 #include "report/report_internal.h"
 
 /* Points per line at most: more than a 1200-pixel chart can show apart. */
@@ -15,12 +16,15 @@
 
 enum { CM_STAKE, CM_CONSENSUS, CM_INCENTIVE, CM_DIVIDENDS, CM_EMISSION, CM_VTRUST, CM_COUNT };
 
-/* One registration: a hotkey holding a uid from reg to dereg (exclusive). */
+/* One registration: a hotkey holding a uid from the epochs after block reg
+ * until the uid's next registration. */
 typedef struct chain_nrec {
-    int64_t uid, reg, dereg;   /* dereg INT64_MAX while registered */
-    char *hotkey, *role, *label;   /* label: strategy, else role */
-    char *group;               /* strategy, else profile, else "" (the summary's column) */
-    bool validator;
+    int64_t uid, reg;
+    char *hotkey, *role;       /* role "" when the scenario did not say */
+    char *label;               /* the scenario's label (strategy), else the role */
+    char *group;               /* the label, else "" (the summary's column) */
+    bool validator;            /* role validator; without a role, ever had a permit */
+    bool permit;               /* had a validator permit at some recorded epoch */
     int64_t emission;          /* rao over the run */
 } chain_nrec;
 
@@ -45,7 +49,8 @@ typedef struct chain_data {
 /* Load netuid of run_id. A subnet without epoch rows loads with nb == 0. */
 int chain_data_load(sqlite3 *db, int64_t run_id, int64_t netuid, chain_data *d, err *e);
 void chain_data_free(chain_data *d);
-/* The registration holding uid at block, or -1. */
+/* The registration holding uid at an epoch at block (the last registered
+ * before it; the first for an earlier row), or -1. */
 int64_t chain_data_neuron_at(const chain_data *d, int64_t uid, int64_t block);
 double chain_data_x(const chain_data *d, int b);   /* a bucket's middle epoch */
 
@@ -55,8 +60,11 @@ typedef struct chain_groups {
     char name[CHAIN_MAX_SERIES][96];
     int members[CHAIN_MAX_SERIES];
     bool others[CHAIN_MAX_SERIES];   /* the grey "others" line */
+    /* "others" of the top earners is drawn per member (a mean), so that it is
+     * on the scale of the lines beside it rather than their sum. */
+    bool others_mean;
     int *series;
-    const char *how;           /* "per uid", "by strategy", "top earners" */
+    const char *how;           /* a sentence saying how, with %s for the population */
 } chain_groups;
 
 typedef enum { CHAIN_POP_MINERS, CHAIN_POP_VALIDATORS, CHAIN_POP_ALL } chain_pop;

@@ -149,9 +149,10 @@ int report_run_load(sqlite3 *db, int64_t run_id, report_run *out, err *e)
     out->sim_seconds = sqlite3_column_double(st, 9);
     out->wall_seconds = sqlite3_column_double(st, 10);
     out->digest = report_col_strdup(st, 11);
+    out->error = report_col_strdup(st, 12);
     sqlite3_finalize(st);
     if (!out->scenario_name || !out->scenario_text || !out->mode || !out->version ||
-        !out->started || !out->finished || !out->status || !out->digest) {
+        !out->started || !out->finished || !out->status || !out->digest || !out->error) {
         report_run_free(out);
         return err_set(e, ERR_NOMEM, "out of memory");
     }
@@ -171,6 +172,7 @@ void report_run_free(report_run *r)
     free(r->digest);
     free(r->started);
     free(r->finished);
+    free(r->error);
     *r = (report_run){0};
 }
 
@@ -218,8 +220,9 @@ static int earn_neurons(sqlite3 *db, int64_t run_id, earn_recs *v, err *e)
     return rc == SQLITE_DONE ? 0 : report_db_error(db, "cannot read the neuron table", e);
 }
 
-/* The registration holding (netuid, uid) at block: v is sorted by netuid, uid,
- * registration. A row before the first registration goes to the first. */
+/* The registration holding (netuid, uid) at an epoch at block: the last one
+ * registered before the block (the epoch runs before the block's extrinsics);
+ * a row before any goes to the first. v is sorted by netuid, uid, registration. */
 static earn_rec *earn_find(earn_recs *v, int64_t netuid, int64_t uid, int64_t block)
 {
     size_t lo = 0, hi = v->len;
@@ -233,7 +236,7 @@ static earn_rec *earn_find(earn_recs *v, int64_t netuid, int64_t uid, int64_t bl
     }
     earn_rec *found = NULL;
     for (size_t i = lo; i < v->len && v->v[i].r.netuid == netuid && v->v[i].r.uid == uid; i++) {
-        if (found && v->v[i].reg > block)
+        if (found && v->v[i].reg >= block)
             break;
         found = &v->v[i];
     }

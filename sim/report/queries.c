@@ -2,20 +2,19 @@
  * that following a change of the store's or the chain's columns is a change of
  * this file alone.
  *
- * What the statements assume (DESIGN.md's table sketch; every table has run_id):
- *   run(run_id, scenario_name, scenario_text, seed, mode, version, started,
- *       finished, status, sim_seconds, wall_seconds, digest)
- *   run_param(run_id, key, value)
- *   neuron(run_id, netuid, uid, hotkey, role, strategy, profile,
- *          registered_block, deregistered_block): one row per registration; a
- *          uid held by several hotkeys over the run has several rows
- *   epoch_neuron(run_id, netuid, epoch, block, uid, stake, consensus, incentive,
- *          dividends, emission, validator_trust, permit, active): consensus,
- *          incentive, dividends and validator trust as the chain stores them
- *          (u16 proportions of 65535); stake and emission in rao
- *   weight(run_id, netuid, block, validator, miner, value): a stored weights
- *          row (u16, max-upscaled), one row per entry, from `block` on
- *   bond(run_id, netuid, epoch, validator, miner, value): stored bonds (u16)
+ * The tables read (every record table starts with run_id):
+ *   run, run_param: the store's (sim/store/schema.c)
+ *   neuron(netuid, uid, hotkey, coldkey, role, label, registered_block, ...):
+ *          one row per registration (sim/chain/chain_record.c); a uid held by
+ *          several hotkeys over a run has several rows. The holder of a uid at
+ *          an epoch at block B is its last registration before B: the epoch
+ *          runs first in its block, extrinsics (registrations) after.
+ *   epoch_neuron(netuid, epoch, block, uid, stake, consensus, incentive,
+ *          dividends, emission, ..., validator_trust, permit, active): u16
+ *          proportions of 65535, stake and emission in rao
+ *   weight, bond(netuid, epoch, block, uid, n, data): rows as the chain's u16
+ *          vector blobs (chain_row_decode), snapshot when changed: the row in
+ *          force at an epoch is the last one recorded at or before it
  */
 #include "report/chain_data.h"
 
@@ -27,8 +26,9 @@ static const char *const sql[REPORT_Q_COUNT] = {
     [REPORT_Q_HAS_TABLE] =
         "SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?1",
     [REPORT_Q_RUN] =
-        "SELECT run_id, scenario_name, scenario_text, seed, mode, version, started, finished, "
-        "status, sim_seconds, wall_seconds, digest FROM run WHERE run_id = ?1",
+        "SELECT run_id, scenario_name, COALESCE(scenario_text, scenario_json, ''), seed, mode, "
+        "version, started_at, finished_at, status, simulated_seconds, wall_seconds, digest, "
+        "error FROM run WHERE run_id = ?1",
     [REPORT_Q_RUN_LATEST] = "SELECT max(run_id) FROM run",
     [REPORT_Q_RUN_IDS] = "SELECT run_id FROM run ORDER BY run_id",
     [REPORT_Q_RUN_SAME_NAME] =
@@ -39,31 +39,31 @@ static const char *const sql[REPORT_Q_COUNT] = {
     [REPORT_Q_CHAIN_NETUIDS] =
         "SELECT DISTINCT netuid FROM neuron WHERE run_id = ?1 ORDER BY netuid",
     [REPORT_Q_CHAIN_NEURONS] =
-        "SELECT uid, hotkey, role, strategy, profile, registered_block, deregistered_block "
-        "FROM neuron WHERE run_id = ?1 AND netuid = ?2 ORDER BY uid, registered_block",
+        "SELECT uid, hotkey, role, label, registered_block FROM neuron "
+        "WHERE run_id = ?1 AND netuid = ?2 ORDER BY uid, registered_block",
     [REPORT_Q_CHAIN_SPAN] =
         "SELECT min(epoch), max(epoch), count(*) FROM epoch_neuron "
         "WHERE run_id = ?1 AND netuid = ?2",
     [REPORT_Q_CHAIN_ROWS] =
         "SELECT epoch, block, uid, stake, consensus, incentive, dividends, emission, "
-        "validator_trust FROM epoch_neuron WHERE run_id = ?1 AND netuid = ?2",
+        "validator_trust, permit FROM epoch_neuron WHERE run_id = ?1 AND netuid = ?2",
     [REPORT_Q_CHAIN_EPOCH_BLOCK] =
         "SELECT block FROM epoch_neuron WHERE run_id = ?1 AND netuid = ?2 AND epoch = ?3 "
         "LIMIT 1",
-    /* Weights that count at an epoch at block B were set before B. */
-    [REPORT_Q_CHAIN_WEIGHT_LAST] =
-        "SELECT max(block) FROM weight WHERE run_id = ?1 AND netuid = ?2 AND validator = ?3 "
-        "AND block < ?4",
-    [REPORT_Q_CHAIN_WEIGHT_ROW] =
-        "SELECT miner, value FROM weight WHERE run_id = ?1 AND netuid = ?2 AND validator = ?3 "
-        "AND block = ?4",
-    [REPORT_Q_CHAIN_BONDS_AT] =
-        "SELECT validator, total(value)" U16 " FROM bond WHERE run_id = ?1 AND netuid = ?2 "
-        "AND epoch = ?3 GROUP BY validator",
+    /* A validator's weights row in force at an epoch: the last snapshot. */
+    [REPORT_Q_CHAIN_WEIGHT_AT] =
+        "SELECT block, data FROM weight WHERE run_id = ?1 AND netuid = ?2 AND uid = ?3 "
+        "AND epoch <= ?4 ORDER BY epoch DESC LIMIT 1",
+    [REPORT_Q_CHAIN_WEIGHT_FIRST] =
+        "SELECT min(epoch) FROM weight WHERE run_id = ?1 AND netuid = ?2 AND n > 0",
+    /* Bond snapshots in order, carried forward by the reader. */
+    [REPORT_Q_CHAIN_BOND_ROWS] =
+        "SELECT epoch, block, uid, data FROM bond WHERE run_id = ?1 AND netuid = ?2 "
+        "ORDER BY epoch",
     /* Earnings per registration, summed in C (report_top_earners): a join per
      * row would cost seconds on a long run. */
     [REPORT_Q_EARN_NEURONS] =
-        "SELECT netuid, uid, hotkey, role, COALESCE(strategy, profile, ''), registered_block "
+        "SELECT netuid, uid, hotkey, COALESCE(role, ''), COALESCE(label, ''), registered_block "
         "FROM neuron WHERE run_id = ?1 ORDER BY netuid, uid, registered_block",
     [REPORT_Q_EARN_ROWS] =
         "SELECT netuid, uid, block, emission FROM epoch_neuron WHERE run_id = ?1",
@@ -88,16 +88,22 @@ const char *report_sql(report_query q)
  * and only rows of `part` uids look their registration up. DFLT is who is
  * picked when no where key names neurons. */
 #define SEL                                                                                 \
-    "((:group IS NULL OR n.strategy = :group OR n.role = :group OR n.profile = :group) "    \
+    "((:group IS NULL OR n.label = :group OR n.role = :group) "                             \
     "AND (:uid IS NULL OR n.uid = :uid) AND (:hotkey IS NULL OR n.hotkey = :hotkey) "       \
     "AND (:role IS NULL OR n.role = :role))"
 #define ANY_SEL "(:group IS NOT NULL OR :uid IS NOT NULL OR :hotkey IS NOT NULL OR :role IS NOT NULL)"
 #define PICK(dflt) "(CASE WHEN " ANY_SEL " THEN " SEL " ELSE (" dflt ") END)"
 
+/* The registration block of e's holder: its uid's last registration before
+ * e's block (or its first, for a row before any). */
+#define HOLDER_REG(e)                                                                       \
+    "COALESCE((SELECT max(m.registered_block) FROM neuron m WHERE m.run_id = " e ".run_id " \
+    "AND m.netuid = " e ".netuid AND m.uid = " e ".uid AND m.registered_block < " e ".block), " \
+    "(SELECT min(m.registered_block) FROM neuron m WHERE m.run_id = " e ".run_id "           \
+    "AND m.netuid = " e ".netuid AND m.uid = " e ".uid))"
 #define HOLDER(e)                                                                           \
     "n.run_id = " e ".run_id AND n.netuid = " e ".netuid AND n.uid = " e ".uid "            \
-    "AND " e ".block >= n.registered_block "                                                \
-    "AND (n.deregistered_block IS NULL OR " e ".block < n.deregistered_block)"
+    "AND n.registered_block = " HOLDER_REG(e)
 
 #define ROWS_WITH(dflt, extra)                                                              \
     "WITH last AS (SELECT max(epoch) AS hi FROM epoch_neuron "                              \
@@ -124,10 +130,7 @@ const char *report_sql(report_query q)
 #define ROWS(dflt) ROWS_WITH(dflt, "")
 /* The registration a row belongs to, for uids registered more than once
  * (NULL for the others, whose uid says it all). */
-#define REG_COL                                                                             \
-    ", CASE WHEN (e.netuid, e.uid) IN multi THEN (SELECT max(n.registered_block) "          \
-    "FROM neuron n WHERE n.run_id = e.run_id AND n.netuid = e.netuid AND n.uid = e.uid "    \
-    "AND n.registered_block <= e.block) END AS reg"
+#define REG_COL ", CASE WHEN (e.netuid, e.uid) IN multi THEN " HOLDER_REG("e") " END AS reg"
 
 /* A selection's share of a column summed over the window; no data when the
  * selection matches no row (a misspelt group must not read as 0 %). `sel` is
@@ -138,6 +141,9 @@ const char *report_sql(report_query q)
     "(SELECT total(" col ") AS v FROM r) t"
 
 #define NEEDS_SEL "group uid hotkey role"
+/* Who counts as a validator by default: a miner that earned its way to a
+ * permit sets no weights, and its trust of 0 says nothing about validators. */
+#define VALIDATORS "COALESCE(n.role, 'validator') = 'validator'"
 
 static const report_metric chain_metrics[] = {
     {"emission_share", "%",
@@ -148,16 +154,18 @@ static const report_metric chain_metrics[] = {
     {"dividends_share", "%", "share of dividends held by the selection, summed over the window",
      NEEDS_SEL, SHARE("dividends")},
     {"validator_trust_min", "",
-     "lowest validator trust (0-1) of any permitted validator in the selection, each "
-     "averaged over the window",
+     "lowest validator trust (0-1) of the selection's validators (default: every neuron the "
+     "scenario calls a validator), each averaged over the epochs it held a permit",
      NULL,
-     ROWS_WITH("1", REG_COL) "SELECT min(m) FROM (SELECT avg(validator_trust)" U16 " AS m "
+     ROWS_WITH(VALIDATORS, REG_COL) "SELECT min(m) FROM (SELECT avg(validator_trust)" U16 " AS m "
                              "FROM r WHERE permit AND sel GROUP BY netuid, uid, reg)"},
-    {"validator_trust_mean", "", "mean validator trust (0-1) of permitted validators",
-     NULL, ROWS("1") "SELECT avg(validator_trust)" U16 " FROM r WHERE permit AND sel"},
+    {"validator_trust_mean", "",
+     "mean validator trust (0-1) of the selection's validators over the epochs they held a "
+     "permit (default: every neuron the scenario calls a validator)",
+     NULL, ROWS(VALIDATORS) "SELECT avg(validator_trust)" U16 " FROM r WHERE permit AND sel"},
     {"consensus_mean", "", "mean consensus (0-1) of the selection; default all miners",
      NULL,
-     ROWS("n.role = 'miner'") "SELECT avg(consensus)" U16 " FROM r WHERE sel"},
+     ROWS("COALESCE(n.role, 'miner') = 'miner'") "SELECT avg(consensus)" U16 " FROM r WHERE sel"},
     {"emission_total", "α", "emission earned by the selection (default all) over the window",
      NULL,
      ROWS("1") "SELECT CASE WHEN count(*) = 0 THEN NULL ELSE total(emission)" RAO " END "

@@ -134,9 +134,17 @@ static void page_header(sbuf *b, const report_run *run, const report_checked *ch
     sbuf_puts(b, " mode · digest <code>");
     sbuf_printf(b, "%.16s", run->digest);
     sbuf_puts(b, "</code></span></div>\n");
-    if (!complete)
+    if (!strcmp(run->status, "failed")) {
+        sbuf_puts(b, "<div class=\"banner fail\">This run failed");
+        if (*run->error) {
+            sbuf_puts(b, ": ");
+            report_html_escape(b, run->error);
+        }
+        sbuf_puts(b, ". The report shows what was recorded before it stopped.</div>\n");
+    } else if (!complete) {
         sbuf_puts(b, "<div class=\"banner warn\">This run did not finish: the report shows what "
                      "was recorded up to its last commit.</div>\n");
+    }
     sbuf_puts(b, "</div></header>\n");
 }
 

@@ -35,6 +35,7 @@ typedef struct report_run {
     char *scenario_name;
     char *scenario_text;   /* the scenario as run: thresholds are re-read from it */
     char *mode, *version, *status, *digest, *started, *finished;
+    char *error;           /* why a failed run failed ("" when none) */
     int64_t seed;
     double sim_seconds, wall_seconds;
 } report_run;

@@ -1,12 +1,17 @@
-/* A synthetic run database for report tests and the report benchmark: the
- * tables of DESIGN.md's sketch (as sim/report/queries.c reads them) filled with
- * plausible chain records. Header-only (static functions) so both a test and a
- * benchmark program can include it.
+/* A run database for report tests and the report benchmark, made by the real
+ * chain (sim/chain) and its recorder: validators stake and set weights that
+ * favour miners by strategy, Yuma runs every epoch, and the recorder's rows go
+ * into SQLite tables created from the chain's rt_table definitions the way the
+ * store creates them (run_id first; indexes (run_id, ...)). The run table
+ * follows the store's schema. Header-only (static inline) so a test and a
+ * benchmark program can both include it.
  *
- * Until the store and the chain write real runs this is how the report is fed;
- * once they do, the schema half of this file is the part to keep in step. */
+ * When the store is in main, fixture_sink can give way to the store's own
+ * sink (and a real digest); the report reads the same tables either way. */
 #ifndef SUBNETSIM_CHAIN_FIXTURE_H
 #define SUBNETSIM_CHAIN_FIXTURE_H
+
+#include "chain/chain.h"
 
 #include <math.h>
 #include <sqlite3.h>
@@ -20,50 +25,36 @@ typedef struct fixture_opts {
     const char *scenario_name;   /* "fixture" */
     const char *scenario_text;   /* stored in the run row; NULL: "{}" */
     uint64_t seed;
-    int epochs;                  /* epochs recorded */
-    int tempo;                   /* blocks per epoch */
+    int epochs;                  /* epochs run (after one warm-up epoch) */
+    int tempo;                   /* blocks per epoch (0: 99) */
     int validators, miners;      /* uids 0..validators-1 are validators */
     int weights_every;           /* epochs between weight sets (0: 1) */
-    int bonds_per_validator;     /* bonds kept per validator (0: all miners) */
-    bool reregister_last;        /* the last uid changes hands halfway */
+    int snapshot_every;          /* weight/bond snapshot cadence (0: the chain's 20) */
+    bool newcomer;               /* a "copier" registers halfway, pruning someone */
     int64_t run_id;              /* 0: 1 */
-    double strategy_bias;        /* how strongly the strategies differ (0: 1) */
+    double strategy_bias;        /* how strongly validators tell strategies apart (0: 1) */
 } fixture_opts;
 
 static const char *const fixture_strategies[] = {"premium-focus", "broad", "tier-weighted",
                                                  "stale"};
 
-static const char fixture_schema[] =
-    "CREATE TABLE IF NOT EXISTS run(run_id INTEGER PRIMARY KEY, scenario_name TEXT, "
-    "  scenario_text TEXT, seed INTEGER, mode TEXT, version TEXT, started TEXT, finished TEXT, "
-    "  status TEXT, sim_seconds REAL, wall_seconds REAL, digest TEXT);"
-    "CREATE TABLE IF NOT EXISTS run_param(run_id INTEGER, key TEXT, value TEXT);"
-    "CREATE TABLE IF NOT EXISTS neuron(run_id INTEGER, netuid INTEGER, uid INTEGER, "
-    "  hotkey TEXT, role TEXT, strategy TEXT, profile TEXT, registered_block INTEGER, "
-    "  deregistered_block INTEGER);"
-    "CREATE INDEX IF NOT EXISTS neuron_uid ON neuron(run_id, netuid, uid);"
-    "CREATE TABLE IF NOT EXISTS epoch_neuron(run_id INTEGER, netuid INTEGER, epoch INTEGER, "
-    "  block INTEGER, uid INTEGER, stake INTEGER, consensus INTEGER, incentive INTEGER, "
-    "  dividends INTEGER, emission INTEGER, validator_trust INTEGER, permit INTEGER, "
-    "  active INTEGER);"
-    "CREATE INDEX IF NOT EXISTS epoch_neuron_epoch ON epoch_neuron(run_id, netuid, epoch);"
-    "CREATE TABLE IF NOT EXISTS weight(run_id INTEGER, netuid INTEGER, block INTEGER, "
-    "  validator INTEGER, miner INTEGER, value INTEGER);"
-    "CREATE INDEX IF NOT EXISTS weight_by_validator ON weight(run_id, netuid, validator, block);"
-    "CREATE TABLE IF NOT EXISTS bond(run_id INTEGER, netuid INTEGER, epoch INTEGER, "
-    "  validator INTEGER, miner INTEGER, value INTEGER);"
-    "CREATE INDEX IF NOT EXISTS bond_epoch ON bond(run_id, netuid, epoch);";
+/* The store's run table (schema 2, sim/store/schema.c). */
+static const char fixture_run_schema[] =
+    "CREATE TABLE IF NOT EXISTS run (run_id INTEGER PRIMARY KEY, scenario_name TEXT NOT NULL,"
+    " scenario_text TEXT, seed INTEGER NOT NULL, mode TEXT NOT NULL, version TEXT NOT NULL,"
+    " status TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT,"
+    " simulated_seconds REAL, wall_seconds REAL, digest TEXT, scenario_json TEXT, error TEXT);"
+    "CREATE TABLE IF NOT EXISTS run_param (run_id INTEGER NOT NULL, key TEXT NOT NULL,"
+    " value TEXT, PRIMARY KEY (run_id, key));";
 
-/* A small deterministic generator (splitmix64): fixtures must not move. */
-static inline uint64_t fixture_next(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static inline double fixture_unif(uint64_t *s) { return (fixture_next(s) >> 11) * 0x1.0p-53; }
+typedef struct fixture_sink {
+    sqlite3 *db;
+    int64_t run_id;
+    const rt_table *tables[16];
+    sqlite3_stmt *insert[16];
+    int ntables;
+    int failed;
+} fixture_sink;
 
 static inline int fixture_exec(sqlite3 *db, const char *sql)
 {
@@ -76,137 +67,230 @@ static inline int fixture_exec(sqlite3 *db, const char *sql)
     return 0;
 }
 
-static inline int fixture_step(sqlite3 *db, sqlite3_stmt *st)
+/* CREATE TABLE and its indexes from an rt_table, as the store does. */
+static inline sqlite3_stmt *fixture_table(fixture_sink *s, const rt_table *t)
 {
+    static const char *const types[] = {"INTEGER", "REAL", "TEXT", "BLOB"};
+    char sql[4096], ins[2048];
+    int k = snprintf(sql, sizeof sql, "CREATE TABLE IF NOT EXISTS \"%s\" (run_id INTEGER NOT NULL",
+                     t->name);
+    int j = snprintf(ins, sizeof ins, "INSERT INTO \"%s\" VALUES (?", t->name);
+    for (int i = 0; i < t->ncolumns; i++) {
+        k += snprintf(sql + k, sizeof sql - (size_t)k, ", \"%s\" %s", t->columns[i].name,
+                      types[t->columns[i].type]);
+        j += snprintf(ins + j, sizeof ins - (size_t)j, ", ?");
+    }
+    snprintf(sql + k, sizeof sql - (size_t)k, ");");
+    snprintf(ins + j, sizeof ins - (size_t)j, ")");
+    if (fixture_exec(s->db, sql))
+        return NULL;
+    for (int i = 0; t->indexes && t->indexes[i]; i++) {
+        char name[256], idx[1024];
+        snprintf(name, sizeof name, "%s__%s", t->name, t->indexes[i]);
+        for (char *p = name; *p; p++)
+            *p = (*p == ',' || *p == ' ') ? '_' : *p;
+        snprintf(idx, sizeof idx, "CREATE INDEX IF NOT EXISTS \"%s\" ON \"%s\" (run_id, %s);", name,
+                 t->name, t->indexes[i]);
+        if (fixture_exec(s->db, idx))
+            return NULL;
+    }
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, ins, -1, &st, NULL) != SQLITE_OK) {
+        fprintf(stderr, "fixture: %s\n", sqlite3_errmsg(s->db));
+        return NULL;
+    }
+    return st;
+}
+
+static inline int fixture_write(void *ctx, const rt_table *t, const rt_val *v)
+{
+    fixture_sink *s = ctx;
+    int k = 0;
+    while (k < s->ntables && s->tables[k] != t)
+        k++;
+    if (k == s->ntables) {
+        if (k == 16 || !(s->insert[k] = fixture_table(s, t)))
+            return s->failed = ERR_DB;
+        s->tables[s->ntables++] = t;
+    }
+    sqlite3_stmt *st = s->insert[k];
+    sqlite3_bind_int64(st, 1, s->run_id);
+    for (int i = 0; i < t->ncolumns; i++) {
+        if (v[i].null) {
+            sqlite3_bind_null(st, i + 2);
+            continue;
+        }
+        switch (t->columns[i].type) {
+        case RT_COL_INT: sqlite3_bind_int64(st, i + 2, v[i].u.i); break;
+        case RT_COL_REAL: sqlite3_bind_double(st, i + 2, v[i].u.d); break;
+        case RT_COL_TEXT: sqlite3_bind_text(st, i + 2, v[i].u.s, -1, SQLITE_TRANSIENT); break;
+        case RT_COL_BLOB:
+            sqlite3_bind_blob(st, i + 2, v[i].u.b.p, (int)v[i].u.b.n, SQLITE_TRANSIENT);
+            break;
+        }
+    }
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
-        fprintf(stderr, "fixture: %s\n", sqlite3_errmsg(db));
-        return -1;
+        fprintf(stderr, "fixture: %s: %s\n", t->name, sqlite3_errmsg(s->db));
+        return s->failed = ERR_DB;
     }
     return 0;
 }
 
-static inline int fixture_neurons(sqlite3 *db, const fixture_opts *o, int64_t run, int half_block)
+static inline int fixture_run_row(sqlite3 *db, const fixture_opts *o, int64_t run, double sim)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "INSERT INTO neuron VALUES(?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                           -1, &st, NULL))
+    if (sqlite3_prepare_v2(db, "INSERT INTO run (run_id, scenario_name, scenario_text, seed, mode,"
+                           " version, status, started_at, finished_at, simulated_seconds,"
+                           " wall_seconds, digest) VALUES (?1, ?2, ?3, ?4, 'virtual', '0.1.0',"
+                           " 'complete', '2025-09-12T10:00:00Z', '2025-09-12T10:00:03Z', ?5, 3.25,"
+                           " ?6)", -1, &st, NULL) != SQLITE_OK)
         return -1;
-    int n = o->validators + o->miners, rc = 0;
-    for (int uid = 0; uid < n && !rc; uid++) {
-        char hk[32];
-        bool val = uid < o->validators;
-        snprintf(hk, sizeof hk, "%s-%d", val ? "validator" : "miner", uid);
-        sqlite3_bind_int64(st, 1, run);
-        sqlite3_bind_int(st, 2, uid);
-        sqlite3_bind_text(st, 3, hk, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 4, val ? "validator" : "miner", -1, SQLITE_STATIC);
-        if (val)
-            sqlite3_bind_null(st, 5);
-        else
-            sqlite3_bind_text(st, 5, fixture_strategies[(uid - o->validators) % 4], -1,
-                              SQLITE_STATIC);
-        sqlite3_bind_text(st, 6, "resi-2025-09", -1, SQLITE_STATIC);
-        sqlite3_bind_int(st, 7, 0);
-        bool moves = o->reregister_last && uid == n - 1;
-        if (moves)
-            sqlite3_bind_int(st, 8, half_block);
-        else
-            sqlite3_bind_null(st, 8);
-        rc = fixture_step(db, st);
-        if (moves && !rc) {
-            snprintf(hk, sizeof hk, "newcomer-%d", uid);
-            sqlite3_bind_text(st, 3, hk, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(st, 5, "copier", -1, SQLITE_STATIC);
-            sqlite3_bind_int(st, 7, half_block);
-            sqlite3_bind_null(st, 8);
-            rc = fixture_step(db, st);
-        }
-    }
+    char digest[65];
+    for (int i = 0; i < 64; i++)
+        digest[i] = "0123456789abcdef"[(o->seed * 31 + (uint64_t)i * 7 + (uint64_t)run) % 16];
+    digest[64] = 0;
+    sqlite3_bind_int64(st, 1, run);
+    sqlite3_bind_text(st, 2, o->scenario_name ? o->scenario_name : "fixture", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, o->scenario_text ? o->scenario_text : "{}", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, (int64_t)o->seed);
+    sqlite3_bind_double(st, 5, sim);
+    sqlite3_bind_text(st, 6, digest, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
     sqlite3_finalize(st);
     return rc;
 }
 
-/* Quality of a miner by strategy: what its incentive follows. */
-static inline double fixture_quality(const fixture_opts *o, int uid, int epoch, int half)
+/* How much validators like a miner of a strategy (the "quality" they see). */
+static inline double fixture_quality(int strategy, double bias)
 {
-    double bias = o->strategy_bias > 0 ? o->strategy_bias : 1;
-    int n = o->validators + o->miners;
-    if (o->reregister_last && uid == n - 1 && epoch >= half)
-        return 0.3;
-    static const double q[4] = {1.6, 1.0, 1.3, 0.4};
-    double base = q[(uid - o->validators) % 4];
-    return pow(base, bias) * (1 + 0.1 * sin(uid * 1.7 + epoch * 0.01));
+    static const double q[5] = {1.6, 1.0, 1.3, 0.4, 0.3};   /* ..., stale, copier */
+    return pow(q[strategy], bias > 0 ? bias : 1);
 }
 
-static inline int fixture_epochs(sqlite3 *db, const fixture_opts *o, int64_t run, uint64_t *rs)
+typedef struct fixture_world {
+    chain *c;
+    const fixture_opts *o;
+    int n;
+    int *strategy;                /* per uid: 0..3, 4 = copier */
+    uint16_t *uids, *vals;
+    rng r;
+} fixture_world;
+
+static inline int fixture_register(fixture_world *w, chain_recorder *rec, err *e)
 {
-    sqlite3_stmt *en, *w, *b;
-    if (sqlite3_prepare_v2(db, "INSERT INTO epoch_neuron VALUES(?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, "
-                           "?8, ?9, ?10, ?11, 1)", -1, &en, NULL) ||
-        sqlite3_prepare_v2(db, "INSERT INTO weight VALUES(?1, 1, ?2, ?3, ?4, ?5)", -1, &w, NULL) ||
-        sqlite3_prepare_v2(db, "INSERT INTO bond VALUES(?1, 1, ?2, ?3, ?4, ?5)", -1, &b, NULL))
-        return -1;
-    int nv = o->validators, nm = o->miners, n = nv + nm, half = o->epochs / 2, rc = 0;
-    int tempo = o->tempo > 0 ? o->tempo : 360, every = o->weights_every > 0 ? o->weights_every : 1;
-    double *stake = calloc((size_t)n, sizeof *stake), *q = calloc((size_t)n, sizeof *q);
-    for (int v = 0; v < nv; v++)
-        stake[v] = 1000e9 * (1 + v);
-    for (int m = nv; m < n; m++)
-        stake[m] = 1e9;
-    const double epoch_emission = tempo * 1e9 * 0.82;   /* 18 % owner cut left out */
-    for (int ep = 0; ep < o->epochs && !rc; ep++) {
-        int64_t block = (int64_t)(ep + 1) * tempo;
-        double qsum = 0, ssum = 0;
-        for (int m = nv; m < n; m++)
-            qsum += q[m] = fixture_quality(o, m, ep, half) * (0.9 + 0.2 * fixture_unif(rs));
-        for (int v = 0; v < nv; v++)
-            ssum += stake[v];
-        for (int uid = 0; uid < n && !rc; uid++) {
-            bool val = uid < nv;
-            double inc = val ? 0 : q[uid] / qsum, div = val ? stake[uid] / ssum : 0;
-            double em = (inc + div) * epoch_emission / 2;
-            double cons = val ? 0 : fmin(1, inc * nm * 0.5);
-            double vt = val ? 0.97 - 0.02 * uid / (nv ? nv : 1) - 0.03 * fixture_unif(rs) : 0;
-            int64_t vals[10] = {run, ep, block, uid, (int64_t)stake[uid],
-                                (int64_t)floor(cons * 65535), (int64_t)floor(inc * 65535),
-                                (int64_t)floor(div * 65535), (int64_t)em,
-                                (int64_t)floor(vt * 65535)};
-            for (int k = 0; k < 10; k++)
-                sqlite3_bind_int64(en, k + 1, vals[k]);
-            sqlite3_bind_int(en, 11, val);
-            rc = fixture_step(db, en);
-            stake[uid] += em;
-        }
-        for (int v = 0; v < nv && !rc; v++) {
-            int keep = o->bonds_per_validator > 0 && o->bonds_per_validator < nm
-                           ? o->bonds_per_validator : nm;
-            for (int k = 0; k < nm && !rc; k++) {
-                int m = nv + k;
-                if (ep % every == 0) {
-                    int64_t wv[5] = {run, block - 1, v, m,
-                                     (int64_t)floor(65535 * q[m] / 2.2)};
-                    for (int c = 0; c < 5; c++)
-                        sqlite3_bind_int64(w, c + 1, wv[c]);
-                    rc = fixture_step(db, w);
-                }
-                if (!rc && (k + v) % nm < keep) {
-                    int64_t bv[5] = {run, ep, v, m,
-                                     (int64_t)floor(65535 * fmin(1, q[m] / 2) *
-                                                    (1 - exp(-0.2 * (ep + 1))))};
-                    for (int c = 0; c < 5; c++)
-                        sqlite3_bind_int64(b, c + 1, bv[c]);
-                    rc = fixture_step(db, b);
-                }
-            }
-        }
+    const fixture_opts *o = w->o;
+    for (int i = 0; i < w->n; i++) {
+        char hk[32];
+        bool val = i < o->validators;
+        snprintf(hk, sizeof hk, val ? "validator-%d" : "miner-%d", i);
+        const char *label = val ? NULL : fixture_strategies[(i - o->validators) % 4];
+        uint64_t stake = val ? (uint64_t)(1000 + 500 * i) * CHAIN_RAO_PER_TAO : 0;
+        w->strategy[i] = val ? -1 : (i - o->validators) % 4;
+        if (chain_recorder_label(rec, hk, val ? "validator" : "miner", label) ||
+            chain_fund(w->c, "ck", stake + 10 * CHAIN_RAO_PER_TAO, e) ||
+            chain_register(w->c, 1, hk, "ck", NULL, e) ||
+            (stake && chain_add_stake(w->c, "ck", hk, 1, stake, e)))
+            return -1;
     }
-    free(stake);
-    free(q);
-    sqlite3_finalize(en);
-    sqlite3_finalize(w);
-    sqlite3_finalize(b);
+    return 0;
+}
+
+static inline int fixture_set_weights(fixture_world *w, err *e)
+{
+    const fixture_opts *o = w->o;
+    int nm = w->n - o->validators;
+    for (int v = 0; v < o->validators; v++) {
+        char hk[32];
+        snprintf(hk, sizeof hk, "validator-%d", v);
+        if (chain_uid_of(w->c, 1, hk) < 0)
+            continue;   /* pruned by the newcomer */
+        for (int j = 0; j < nm; j++) {
+            int uid = o->validators + j;
+            w->uids[j] = (uint16_t)uid;
+            double q = w->strategy[uid] < 0 ? 0 : fixture_quality(w->strategy[uid], o->strategy_bias);
+            w->vals[j] = (uint16_t)(1000 + 20000 * q * (0.85 + 0.3 * rng_uniform(&w->r)));
+        }
+        if (chain_set_weights(w->c, 1, hk, w->uids, w->vals, (size_t)nm, 0, e))
+            return -1;
+    }
+    return 0;
+}
+
+/* The newcomer takes the uid the chain prunes (lowest emission). */
+static inline int fixture_newcomer(fixture_world *w, chain_recorder *rec, err *e)
+{
+    uint16_t uid = 0;
+    if (chain_recorder_label(rec, "newcomer", "miner", "copier") ||
+        chain_fund(w->c, "ck2", 10 * CHAIN_RAO_PER_TAO, e) ||
+        chain_register(w->c, 1, "newcomer", "ck2", &uid, e))
+        return -1;
+    w->strategy[uid] = 4;
+    return 0;
+}
+
+static inline int fixture_run_chain(fixture_world *w, chain_recorder *rec, err *e)
+{
+    const fixture_opts *o = w->o;
+    int every = o->weights_every > 0 ? o->weights_every : 1;
+    if (fixture_register(w, rec, e) || chain_advance_to(w->c, chain_next_epoch_block(w->c), e))
+        return -1;   /* a warm-up epoch: permits */
+    for (int k = 0; k < o->epochs; k++) {
+        if (chain_advance_to(w->c, chain_block(w->c) + 1, e))
+            return -1;
+        if (o->newcomer && k == o->epochs / 2 && fixture_newcomer(w, rec, e))
+            return -1;
+        if (k % every == 0 && fixture_set_weights(w, e))
+            return -1;
+        if (chain_advance_to(w->c, chain_next_epoch_block(w->c), e))
+            return -1;
+    }
+    return 0;
+}
+
+static inline int fixture_chain(sqlite3 *db, const fixture_opts *o, int64_t run)
+{
+    err e = {0};
+    chain *c = NULL;
+    chain_recorder *rec = NULL;
+    fixture_sink s = {.db = db, .run_id = run};
+    fixture_world w = {.o = o, .n = o->validators + o->miners};
+    w.strategy = calloc((size_t)w.n, sizeof *w.strategy);
+    w.uids = calloc((size_t)w.n, sizeof *w.uids);
+    w.vals = calloc((size_t)w.n, sizeof *w.vals);
+    rng_seed(&w.r, o->seed);
+    chain_subnet_params p;
+    chain_subnet_params_default(&p, 1);
+    p.tempo = (uint16_t)(o->tempo > 0 ? o->tempo : 99);
+    p.max_allowed_uids = (uint16_t)w.n;
+    p.max_allowed_validators = (uint16_t)(o->validators > 0 ? o->validators : 1);
+    p.commit_reveal = false;
+    p.weights_rate_limit = 0;
+    p.immunity_period = 0;
+    p.min_non_immune_uids = 0;
+    chain_record_opts ro;
+    chain_record_opts_default(&ro);
+    if (o->snapshot_every > 0)
+        ro.weights_every = ro.bonds_every = (uint32_t)o->snapshot_every;
+    int rc = chain_new(NULL, &c, &e) || chain_add_subnet(c, &p, &e) ||
+             chain_recorder_new(&ro, (rt_sink){&s, fixture_write}, &rec) ? -1 : 0;
+    if (!rc) {
+        w.c = c;
+        chain_observer ob = chain_recorder_observer(rec);
+        rc = chain_add_observer(c, &ob) || fixture_run_chain(&w, rec, &e) || s.failed ? -1 : 0;
+    }
+    if (rc && e.msg[0])
+        fprintf(stderr, "fixture: %s\n", e.msg);
+    if (!rc)
+        rc = fixture_run_row(db, o, run, (double)chain_block(c) * 12.0);
+    for (int i = 0; i < s.ntables; i++)
+        sqlite3_finalize(s.insert[i]);
+    chain_recorder_free(rec);
+    chain_free(c);
+    free(w.strategy);
+    free(w.uids);
+    free(w.vals);
     return rc;
 }
 
@@ -217,41 +301,14 @@ static inline int fixture_chain_db(const char *path, const fixture_opts *o)
     if (sqlite3_open(path, &db) != SQLITE_OK)
         return -1;
     int64_t run = o->run_id > 0 ? o->run_id : 1;
-    uint64_t rs = o->seed * 7919 + 17;
-    int tempo = o->tempo > 0 ? o->tempo : 360;
     int rc = fixture_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;") ||
-             fixture_exec(db, fixture_schema) || fixture_exec(db, "BEGIN");
-    sqlite3_stmt *st = NULL;
-    if (!rc)
-        rc = sqlite3_prepare_v2(db, "INSERT INTO run VALUES(?1, ?2, ?3, ?4, 'virtual', '0.1.0', "
-                                "'2025-09-12T10:00:00Z', '2025-09-12T10:00:03Z', 'complete', "
-                                "?5, 3.25, ?6)", -1, &st, NULL) != SQLITE_OK;
-    if (!rc) {
-        char digest[65];
-        for (int i = 0; i < 64; i++)
-            digest[i] = "0123456789abcdef"[(o->seed * 31 + (uint64_t)i * 7 + (uint64_t)run) % 16];
-        digest[64] = 0;
-        sqlite3_bind_int64(st, 1, run);
-        sqlite3_bind_text(st, 2, o->scenario_name ? o->scenario_name : "fixture", -1,
-                          SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, o->scenario_text ? o->scenario_text : "{}", -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 4, (int64_t)o->seed);
-        sqlite3_bind_double(st, 5, (double)o->epochs * tempo * 12);
-        sqlite3_bind_text(st, 6, digest, -1, SQLITE_TRANSIENT);
-        rc = fixture_step(db, st);
-        sqlite3_finalize(st);
-    }
+             fixture_exec(db, fixture_run_schema) || fixture_exec(db, "BEGIN");
     char sql[256];
-    snprintf(sql, sizeof sql, "INSERT INTO run_param VALUES(%lld, 'tempo', '%d'),"
-             "(%lld, 'validators', '%d')", (long long)run, tempo, (long long)run, o->validators);
+    snprintf(sql, sizeof sql, "INSERT INTO run_param VALUES (%lld, 'tempo', '%d'), "
+             "(%lld, 'validators', '%d')", (long long)run, o->tempo, (long long)run,
+             o->validators);
     if (!rc)
-        rc = fixture_exec(db, sql);
-    if (!rc)
-        rc = fixture_neurons(db, o, run, (o->epochs / 2 + 1) * tempo - tempo / 2);
-    if (!rc)
-        rc = fixture_epochs(db, o, run, &rs);
-    if (!rc)
-        rc = fixture_exec(db, "COMMIT");
+        rc = fixture_chain(db, o, run) || fixture_exec(db, sql) || fixture_exec(db, "COMMIT");
     sqlite3_close(db);
     return rc ? -1 : 0;
 }

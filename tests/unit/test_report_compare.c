@@ -8,7 +8,7 @@
 
 static void arm_db(const char *path, const char *name, uint64_t seed, double bias, int64_t run)
 {
-    fixture_opts o = {.scenario_name = name, .seed = seed, .epochs = 24, .tempo = 50,
+    fixture_opts o = {.scenario_name = name, .seed = seed, .epochs = 24, .tempo = 49,
                       .validators = 3, .miners = 12, .strategy_bias = bias, .run_id = run};
     ASSERT_OK(fixture_chain_db(path, &o));
 }

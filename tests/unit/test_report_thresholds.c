@@ -22,8 +22,8 @@ static const char scenario[] =
 static void make_db(const char *path, const char *text)
 {
     fixture_opts o = {.scenario_name = "core-small", .scenario_text = text, .seed = 42,
-                      .epochs = 40, .tempo = 100, .validators = 3, .miners = 9,
-                      .reregister_last = true};
+                      .epochs = 40, .tempo = 99, .validators = 3, .miners = 9,
+                      .snapshot_every = 5, .newcomer = true};
     ASSERT_OK(fixture_chain_db(path, &o));
 }
 
@@ -58,9 +58,13 @@ static double measure(const char *db, const char *metric, const report_where *w,
     return v;
 }
 
-/* Rows joined to the registration that held the uid then. */
-#define HELD "FROM epoch_neuron e JOIN neuron n ON n.uid = e.uid AND e.block >= " \
-             "n.registered_block AND (n.deregistered_block IS NULL OR e.block < n.deregistered_block) "
+/* Rows joined to the registration that held the uid then: its last one
+ * registered before the epoch's block. */
+#define HELD "FROM epoch_neuron e JOIN neuron n ON n.uid = e.uid AND n.registered_block = " \
+             "COALESCE((SELECT max(m.registered_block) FROM neuron m WHERE m.uid = e.uid AND " \
+             "m.registered_block < e.block), (SELECT min(m.registered_block) FROM neuron m " \
+             "WHERE m.uid = e.uid)) "
+#define LAST_EPOCH "(SELECT max(epoch) FROM epoch_neuron)"
 
 TEST_IMPL(thresholds_parse_with_positions)
 {
@@ -140,25 +144,26 @@ TEST_IMPL(thresholds_measure_what_sql_says)
     snprintf(db, sizeof db, "%s/run.db", test_tmpdir());
     make_db(db, NULL);
     bool has;
-    /* uid 11 is premium-focus until it changes hands halfway: the rows after
-     * belong to the copier. */
+    /* The newcomer took someone's uid halfway: that uid's rows after belong
+     * to the copier. */
+    ASSERT_NEAR(sql_value(db, "SELECT count(*) FROM neuron"), 13, 0);
     report_where g = {.key = "group", .str = "premium-focus"};
     double got = measure(db, "emission_share", &g, 1, &has);
     ASSERT(has);
-    double want = sql_value(db, "SELECT 100.0 * sum(CASE WHEN n.strategy = 'premium-focus' THEN "
+    double want = sql_value(db, "SELECT 100.0 * sum(CASE WHEN n.label = 'premium-focus' THEN "
                                 "e.emission ELSE 0 END) / sum(e.emission) " HELD);
     ASSERT_NEAR(got, want, 1e-9);
     ASSERT(got > 5 && got < 60);
     /* The copier alone, over its epochs only. */
     report_where cp = {.key = "group", .str = "copier"};
     got = measure(db, "incentive_share", &cp, 1, &has);
-    want = sql_value(db, "SELECT 100.0 * sum(CASE WHEN n.strategy = 'copier' THEN e.incentive "
+    want = sql_value(db, "SELECT 100.0 * sum(CASE WHEN n.label = 'copier' THEN e.incentive "
                          "ELSE 0 END) / sum(e.incentive) " HELD);
     ASSERT_NEAR(got, want, 1e-9);
     ASSERT(got > 0);
     got = measure(db, "validator_trust_min", NULL, 0, &has);
-    want = sql_value(db, "SELECT min(m) FROM (SELECT avg(validator_trust) / 65535.0 AS m FROM "
-                         "epoch_neuron WHERE permit GROUP BY uid)");
+    want = sql_value(db, "SELECT min(m) FROM (SELECT avg(e.validator_trust) / 65535.0 AS m "
+                         HELD "WHERE e.permit AND n.role = 'validator' GROUP BY n.rowid)");
     ASSERT_NEAR(got, want, 1e-12);
     /* A window and a uid. */
     report_where w[3] = {{.key = "uid", .num = 4}, {.key = "from_epoch", .num = 10},
@@ -170,11 +175,12 @@ TEST_IMPL(thresholds_measure_what_sql_says)
     report_where last = {.key = "last_epochs", .num = 5};
     got = measure(db, "consensus_mean", &last, 1, &has);
     want = sql_value(db, "SELECT avg(e.consensus) / 65535.0 " HELD
-                         "WHERE n.role = 'miner' AND e.epoch >= 35");
+                         "WHERE n.role = 'miner' AND e.epoch > " LAST_EPOCH " - 5");
     ASSERT_NEAR(got, want, 1e-12);
     report_where hk = {.key = "hotkey", .str = "validator-2"};
     got = measure(db, "final_stake", &hk, 1, &has);
-    want = sql_value(db, "SELECT stake / 1e9 FROM epoch_neuron WHERE uid = 2 AND epoch = 39");
+    want = sql_value(db, "SELECT stake / 1e9 FROM epoch_neuron WHERE uid = 2 AND epoch = "
+                         LAST_EPOCH);
     ASSERT_NEAR(got, want, 1e-9);
     got = measure(db, "emission_total", NULL, 0, &has);
     want = sql_value(db, "SELECT sum(emission) / 1e9 FROM epoch_neuron");
