@@ -253,7 +253,11 @@ static int note_earnings(report_ctx *c, const chain_data *d, err *e)
 static int render_subnet(report_ctx *c, int64_t netuid, bool single, err *e)
 {
     chain_data d;
-    int rc = chain_data_load(report_ctx_db(c), report_ctx_run(c)->id, netuid, &d, e);
+    char label[64];
+    snprintf(label, sizeof label, "reading netuid %lld", (long long)netuid);
+    progress *bar = report_ctx_progress(c, label, 1);
+    int rc = chain_data_load(report_ctx_db(c), report_ctx_run(c)->id, netuid, &d, bar, e);
+    progress_finish(bar);
     if (!rc)
         rc = note_earnings(c, &d, e);
     if (rc) {

@@ -93,8 +93,11 @@ static int bonds_data(sqlite3 *db, int64_t run_id, const chain_data *d, const ch
                 bond_point(d, g, &bs, b, dat);
                 (*points)++;
             }
-        long len = chain_row_decode(sqlite3_column_blob(st, 3),
-                                    (size_t)sqlite3_column_bytes(st, 3), bs.buf, 65536);
+        /* Decode exactly the row's entries: filling 65536 every time costs. */
+        size_t bytes = (size_t)sqlite3_column_bytes(st, 3);
+        long len = bytes / 2 <= 65536
+                       ? chain_row_decode(sqlite3_column_blob(st, 3), bytes, bs.buf, bytes / 2)
+                       : -1;
         if (uid < 0 || uid > d->maxuid || len < 0)
             continue;   /* not a row this subnet's neurons explain */
         double sum = 0;
@@ -186,8 +189,10 @@ static int weight_row(sqlite3 *db, sqlite3_stmt *st, const chain_data *d, int64_
     int rc = sqlite3_step(st);
     double sum = 0;
     if (rc == SQLITE_ROW && row_is_holders(d, i, sqlite3_column_int64(st, 0))) {
-        long len = chain_row_decode(sqlite3_column_blob(st, 1),
-                                    (size_t)sqlite3_column_bytes(st, 1), buf, 65536);
+        size_t bytes = (size_t)sqlite3_column_bytes(st, 1);
+        long len = bytes / 2 <= 65536
+                       ? chain_row_decode(sqlite3_column_blob(st, 1), bytes, buf, bytes / 2)
+                       : -1;
         for (long m = 0; m < len && m <= d->maxuid; m++)
             if (m != uid) {   /* Yuma drops self-weights */
                 row[m] = buf[m];

@@ -145,7 +145,7 @@ int chain_compare(sqlite3 *db, int64_t run_id, report_measures *measures,
     int rc = chain_netuids(db, run_id, &netuids, &n, e);
     for (size_t k = 0; k < n && !rc; k++) {
         chain_data d;
-        if ((rc = chain_data_load(db, run_id, netuids[k], &d, e)))
+        if ((rc = chain_data_load(db, run_id, netuids[k], &d, NULL, e)))
             break;
         char prefix[32] = "";
         if (n > 1)

@@ -88,7 +88,7 @@ double chain_data_x(const chain_data *d, int b)
     return (double)d->lo + (double)b * (double)d->bw + (double)(d->bw - 1) / 2.0;
 }
 
-static int load_span(sqlite3 *db, int64_t run_id, chain_data *d, err *e)
+static int load_span(sqlite3 *db, int64_t run_id, chain_data *d, progress *bar, err *e)
 {
     sqlite3_stmt *st;
     int rc = report_prepare(db, REPORT_Q_CHAIN_SPAN, &st, e);
@@ -101,6 +101,8 @@ static int load_span(sqlite3 *db, int64_t run_id, chain_data *d, err *e)
     if (!empty) {
         d->lo = sqlite3_column_int64(st, 0);
         d->hi = sqlite3_column_int64(st, 1);
+        if (bar)
+            bar->total = (double)(sqlite3_column_int64(st, 2) > 0 ? sqlite3_column_int64(st, 2) : 1);
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW)
@@ -127,7 +129,7 @@ static int load_span(sqlite3 *db, int64_t run_id, chain_data *d, err *e)
     return 0;
 }
 
-static int scan_rows(sqlite3 *db, int64_t run_id, chain_data *d, err *e)
+static int scan_rows(sqlite3 *db, int64_t run_id, chain_data *d, progress *bar, err *e)
 {
     sqlite3_stmt *st;
     int rc = report_prepare(db, REPORT_Q_CHAIN_ROWS, &st, e);
@@ -147,7 +149,8 @@ static int scan_rows(sqlite3 *db, int64_t run_id, chain_data *d, err *e)
             d->block_of[epoch - d->lo] = block;
             d->epochs[b] += 1;
         }
-        d->rows++;
+        if (++d->rows % 65536 == 0 && bar)
+            progress_update(bar, (double)d->rows);
         int64_t emi = sqlite3_column_int64(st, 7);
         double em = (double)emi;
         d->em_total[b] += em;
@@ -180,14 +183,15 @@ static int scan_rows(sqlite3 *db, int64_t run_id, chain_data *d, err *e)
     return 0;
 }
 
-int chain_data_load(sqlite3 *db, int64_t run_id, int64_t netuid, chain_data *d, err *e)
+int chain_data_load(sqlite3 *db, int64_t run_id, int64_t netuid, chain_data *d, progress *bar,
+                    err *e)
 {
     *d = (chain_data){.netuid = netuid, .maxuid = -1};
     int rc = load_neurons(db, run_id, d, e);
     if (!rc)
-        rc = load_span(db, run_id, d, e);
+        rc = load_span(db, run_id, d, bar, e);
     if (!rc && d->nb > 0)
-        rc = scan_rows(db, run_id, d, e);
+        rc = scan_rows(db, run_id, d, bar, e);
     if (rc)
         chain_data_free(d);
     return rc;

@@ -46,8 +46,10 @@ typedef struct chain_data {
     int64_t skipped;           /* rows of a uid no neuron row explains */
 } chain_data;
 
-/* Load netuid of run_id. A subnet without epoch rows loads with nb == 0. */
-int chain_data_load(sqlite3 *db, int64_t run_id, int64_t netuid, chain_data *d, err *e);
+/* Load netuid of run_id. A subnet without epoch rows loads with nb == 0. bar
+ * (may be NULL), already started, gets the row count as total and moves. */
+int chain_data_load(sqlite3 *db, int64_t run_id, int64_t netuid, chain_data *d, progress *bar,
+                    err *e);
 void chain_data_free(chain_data *d);
 /* The registration holding uid at an epoch at block (the last registered
  * before it; the first for an earlier row), or -1. */

@@ -412,7 +412,7 @@ int report_compare(const report_compare_opts *o, report_outcome *res, err *e)
         rc = err_set(e, ERR_NOMEM, "out of memory");
     if (!rc && !(rc = report_dir_begin(res->out_dir, tmp, sizeof tmp, e))) {
         report_ctx ctx;
-        report_ctx_init(&ctx, NULL, NULL, tmp, o->formats ? o->formats : REPORT_SVG);
+        report_ctx_init(&ctx, NULL, NULL, tmp, o->formats ? o->formats : REPORT_SVG, o->quiet);
         rc = write_pages(&ctx, &c, buf, base, e);
         if (!rc)
             rc = report_gnuplot_run(gnuplot, tmp, ctx.charts.v, ctx.charts.len, o->quiet,

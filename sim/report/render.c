@@ -7,13 +7,14 @@
 
 #include <pthread.h>
 #include <string.h>
+#include <time.h>
 
 /* ------------------------------------------------------------ context */
 
 void report_ctx_init(report_ctx *c, sqlite3 *db, const report_run *run, const char *dir,
-                     unsigned formats)
+                     unsigned formats, bool quiet)
 {
-    *c = (report_ctx){.db = db, .run = run, .formats = formats};
+    *c = (report_ctx){.db = db, .run = run, .formats = formats, .quiet = quiet};
     snprintf(c->dir, sizeof c->dir, "%s", dir);
     sbuf_init(&c->html);
 }
@@ -32,8 +33,16 @@ sqlite3 *report_ctx_db(const report_ctx *c) { return c->db; }
 const report_run *report_ctx_run(const report_ctx *c) { return c->run; }
 sbuf *report_ctx_html(report_ctx *c) { return &c->html; }
 
+progress *report_ctx_progress(report_ctx *c, const char *label, double total)
+{
+    progress_finish(&c->bar);
+    progress_start(&c->bar, label, total, c->quiet);
+    return &c->bar;
+}
+
 void report_ctx_end_section(report_ctx *c)
 {
+    progress_finish(&c->bar);
     if (c->in_section)
         sbuf_puts(&c->html, "</section>\n");
     c->in_section = false;
@@ -242,17 +251,26 @@ typedef struct check_job {
     int rc;
 } check_job;
 
+/* CPU seconds of the calling thread, for the stage times. */
+static double thread_cpu(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 static void *check_main(void *arg)
 {
     check_job *j = arg;
     sqlite3 *db;
-    double t0 = clock_monotonic();
+    double t0 = clock_monotonic(), c0 = thread_cpu();
     j->rc = report_db_open(j->db_path, &db, &j->e);
     if (!j->rc) {
         j->rc = report_check_run(db, j->run, j->o->families, j->o->nfamilies, &j->chk, &j->e);
         sqlite3_close(db);
     }
-    log_debug("report: thresholds %.2f s", clock_monotonic() - t0);
+    log_debug("report: thresholds %.2f s (cpu %.2f s)", clock_monotonic() - t0,
+              thread_cpu() - c0);
     return NULL;
 }
 
@@ -280,10 +298,10 @@ static int render_into(const report_opts *o, const char *gnuplot, sqlite3 *db,
     bool threaded = pthread_create(&th, NULL, check_main, &job) == 0;
     report_earners top = {0};
     report_ctx c;
-    report_ctx_init(&c, db, run, tmp, o->formats ? o->formats : REPORT_SVG);
-    double t0 = clock_monotonic();
+    report_ctx_init(&c, db, run, tmp, o->formats ? o->formats : REPORT_SVG, o->quiet);
+    double t0 = clock_monotonic(), c0 = thread_cpu();
     rc = render_families(&c, o, e);
-    log_debug("report: sections %.2f s", clock_monotonic() - t0);
+    log_debug("report: sections %.2f s (cpu %.2f s)", clock_monotonic() - t0, thread_cpu() - c0);
     if (threaded)
         pthread_join(th, NULL);
     else

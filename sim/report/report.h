@@ -193,6 +193,10 @@ int report_section(report_ctx *c, const char *id, const char *title, err *e);
 /* The page being written: append trusted HTML; escape data with report_html_escape. */
 sbuf *report_ctx_html(report_ctx *c);
 int report_chart_add(report_ctx *c, const report_chart *ch, err *e);
+/* A progress bar for a long step of the family's (drawn only on a terminal,
+ * never with --quiet): the context's one bar, restarted with this label and
+ * total; move it with progress_update. It is finished with the section. */
+progress *report_ctx_progress(report_ctx *c, const char *label, double total);
 /* Escaping: text for HTML (also attributes), and a gnuplot single-quoted string
  * with its quotes (control characters dropped, so data cannot end the string). */
 void report_html_escape(sbuf *b, const char *s);

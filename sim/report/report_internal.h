@@ -68,10 +68,12 @@ struct report_ctx {
     report_earners earnings;
     int64_t emission_total;
     bool earnings_known;
+    bool quiet;
+    progress bar;              /* report_ctx_progress's */
 };
 
 void report_ctx_init(report_ctx *c, sqlite3 *db, const report_run *run, const char *dir,
-                     unsigned formats);
+                     unsigned formats, bool quiet);
 void report_ctx_free(report_ctx *c);
 /* Close the open section, if any. */
 void report_ctx_end_section(report_ctx *c);
