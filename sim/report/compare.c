@@ -318,11 +318,14 @@ static int overlay_chart(report_ctx *ctx, const cmp *c, size_t k, double *buf, e
                     a && !band ? ", \\\n     " : "", a, lt);
         report_gp_key(&plot, c->arms.v[a], REPORT_KEY_CHARS);
     }
-    char name[32], cap[256];
+    char name[32], cap[256], title[96];
     snprintf(name, sizeof name, "compare-%zu", k + 1);
+    snprintf(title, sizeof title, "%s", proto->name);
+    if (title[0] >= 'a' && title[0] <= 'z')
+        title[0] = (char)(title[0] - 'a' + 'A');
     snprintf(cap, sizeof cap, "Mean over each arm's runs; the shaded band is the 95 %% "
                               "confidence interval where an arm has several seeds.");
-    report_chart ch = {.name = name, .title = proto->name, .xlabel = proto->xlabel,
+    report_chart ch = {.name = name, .title = title, .xlabel = proto->xlabel,
                        .ylabel = proto->ylabel, .caption = cap, .setup = "set yrange [0:*]",
                        .plot = plot.s, .data = dat.s};
     int rc = dat.oom || plot.oom ? err_set(e, ERR_NOMEM, "out of memory")

@@ -227,7 +227,7 @@ static void html_earners(sbuf *b, const report_earners *top)
 
 static void html_thresholds(sbuf *b, const report_checked *c)
 {
-    sbuf_puts(b, "<section id=\"thresholds\" class=\"wrap-in\">\n<h2>Thresholds</h2>\n");
+    sbuf_puts(b, "<section id=\"thresholds\">\n<h2>Thresholds</h2>\n");
     if (c->n == 0) {
         sbuf_puts(b, "<p class=\"muted\">The scenario sets no thresholds.</p>\n</section>\n");
         return;

@@ -119,6 +119,11 @@ int report_threshold_check(const report_family *const *fams, size_t nfam,
 int report_thresholds_evaluate(sqlite3 *db, int64_t run_id, const report_family *const *fams,
                                size_t nfam, const report_threshold *t, size_t n,
                                report_threshold_result *results, size_t *failed, err *e);
+/* One line per threshold on out, for `run`: "threshold failed: LABEL: measured
+ * 12.3 % (origin)" for failures, "threshold passed: ..." for the others when
+ * all is true. Returns the number of failures. */
+size_t report_threshold_results_print(FILE *out, const report_threshold *t,
+                                      const report_threshold_result *r, size_t n, bool all);
 /* One metric, one where list: the value (has_value false on NULL). */
 int report_metric_measure(sqlite3 *db, int64_t run_id, const report_metric *m,
                           const report_where *where, size_t nwhere, bool *has_value,

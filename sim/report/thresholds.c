@@ -207,6 +207,26 @@ int report_thresholds_evaluate(sqlite3 *db, int64_t run_id, const report_family 
     return 0;
 }
 
+size_t report_threshold_results_print(FILE *out, const report_threshold *t,
+                                      const report_threshold_result *r, size_t n, bool all)
+{
+    size_t failed = 0;
+    for (size_t i = 0; i < n; i++) {
+        failed += !r[i].pass;
+        if (r[i].pass && !all)
+            continue;
+        char m[64];
+        if (r[i].has_value)
+            report_fmt_num(m, sizeof m, r[i].measured, r[i].unit);
+        else
+            snprintf(m, sizeof m, "no data");
+        fprintf(out, "threshold %s: %s: measured %s%s%s%s\n", r[i].pass ? "passed" : "failed",
+                r[i].label, m, t[i].origin ? " (" : "", t[i].origin ? t[i].origin : "",
+                t[i].origin ? ")" : "");
+    }
+    return failed;
+}
+
 /* ---------------------------------------------------------- parsing */
 
 typedef struct th_mem {

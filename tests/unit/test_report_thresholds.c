@@ -253,6 +253,17 @@ TEST_IMPL(thresholds_library_call_for_run)
     ASSERT(r[0].has_value && r[0].measured > 0 && r[0].measured < 50);
     ASSERT_STR_EQ(r[0].label, "emission_share{group=stale} <= 50 %");
     ASSERT_STR_EQ(r[0].unit, "%");
+    /* What `run` prints: the failure, with where it was written. */
+    t[1].origin = "x.json:4:7";
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    ASSERT_EQ_INT(report_threshold_results_print(mem, t, r, 2, false), 1);
+    fclose(mem);
+    ASSERT_CONTAINS(text, "threshold failed: emission_share{group=stale} >= 50 %: measured ");
+    ASSERT_CONTAINS(text, " (x.json:4:7)\n");
+    ASSERT(!strstr(text, "passed"));
+    free(text);
     /* A bad one is an input error before anything is measured. */
     t[1].metric = "nonsense";
     t[1].origin = "x.json:3:7";
