@@ -4,5 +4,7 @@
 #include <stddef.h>
 
 const cli_command cli_commands[] = {
+    {"check", cli_check, "validate a scenario file (exit 0, or 2 with one error line)"},
+    {"schema", cli_schema, "print the scenario JSON Schema (--markdown: the field reference)"},
     {NULL, NULL, NULL},
 };
