@@ -310,30 +310,33 @@ static int check_groups(scenario_ctx *c, scenario *s)
     return r;
 }
 
-/* A weight target, an owner or a threshold's hotkey: present, and in `netuid`. */
+/* A weight target (a map key: hotkey, group or uid) or an owner's or a
+ * threshold's hotkey (a value): present, and in `netuid` unless that is 0. */
 static int check_target(scenario_ctx *c, const scenario *s, const char *rel, const char *key,
                         int64_t netuid, bool hotkey_only)
 {
+    int (*fail)(scenario_ctx *, const char *, const char *, ...) =
+        hotkey_only ? scenario_fail : scenario_fail_key;
     scenario_target t;
     if (scenario_target_find(s, key, &t) == 0 && !(hotkey_only && t.kind != SCENARIO_TARGET_HOTKEY)) {
         if (t.kind == SCENARIO_TARGET_UID) {
             const scenario_subnet *sn = subnet_find(s, netuid);
             if (t.uid < sn->max_allowed_uids)
                 return 0;
-            return scenario_fail_key(c, rel, "uid %lld is past subnet %lld's %lld uid slots",
+            return fail(c, rel, "uid %lld is past subnet %lld's %lld uid slots",
                                      (long long)t.uid, (long long)netuid,
                                      (long long)sn->max_allowed_uids);
         }
         int64_t its = t.is_miner ? s->miners.v[t.group].subnet : s->validators.v[t.group].subnet;
         if (netuid == 0 || its == netuid)
             return 0;
-        return scenario_fail_key(c, rel, "\"%s\" is in subnet %lld, not %lld", key, (long long)its,
+        return fail(c, rel, "\"%s\" is in subnet %lld, not %lld", key, (long long)its,
                                  (long long)netuid);
     }
     size_t plen;
     int64_t member = member_suffix(key, &plen);
     if (member >= 0 && find_group(s, key, plen, &t) && group_count(s, &t) > 1)
-        return scenario_fail_key(c, rel, "group \"%.*s\" has %lld members: %.*s-0 .. %.*s-%lld",
+        return fail(c, rel, "group \"%.*s\" has %lld members: %.*s-0 .. %.*s-%lld",
                                  (int)plen, key, (long long)group_count(s, &t), (int)plen, key,
                                  (int)plen, key, (long long)group_count(s, &t) - 1);
     const char *names[256];
@@ -344,7 +347,7 @@ static int check_target(scenario_ctx *c, const scenario *s, const char *rel, con
         names[k++] = s->miners.v[i].name;
     char hint[512] = "";
     scn_hint(key, names, k, false, hint, sizeof hint);
-    return scenario_fail_key(c, rel, "no neuron%s is called \"%s\"%s", hotkey_only ? "" : ", group or uid",
+    return fail(c, rel, "no neuron%s is called \"%s\"%s", hotkey_only ? "" : ", group or uid",
                              key, hint);
 }
 

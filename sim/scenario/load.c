@@ -66,6 +66,55 @@ static const scenario_profile *profile_find(const scenario_ctx *c, const char *n
     return NULL;
 }
 
+/* Whether a schema path ("subnets[].tempo", "validators[].policy<honest>.noise")
+ * names a field of the loaded families. */
+static bool path_exists(const scenario_ctx *c, const char *path)
+{
+    const scenario_table *ctx[SCN_MAX_FAMILIES];
+    size_t nctx = 0;
+    for (size_t i = 0; i < c->in->nfams; i++)
+        if (c->in->fams[i]->root)
+            ctx[nctx++] = c->in->fams[i]->root;
+    const char *p = path;
+    while (*p) {
+        char key[128];
+        size_t k = strcspn(p, ".[<");
+        if (k == 0 || k >= sizeof key)
+            return false;
+        memcpy(key, p, k);
+        key[k] = 0;
+        p += k;
+        const scenario_field *f = NULL;
+        for (size_t i = 0; i < nctx && !f; i++)
+            f = scn_field_find(ctx[i], key);
+        if (!f)
+            return false;
+        nctx = 1;
+        ctx[0] = f->table;
+        if (strncmp(p, "[]", 2) == 0) {
+            if (f->type != SCENARIO_ARRAY)
+                return !p[2] && f->type != SCENARIO_MAP && f->type >= SCENARIO_INTS;
+            p += 2;
+        } else if (*p == '<') {
+            const char *end = strchr(p, '>');
+            char kind[128];
+            if (f->type != SCENARIO_VARIANT || !end || (size_t)(end - p) >= sizeof kind)
+                return false;
+            snprintf(kind, sizeof kind, "%.*s", (int)(end - p - 1), p + 1);
+            const scenario_kind *kd = scn_kind_find(c, f->slot, kind);
+            if (!kd)
+                return false;
+            ctx[0] = kd->table;
+            p = end + 1;
+        }
+        if (!*p)
+            return true;
+        if (*p++ != '.' || !ctx[0])
+            return false;
+    }
+    return false;
+}
+
 int scn_profiles_resolve(scenario_ctx *c, const cJSON *root)
 {
     c->nprofiles = 0;
@@ -87,6 +136,10 @@ int scn_profiles_resolve(scenario_ctx *c, const cJSON *root)
         if (c->nprofiles == SCN_MAX_PROFILE_DEPTH)
             return err_set(c->e, ERR_INTERNAL, "profile %s: bases nest too deep", v->valuestring);
         c->profiles[c->nprofiles++] = p;
+        for (size_t k = 0; k < p->nvalues; k++)
+            if (!path_exists(c, p->values[k].path))
+                return err_set(c->e, ERR_INTERNAL, "profile %s: no field at %s", p->name,
+                               p->values[k].path);
         if (!p->base)
             break;
         const scenario_profile *base = profile_find(c, p->base);

@@ -218,41 +218,59 @@ static void bury(scenario_ctx *c, cJSON *old)
         cJSON_Delete(old);   /* out of memory: the load fails anyway */
 }
 
-static int index_of(const cJSON *parent, const cJSON *item)
+/* Put v where old stands in parent's list, and unlink old (which is kept:
+ * see bury). cJSON has no replace that keeps the old item alive. The list's
+ * head points back to its tail through prev. */
+static void swap_in(cJSON *parent, cJSON *old, cJSON *v)
 {
-    int i = 0;
-    for (const cJSON *x = parent->child; x && x != item; x = x->next)
-        i++;
-    return i;
+    bool head = parent->child == old, tail = old->next == NULL;
+    v->next = old->next;
+    v->prev = head && tail ? v : old->prev;
+    if (head)
+        parent->child = v;
+    else
+        old->prev->next = v;
+    if (tail)
+        parent->child->prev = v;
+    else
+        old->next->prev = v;
+    old->next = old->prev = NULL;
 }
 
 /* Put v (NULL: remove) as member key of obj, where the old one stood. */
 static int set_member(setter *st, cJSON *obj, const char *key, cJSON *v)
 {
     cJSON *old = cJSON_GetObjectItemCaseSensitive(obj, key);
-    int at = old ? index_of(obj, old) : -1;
-    if (old)
-        bury(st->c, cJSON_DetachItemViaPointer(obj, old));
-    if (!v)
+    if (!v) {
+        if (old)
+            bury(st->c, cJSON_DetachItemViaPointer(obj, old));
         return 0;
+    }
+    /* Adding sets v's key; then it moves into the old one's place. */
     if (!cJSON_AddItemToObject(obj, key, v))
         return err_set(st->c->e, ERR_NOMEM, "out of memory");
-    if (at >= 0) {
+    if (old) {
         cJSON_DetachItemViaPointer(obj, v);
-        cJSON_InsertItemInArray(obj, at, v);
+        swap_in(obj, old, v);
+        bury(st->c, old);
     }
     return 0;
 }
 
 static int set_element(setter *st, cJSON *arr, size_t i, cJSON *v)
 {
-    size_t n = (size_t)cJSON_GetArraySize(arr);
-    if (i < n)
-        bury(st->c, cJSON_DetachItemFromArray(arr, (int)i));
-    if (!v)
+    cJSON *old = cJSON_GetArrayItem(arr, (int)i);
+    if (!v) {
+        if (old)
+            bury(st->c, cJSON_DetachItemViaPointer(arr, old));
         return 0;
-    bool ok = i < n ? cJSON_InsertItemInArray(arr, (int)i, v) : cJSON_AddItemToArray(arr, v);
-    return ok ? 0 : err_set(st->c->e, ERR_NOMEM, "out of memory");
+    }
+    if (old) {
+        swap_in(arr, old, v);
+        bury(st->c, old);
+        return 0;
+    }
+    return cJSON_AddItemToArray(arr, v) ? 0 : err_set(st->c->e, ERR_NOMEM, "out of memory");
 }
 
 static cJSON *parse_value(const char *text)

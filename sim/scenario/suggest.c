@@ -37,18 +37,29 @@ size_t scenario_edit_distance(const char *a, const char *b)
     return d[n][m];
 }
 
+/* "cnt" in "count": the letters of word, in order, within cand. */
+static bool abbreviates(const char *word, const char *cand)
+{
+    for (; *cand && *word; cand++)
+        if (*cand == *word)
+            word++;
+    return !*word;
+}
+
 const char *scenario_suggest(const char *word, const char *const *cands, size_t n)
 {
-    /* Close enough to be a typo: a third of the word's letters, at least one.
-     * A candidate that the word starts or ends (prefix typos like "tempo_") is
-     * caught by the distance as well. */
+    /* Close enough to be a typo: a third of the word's letters, at least one;
+     * or an abbreviation of three letters or more. The closest wins. */
     size_t len = strlen(word);
+    if (len == 0)
+        return NULL;
     size_t limit = len / 3 > 1 ? len / 3 : 1;
     const char *best = NULL;
-    size_t best_d = limit + 1;
+    size_t best_d = SIZE_MAX;
     for (size_t i = 0; i < n; i++) {
         size_t d = scenario_edit_distance(word, cands[i]);
-        if (d < best_d) {
+        bool close = d <= limit || (len >= 3 && abbreviates(word, cands[i]));
+        if (close && d < best_d) {
             best_d = d;
             best = cands[i];
         }
