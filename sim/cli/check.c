@@ -13,6 +13,8 @@ static const char usage[] =
     "  --seed N          the seed of every random stream\n"
     "  --print           print the effective scenario as canonical JSON\n";
 
+static const char *plural(size_t n) { return n == 1 ? "" : "s"; }
+
 static void summary(const scenario *s)
 {
     int64_t nv = 0, nm = 0;
@@ -25,11 +27,12 @@ static void summary(const scenario *s)
         snprintf(length, sizeof length, "%lld epochs", (long long)s->epochs);
     else
         duration_format(s->duration_us, length, sizeof length);
-    printf("%s: ok: \"%s\": %zu subnet%s, %lld validators in %zu groups, %lld miners in %zu "
-           "groups, %zu thresholds, %s, seed %lld\n",
-           s->path, s->name, s->subnets.n, s->subnets.n == 1 ? "" : "s", (long long)nv,
-           s->validators.n, (long long)nm, s->miners.n, s->thresholds.n, length,
-           (long long)s->seed);
+    printf("%s: ok: \"%s\": %zu subnet%s, %lld validator%s in %zu group%s, %lld miner%s in %zu "
+           "group%s, %zu threshold%s, %s, seed %lld\n",
+           s->path, s->name, s->subnets.n, plural(s->subnets.n), (long long)nv, plural((size_t)nv),
+           s->validators.n, plural(s->validators.n), (long long)nm, plural((size_t)nm), s->miners.n,
+           plural(s->miners.n),
+           s->thresholds.n, plural(s->thresholds.n), length, (long long)s->seed);
 }
 
 int cli_check(int argc, char **argv)

@@ -99,6 +99,68 @@ static void table_head(sbuf *b, const char *title, const char *doc)
     sbuf_puts(b, "| key | type | default | meaning |\n|---|---|---|---|\n");
 }
 
+/* Whether fams[k]->kinds[j] is the first kind of its slot. */
+static bool first_of_slot(const scenario_family *const *fams, size_t k, size_t j)
+{
+    const char *slot = fams[k]->kinds[j].slot;
+    for (size_t a = 0; a <= k; a++)
+        for (size_t b = 0; b < (a == k ? j : fams[a]->nkinds); b++)
+            if (strcmp(fams[a]->kinds[b].slot, slot) == 0)
+                return false;
+    return true;
+}
+
+/* A slot: its kinds and what each means, then each kind's fields. */
+static void slot_section(sbuf *b, const scenario_family *const *fams, size_t nfams,
+                         const char *slot)
+{
+    const scenario_kind *ks[128];
+    size_t n = scn_slot_kinds(fams, nfams, slot, ks, 128);
+    sbuf_printf(b, "#### `%s`\n\n| name | meaning |\n|---|---|\n", slot);
+    for (size_t i = 0; i < n; i++) {
+        sbuf_printf(b, "| `%s` | ", ks[i]->name);
+        cell(b, ks[i]->doc ? ks[i]->doc : "");
+        sbuf_puts(b, " |\n");
+    }
+    sbuf_puts(b, "\n");
+    for (size_t i = 0; i < n; i++) {
+        if (!ks[i]->table || ks[i]->table->nfields == 0)
+            continue;
+        char title[256];
+        snprintf(title, sizeof title, "`%s`: `%s`", slot, ks[i]->name);
+        table_head(b, title, NULL);
+        rows(b, ks[i]->table, fams, nfams);
+        sbuf_puts(b, "\n");
+    }
+}
+
+static void profiles_section(sbuf *b, const scenario_family *const *fams, size_t nfams)
+{
+    sbuf_puts(b, "#### Profiles\n\n"
+                 "`\"profile\": NAME` makes these the defaults; the file still overrides any of them.\n\n"
+                 "| profile | field | value | source |\n|---|---|---|---|\n");
+    for (size_t k = 0; k < nfams; k++) {
+        for (size_t i = 0; i < fams[k]->nprofiles; i++) {
+            const scenario_profile *p = &fams[k]->profiles[i];
+            sbuf_printf(b, "| `%s` | ", p->name);
+            cell(b, p->base ? "(the values of " : "");
+            cell(b, p->base ? p->base : "");
+            cell(b, p->base ? ", then:)" : "");
+            sbuf_puts(b, " | | ");
+            cell(b, p->doc ? p->doc : "");
+            sbuf_puts(b, " |\n");
+            for (size_t v = 0; v < p->nvalues; v++) {
+                sbuf_printf(b, "| | `%s` | `", p->values[v].path);
+                cell(b, p->values[v].json);
+                sbuf_puts(b, "` | ");
+                cell(b, p->values[v].source ? p->values[v].source : "");
+                sbuf_puts(b, " |\n");
+            }
+        }
+    }
+    sbuf_puts(b, "\n");
+}
+
 int scenario_reference_md(const scenario_family *const *families, size_t n, char **out, err *e)
 {
     *out = NULL;
@@ -129,20 +191,11 @@ int scenario_reference_md(const scenario_family *const *families, size_t n, char
         rows(&b, t, fams, nfams);
         sbuf_puts(&b, "\n");
     }
-    for (size_t k = 0; k < nfams; k++) {
-        for (size_t j = 0; j < fams[k]->nkinds; j++) {
-            const scenario_kind *kind = &fams[k]->kinds[j];
-            char title[256];
-            snprintf(title, sizeof title, "`%s`: `%s`", kind->slot, kind->name);
-            if (!kind->table) {
-                sbuf_printf(&b, "#### %s\n\n%s\n\n", title, kind->doc ? kind->doc : "");
-                continue;
-            }
-            table_head(&b, title, kind->doc);
-            rows(&b, kind->table, fams, nfams);
-            sbuf_puts(&b, "\n");
-        }
-    }
+    for (size_t k = 0; k < nfams; k++)
+        for (size_t j = 0; j < fams[k]->nkinds; j++)
+            if (first_of_slot(fams, k, j))
+                slot_section(&b, fams, nfams, fams[k]->kinds[j].slot);
+    profiles_section(&b, fams, nfams);
     VEC_FREE(&tabs);
     if (b.oom) {
         sbuf_free(&b);
