@@ -161,16 +161,36 @@ static bool later(const group_ref *a, const group_ref *b)
     return a->miner != b->miner ? a->miner : a->index > b->index;
 }
 
+/* Runs are stored under the scenario's name: it must make a plain file name. */
+static bool name_char(char ch)
+{
+    return isalnum((unsigned char)ch) || ch == '_' || ch == '-' || ch == '.';
+}
+
 static int fill_name(scenario_ctx *c, scenario *s)
 {
-    if (s->name)
-        return 0;
+    if (s->name) {
+        for (const char *p = s->name; *p; p++)
+            if (!name_char(*p) || (p == s->name && *p == '.'))
+                return scenario_fail(c, "name",
+                                     "a scenario name holds letters, digits, '_', '-' and '.' only "
+                                     "(and does not start with '.'), got \"%s\"",
+                                     s->name);
+        return *s->name ? 0 : scenario_fail(c, "name", "the name is empty");
+    }
+    /* From the file name, without its directory and extension, made safe. */
     const char *path = jdoc_name(c->doc), *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     const char *dot = strrchr(base, '.');
     size_t len = dot && dot != base ? (size_t)(dot - base) : strlen(base);
-    s->name = len ? arena_memdup(c->a, base, len) : arena_strdup(c->a, "scenario");
-    return s->name ? 0 : err_set(c->e, ERR_NOMEM, "out of memory");
+    char *name = len ? arena_memdup(c->a, base, len) : arena_strdup(c->a, "scenario");
+    if (!name)
+        return err_set(c->e, ERR_NOMEM, "out of memory");
+    for (char *p = name; *p; p++)
+        if (!name_char(*p) || (p == name && *p == '.'))
+            *p = '_';
+    s->name = name;
+    return 0;
 }
 
 static int check_length(scenario_ctx *c, scenario *s)

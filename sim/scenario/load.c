@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* ------------------------------------------------------- families */
 
@@ -285,12 +286,41 @@ static int load_doc(scenario_ctx *c, jdoc *doc, const scenario_opts *o)
     return r;
 }
 
+/* An error is one line: control characters from the input (a key with an
+ * escaped newline, a --set from a script) are written as escapes. */
+static int one_line(err *e, int code)
+{
+    char buf[ERR_MSG_MAX];
+    size_t k = 0;
+    for (const unsigned char *p = (const unsigned char *)e->msg; *p && k + 5 < sizeof buf; p++) {
+        if (*p >= 0x20 && *p != 0x7f)
+            buf[k++] = (char)*p;
+        else if (*p == '\n')
+            k += (size_t)snprintf(buf + k, sizeof buf - k, "\\n");
+        else
+            k += (size_t)snprintf(buf + k, sizeof buf - k, "\\x%02x", *p);
+    }
+    buf[k] = 0;
+    memcpy(e->msg, buf, k + 1);
+    return code;
+}
+
+static int parse(const char *name, const char *text, size_t len, const scenario_opts *o,
+                 scenario **out, err *e);
+
 int scenario_parse(const char *name, const char *text, size_t len, const scenario_opts *o,
                    scenario **out, err *e)
 {
     err local;
     if (!e)
         e = &local;   /* the binder reads back the code it set */
+    int r = parse(name, text, len, o, out, e);
+    return r ? one_line(e, r) : 0;
+}
+
+static int parse(const char *name, const char *text, size_t len, const scenario_opts *o,
+                 scenario **out, err *e)
+{
     *out = NULL;
     size_t max = o && o->max_bytes ? o->max_bytes : SCENARIO_MAX_BYTES;
     if (len > max)
@@ -344,12 +374,20 @@ static void byte_position(const char *t, size_t off, int *line, int *col)
 
 int scenario_load(const char *path, const scenario_opts *o, scenario **out, err *e)
 {
+    err local;
+    if (!e)
+        e = &local;
     *out = NULL;
     size_t max = o && o->max_bytes ? o->max_bytes : SCENARIO_MAX_BYTES;
     FILE *f = fopen(path, "rb");
     if (!f)
-        return err_set(e, errno == ENOENT ? ERR_NOTFOUND : ERR_IO, "cannot open '%s': %s", path,
-                       strerror(errno));
+        return one_line(e, err_set(e, errno == ENOENT ? ERR_NOTFOUND : ERR_IO, "cannot open '%s': %s",
+                                   path, strerror(errno)));
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        return one_line(e, err_set(e, ERR_INPUT, "%s: is a directory, not a scenario file", path));
+    }
     /* Read one byte past the cap: enough to know, never the whole of a huge file. */
     char *text = malloc(max + 1);
     size_t len = text ? fread(text, 1, max + 1, f) : 0;
@@ -365,8 +403,9 @@ int scenario_load(const char *path, const scenario_opts *o, scenario **out, err 
         int line, col;
         byte_position(text, max, &line, &col);
         free(text);
-        return err_set(e, ERR_INPUT, "%s:%d:%d: the file goes on past %zu bytes, the limit for a scenario",
-                       path, line, col, max);
+        return one_line(e, err_set(e, ERR_INPUT,
+                                   "%s:%d:%d: the file goes on past %zu bytes, the limit for a scenario",
+                                   path, line, col, max));
     }
     int r = scenario_parse(path, text, len, o, out, e);
     free(text);

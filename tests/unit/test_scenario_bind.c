@@ -473,3 +473,10 @@ TEST_IMPL(the_size_cap_is_enforced_before_parsing)
     ASSERT_EQ_INT(scenario_load("/nonexistent/x.json", NULL, &s, &e), ERR_NOTFOUND);
     ASSERT_CONTAINS(e.msg, "cannot open '/nonexistent/x.json'");
 }
+
+TEST_IMPL(errors_stay_on_one_line)
+{
+    ASSERT_STR_EQ(fails("{\"t\": {\"req\": 1, \"a\\nb\\t\": 1}}"),
+                  "t.json:1:18: t: unknown key \"a\\nb\\x09\" (expected one of: b, i, x, s, e, d, m, o, "
+                  "arr, ints, nums, strs, map, var, nm, opt, req)");
+}

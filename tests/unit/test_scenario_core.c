@@ -269,6 +269,14 @@ TEST_IMPL(the_name_defaults_to_the_file_name)
     ASSERT_OK(scenario_parse("x", "{\"name\": \"given\"}", 17, NULL, &s, &e));
     ASSERT_STR_EQ(s->name, "given");
     scenario_free(s);
+    /* Runs are stored under it: a plain file name, made one when derived. */
+    ASSERT_OK(scenario_parse("dir/my run (2).json", "{}", 2, NULL, &s, &e));
+    ASSERT_STR_EQ(s->name, "my_run__2_");
+    scenario_free(s);
+    ASSERT_STR_EQ(fails("{\"name\": \"../x\"}"),
+                  "x.json:1:10: name: a scenario name holds letters, digits, '_', '-' and '.' only (and "
+                  "does not start with '.'), got \"../x\"");
+    ASSERT_CONTAINS(fails("{\"name\": \"\"}"), "name: the name is empty");
 }
 
 TEST_IMPL(core_profiles_load_and_yield_to_the_file)

@@ -39,7 +39,7 @@ static const char *set_fails(const char *spec)
 TEST_IMPL(values_replace_what_the_file_says)
 {
     const char *sets[] = {"validators[1].stake=500", "subnets[0].yuma3=false", "duration=2d",
-                          "name=with spaces", "description=\"quoted\"", "validators[0].stake=7",
+                          "name=run-7", "description=\"quoted\"", "validators[0].stake=7",
                           "miners[0]={\"name\": \"n\"}"};
     scenario *s = set_ok(sets, 7);
     ASSERT_NEAR(s->validators.v[1].stake, 500, 0);
@@ -51,7 +51,7 @@ TEST_IMPL(values_replace_what_the_file_says)
     ASSERT(!s->subnets.v[0].yuma3);                /* "subnets" was absent: its default, then this */
     ASSERT_EQ_INT(s->subnets.v[0].netuid, 1);
     ASSERT_EQ_INT(s->duration_us, 2LL * 86400 * 1000000);
-    ASSERT_STR_EQ(s->name, "with spaces");         /* not JSON: a string */
+    ASSERT_STR_EQ(s->name, "run-7");               /* not JSON: a string */
     ASSERT_STR_EQ(s->description, "quoted");       /* JSON: its value */
     ASSERT(memcmp(s->text, base, strlen(base)) == 0);   /* the file as read, for the run */
     scenario_free(s);
