@@ -5,6 +5,8 @@
 #ifndef SUBNETSIM_CLI_H
 #define SUBNETSIM_CLI_H
 
+#include "scenario/scenario.h"
+
 typedef struct cli_command {
     const char *name;
     int (*fn)(int argc, char **argv);
@@ -15,5 +17,28 @@ typedef struct cli_command {
 extern const cli_command cli_commands[];
 
 int cli_epoch(int argc, char **argv);
+int cli_check(int argc, char **argv);
+int cli_schema(int argc, char **argv);
+
+/* The scenario families linked into this binary (beside the core), for every
+ * command that loads a scenario or prints its schema. */
+extern const scenario_family *const cli_families[];
+extern const size_t cli_nfamilies;
+
+/* FILE [--set PATH=VALUE]... [--seed N], shared by check, run and sweep. */
+typedef struct cli_scenario_args {
+    const char *path;
+    const char **sets;   /* the --set values, in order (points into argv) */
+    size_t nsets;
+    bool has_seed;
+    int64_t seed;
+} cli_scenario_args;
+
+/* Take argv[*i] (and its value, advancing *i) if it is FILE, --set or --seed:
+ * 1 taken, 0 another option (the command's own), or ERR_INPUT. */
+int cli_scenario_arg(int argc, char **argv, int *i, cli_scenario_args *a, err *e);
+void cli_scenario_args_free(cli_scenario_args *a);
+/* scenario_load with these arguments and cli_families. */
+int cli_scenario_load(const cli_scenario_args *a, scenario **out, err *e);
 
 #endif
