@@ -331,6 +331,11 @@ typedef struct scenario_miner {
     scenario_variant strategy;       /* slot "miner.strategy" */
 } scenario_miner;
 
+/* A miner's true quality at an epoch: the group's quality (or its latest
+ * quality_change with from_epoch <= epoch), with member i of a group of n spread
+ * evenly over quality +- spread/2, clipped to [0, 1]. */
+double scenario_miner_quality(const scenario_miner *m, int64_t member, int64_t epoch);
+
 /* Threshold metrics (slot "metric"). */
 enum {
     SCENARIO_METRIC_INCENTIVE = 1,
