@@ -14,4 +14,6 @@ typedef struct cli_command {
 /* The table main() dispatches on; a subcommand adds itself here. */
 extern const cli_command cli_commands[];
 
+int cli_tables(int argc, char **argv);
+
 #endif

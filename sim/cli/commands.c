@@ -4,5 +4,6 @@
 #include <stddef.h>
 
 const cli_command cli_commands[] = {
+    {"tables", cli_tables, "describe the tables and views of a run database (Markdown)"},
     {NULL, NULL, NULL},
 };
