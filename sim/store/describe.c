@@ -133,8 +133,11 @@ static int views(store *s, sbuf *out, err *e)
 
 int store_describe_markdown(store *s, sbuf *out, err *e)
 {
+    int rc = store__idle(s, e);
+    if (rc)
+        return rc;
     own_tables(out);
-    int rc = record_tables(s, out, e);
+    rc = record_tables(s, out, e);
     if (!rc)
         rc = views(s, out, e);
     if (!rc && out->oom)

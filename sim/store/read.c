@@ -70,8 +70,10 @@ int store_runs(store *s, store_run **out, size_t *n, err *e)
     *out = NULL;
     *n = 0;
     sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(s->db, "SELECT " RUN_COLS " FROM run ORDER BY run_id", -1, &st,
-                                NULL);
+    int rc = store__idle(s, e);
+    if (rc)
+        return rc;
+    rc = sqlite3_prepare_v2(s->db, "SELECT " RUN_COLS " FROM run ORDER BY run_id", -1, &st, NULL);
     if (rc != SQLITE_OK)
         return store__sqlerr(s->db, rc, e, "%s: cannot list runs", s->path);
     VEC(store_run) v = {0};
@@ -123,8 +125,10 @@ int store_run_get(store *s, int64_t run_id, store_run *out, err *e)
 {
     *out = (store_run){0};
     sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(s->db, "SELECT " RUN_COLS " FROM run WHERE run_id = ?", -1, &st,
-                                NULL);
+    int rc = store__idle(s, e);
+    if (rc)
+        return rc;
+    rc = sqlite3_prepare_v2(s->db, "SELECT " RUN_COLS " FROM run WHERE run_id = ?", -1, &st, NULL);
     if (rc != SQLITE_OK)
         return store__sqlerr(s->db, rc, e, "%s: run %lld", s->path, (long long)run_id);
     sqlite3_bind_int64(st, 1, run_id);

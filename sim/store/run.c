@@ -288,6 +288,8 @@ int store_run_finish(store *s, store_status status, const char *error, double si
         sbuf_printf(&why, "%s%s", why.len ? "; then " : "", s->werr.msg);
     int rc = store__exec(s, "BEGIN IMMEDIATE", e);
     if (!rc && !wrc)
+        rc = store__create_indexes(s, e);
+    if (!rc && !wrc)
         rc = record_digests(s, hex, e);
     if (!rc)
         rc = update_run(s, wrc ? "failed" : store_status_name(status), why.len ? why.s : NULL,

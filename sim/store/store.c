@@ -6,10 +6,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* 16 KiB pages: bulk appends of small rows ran 20-40 % faster than with 4 KiB
- * (tests/bench/RESULTS.md), and the size of files barely changes. */
-#define STORE_PAGE_SIZE 16384
-
 void store_options_default(store_options *o)
 {
     *o = (store_options){
@@ -49,6 +45,14 @@ int store__exec(store *s, const char *sql, err *e)
     int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
     if (rc != SQLITE_OK)
         return store__sqlerr(s->db, rc, e, "%s", s->path);
+    return 0;
+}
+
+int store__idle(const store *s, err *e)
+{
+    if (s->thread_on)
+        return err_set(e, ERR_INTERNAL, "%s: a run is being written; read it after "
+                                        "store_run_finish or from another store", s->path);
     return 0;
 }
 
@@ -107,9 +111,12 @@ static int check_file(const char *path, store_mode mode, bool *fresh, err *e)
     return 0;
 }
 
+/* NOMUTEX: a connection is used by one thread at a time (the writer thread
+ * during a run, the caller's otherwise, handed over by thread create and
+ * join), so SQLite's per-call locking is pure cost: about a tenth of an insert. */
 static int open_db(const char *path, int flags, sqlite3 **db, err *e)
 {
-    int rc = sqlite3_open_v2(path, db, flags, NULL);
+    int rc = sqlite3_open_v2(path, db, flags | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         store__sqlerr(*db, rc, e, "cannot open '%s'", path);
         sqlite3_close(*db);
@@ -144,12 +151,12 @@ static int probe_version(const char *path, int *version, err *e)
 
 static int create_fresh(sqlite3 *db, const char *path, err *e)
 {
-    /* Page size and application id go into the header in rollback mode, before
-     * WAL: a kill during creation leaves either an empty file or one that says
-     * it is ours. */
-    char sql[128];
-    snprintf(sql, sizeof sql, "PRAGMA page_size=%d; PRAGMA application_id=%d;", STORE_PAGE_SIZE,
-             STORE_APPLICATION_ID);
+    /* The application id goes into the header in rollback mode, before WAL: a
+     * kill during creation leaves either an empty file or one that says it is
+     * ours. (SQLite's default 4 KiB pages: 16 KiB appended no faster and 64 KiB
+     * slower, tests/bench/RESULTS.md.) */
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA application_id=%d;", STORE_APPLICATION_ID);
     int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
     if (rc != SQLITE_OK)
         return store__sqlerr(db, rc, e, "cannot create '%s'", path);
@@ -237,6 +244,8 @@ int store_open(const char *path, store_mode mode, const store_options *opts, sto
     pthread_cond_init(&s->drained, &ca);
     pthread_condattr_destroy(&ca);
     int rc = open_checked(s, e);
+    if (!rc && mode == STORE_WRITE)
+        rc = store__create_indexes(s, e);   /* those a killed run never built */
     if (rc) {
         store_close(s);
         return rc;
@@ -255,12 +264,14 @@ void store_close(store *s)
         s->in_run = false;
     }
     for (int i = 0; i < s->nslots; i++)
-        sqlite3_finalize(s->slots[i].insert);
+        store__finalize_slot(&s->slots[i]);
     /* Leave a finished file as one file in rollback mode: read-only openers of
      * a WAL file (reports) would leave -wal and -shm files beside it. Best
      * effort: it fails, harmlessly, while another connection has it open. */
-    if (s->db && s->mode == STORE_WRITE)
+    if (s->db && s->mode == STORE_WRITE) {
+        sqlite3_busy_timeout(s->db, 0);   /* a reader holding on must not stall us */
         sqlite3_exec(s->db, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL);
+    }
     if (s->db)
         sqlite3_close(s->db);
     free(s->pending.p);
@@ -278,7 +289,10 @@ struct sqlite3 *store_db(store *s) { return s->db; }
 int store_check(store *s, err *e)
 {
     sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(s->db, "PRAGMA integrity_check", -1, &st, NULL);
+    int rc = store__idle(s, e);
+    if (rc)
+        return rc;
+    rc = sqlite3_prepare_v2(s->db, "PRAGMA integrity_check", -1, &st, NULL);
     if (rc != SQLITE_OK)
         return store__sqlerr(s->db, rc, e, "%s", s->path);
     sbuf found;

@@ -76,7 +76,9 @@ int store_open(const char *path, store_mode mode, const store_options *opts, sto
 void store_close(store *s);
 const char *store_path(const store *s);
 /* The connection, for SQL measures (reports). Owned by the store; do not close
- * it, and do not use it while a run is being written. */
+ * it, and do not use it between store_run_begin and store_run_finish: the
+ * writer thread owns it then (the readers below answer ERR_INTERNAL). A report
+ * of a run in progress opens the file with a store of its own. */
 struct sqlite3 *store_db(store *s);
 
 /* ------------------------------------------------------------ writing runs */

@@ -8,6 +8,9 @@
 #include <sqlite3.h>
 
 #define STORE_MAX_TABLES 256
+/* Rows per multi-row INSERT: statement set-up (cursor, transaction checks,
+ * reset) is paid once per this many rows. */
+#define STORE_MANY 32
 
 /* Canonical value tags (store.h), also the column type bytes of a table header. */
 enum { ENC_NULL = 0, ENC_INT = 1, ENC_REAL = 2, ENC_TEXT = 3, ENC_BLOB = 4 };
@@ -19,9 +22,13 @@ typedef struct store_slot {
     const rt_table *t;        /* the definition first seen; static in its module */
     sha256 digest;            /* this run's table stream */
     int64_t rows;             /* this run's rows */
-    sqlite3_stmt *insert;
+    sqlite3_stmt *insert;     /* one row */
+    sqlite3_stmt *insert_many;/* `many` rows */
+    int many;
+    int nqueued;              /* rows of the writer's batch waiting for insert_many */
+    const uint8_t *queued[STORE_MANY];
     bool prepared;            /* created or migrated in this file, registry written */
-    int64_t bound_run;        /* the run_id bound to insert's first parameter */
+    int64_t bound_run;        /* the run_id bound to both inserts' ?1 */
 } store_slot;
 
 /* Encoded rows: [u32 slot][u32 length][canonical values] each. */
@@ -67,6 +74,8 @@ int store__sqlerr(sqlite3 *db, int rc, err *e, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 int store__exec(store *s, const char *sql, err *e);
 const char *store__type_sql(rt_coltype t);
+/* ERR_INTERNAL while a writer thread owns the connection (it is NOMUTEX). */
+int store__idle(const store *s, err *e);
 
 /* schema.c: the store's own tables and their migrations. */
 int store__schema_version(sqlite3 *db, int *version, err *e);
@@ -84,7 +93,14 @@ int store__buf_reserve(store_buf *b, size_t more);
 /* table.c: record tables in the file. */
 int store__check_table_def(const rt_table *t, err *e);
 int store__prepare_slot(store *s, store_slot *sl, err *e);
-int store__insert_row(store *s, store_slot *sl, const uint8_t *p, size_t n, err *e);
+/* Queue one encoded row (it must stay where it is until the slot is drained);
+ * rows go in by `many` at a time, in the order queued. */
+int store__queue_row(store *s, store_slot *sl, const uint8_t *row, err *e);
+/* Insert what is still queued, one row at a time. */
+int store__drain_slot(store *s, store_slot *sl, err *e);
+/* Build every registered index that is missing (after a run's inserts). */
+int store__create_indexes(store *s, err *e);
+void store__finalize_slot(store_slot *sl);
 
 /* writer.c */
 int store__writer_start(store *s, err *e);

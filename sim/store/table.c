@@ -159,30 +159,53 @@ static int ensure_table(store *s, const rt_table *t, err *e)
     return rc;
 }
 
-static void index_name(sbuf *q, const rt_table *t, const char *cols)
+/* CREATE INDEX "t__a_b" ON "t" (run_id, a, b) for the list "a, b" (n bytes). */
+static int create_index(store *s, const char *table, const char *cols, size_t n, err *e)
 {
-    sbuf_printf(q, "\"%s__", t->name);
-    for (const char *p = cols; *p; p++)
-        if (*p != ' ')
-            sbuf_add(q, *p == ',' ? "_" : p, 1);
-    sbuf_puts(q, "\"");
+    while (n && *cols == ' ')
+        cols++, n--;
+    while (n && cols[n - 1] == ' ')
+        n--;
+    if (!n)
+        return 0;
+    sbuf q;
+    sbuf_init(&q);
+    sbuf_printf(&q, "CREATE INDEX IF NOT EXISTS \"%s__", table);
+    for (size_t i = 0; i < n; i++)
+        if (cols[i] != ' ')
+            sbuf_add(&q, cols[i] == ',' ? "_" : cols + i, 1);
+    bool leads = n >= 6 && !strncmp(cols, "run_id", 6);
+    sbuf_printf(&q, "\" ON \"%s\" (%s%.*s)", table, leads ? "" : "run_id, ", (int)n, cols);
+    int rc = exec_sql(s, &q, e);
+    sbuf_free(&q);
+    return rc;
 }
 
-static int ensure_indexes(store *s, const rt_table *t, err *e)
+/* Indexes are built after a run's rows are in (at finish, and on opening a
+ * file for writing, for a run that was killed): a sorted bulk build, where
+ * keeping a secondary index during the inserts made them 2-3 times slower
+ * (tests/bench/RESULTS.md). The registry holds each table's index lists. */
+int store__create_indexes(store *s, err *e)
 {
-    for (const char *const *ix = t->indexes; ix && *ix; ix++) {
-        bool leads = !strncmp(*ix + strspn(*ix, " "), "run_id", 6);
-        sbuf q;
-        sbuf_init(&q);
-        sbuf_puts(&q, "CREATE INDEX IF NOT EXISTS ");
-        index_name(&q, t, *ix);
-        sbuf_printf(&q, " ON \"%s\" (%s%s)", t->name, leads ? "" : "run_id, ", *ix);
-        int rc = exec_sql(s, &q, e);
-        sbuf_free(&q);
-        if (rc)
-            return rc;
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(s->db, "SELECT name, indexes FROM store_table"
+                                       " WHERE indexes IS NOT NULL ORDER BY name", -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return store__sqlerr(s->db, rc, e, "%s: indexes", s->path);
+    int res = 0;
+    while (!res && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        const char *list = (const char *)sqlite3_column_text(st, 1);
+        for (const char *p = list; !res && p && *p;) {
+            size_t n = strcspn(p, ";");
+            res = create_index(s, name, p, n, e);
+            p += n + (p[n] == ';');
+        }
     }
-    return 0;
+    sqlite3_finalize(st);
+    if (!res && rc != SQLITE_DONE)
+        res = store__sqlerr(s->db, rc, e, "%s: indexes", s->path);
+    return res;
 }
 
 static int bind_text(sqlite3_stmt *st, int i, const char *v)
@@ -236,26 +259,49 @@ out:
     return rc;
 }
 
-static int prepare_insert(store *s, store_slot *sl, err *e)
+/* INSERT INTO t (run_id, cols) VALUES (?1, ?2, ...), (?1, ...), ...: run_id is
+ * ?1 in every row, bound once per run. */
+static int prepare_insert(store *s, const rt_table *t, int rows, sqlite3_stmt **out, err *e)
 {
-    const rt_table *t = sl->t;
     sbuf q;
     sbuf_init(&q);
     sbuf_printf(&q, "INSERT INTO \"%s\" (run_id", t->name);
     for (int i = 0; i < t->ncolumns; i++)
         sbuf_printf(&q, ", \"%s\"", t->columns[i].name);
-    sbuf_puts(&q, ") VALUES (?");
-    for (int i = 0; i < t->ncolumns; i++)
-        sbuf_puts(&q, ", ?");
-    sbuf_puts(&q, ")");
+    sbuf_puts(&q, ") VALUES ");
+    for (int r = 0, p = 2; r < rows; r++) {
+        sbuf_printf(&q, "%s(?1", r ? ", " : "");
+        for (int i = 0; i < t->ncolumns; i++)
+            sbuf_printf(&q, ", ?%d", p++);
+        sbuf_puts(&q, ")");
+    }
     int rc = q.oom ? SQLITE_NOMEM
-                   : sqlite3_prepare_v3(s->db, q.s, -1, SQLITE_PREPARE_PERSISTENT, &sl->insert,
-                                        NULL);
+                   : sqlite3_prepare_v3(s->db, q.s, -1, SQLITE_PREPARE_PERSISTENT, out, NULL);
     sbuf_free(&q);
     if (rc != SQLITE_OK)
         return store__sqlerr(s->db, rc, e, "%s: table '%s'", s->path, t->name);
-    sl->bound_run = 0;
     return 0;
+}
+
+static int prepare_inserts(store *s, store_slot *sl, err *e)
+{
+    int vars = sqlite3_limit(s->db, SQLITE_LIMIT_VARIABLE_NUMBER, -1);
+    int many = (vars - 1) / sl->t->ncolumns;
+    sl->many = many < 1 ? 1 : many > STORE_MANY ? STORE_MANY : many;
+    sl->nqueued = 0;
+    sl->bound_run = 0;
+    int rc = prepare_insert(s, sl->t, 1, &sl->insert, e);
+    if (!rc && sl->many > 1)
+        rc = prepare_insert(s, sl->t, sl->many, &sl->insert_many, e);
+    return rc;
+}
+
+void store__finalize_slot(store_slot *sl)
+{
+    sqlite3_finalize(sl->insert);
+    sqlite3_finalize(sl->insert_many);
+    sl->insert = sl->insert_many = NULL;
+    sl->nqueued = 0;
 }
 
 /* Runs inside the writer's transaction: a table is never half-made. */
@@ -263,31 +309,26 @@ int store__prepare_slot(store *s, store_slot *sl, err *e)
 {
     int rc = ensure_table(s, sl->t, e);
     if (!rc)
-        rc = ensure_indexes(s, sl->t, e);
-    if (!rc)
         rc = register_table(s, sl->t, e);
     if (!rc)
-        rc = prepare_insert(s, sl, e);
+        rc = prepare_inserts(s, sl, e);
     if (!rc)
         sl->prepared = true;
     return rc;
 }
 
-/* Bind one encoded row (values point into the batch, which outlives the step). */
-int store__insert_row(store *s, store_slot *sl, const uint8_t *p, size_t n, err *e)
+/* Bind one encoded row to parameters base.. (values point into the batch,
+ * which outlives the step). */
+static void bind_row(sqlite3_stmt *st, int base, const rt_table *t, const uint8_t *p)
 {
-    sqlite3_stmt *st = sl->insert;
-    const uint8_t *end = p + n;
-    if (sl->bound_run != s->run_id) {
-        sqlite3_bind_int64(st, 1, s->run_id);
-        sl->bound_run = s->run_id;
-    }
-    for (int i = 0; i < sl->t->ncolumns; i++) {
+    for (int i = 0; i < t->ncolumns; i++) {
         uint8_t tag = *p++;
         uint64_t u = 0;
-        int col = i + 2;
-        if (tag == ENC_INT || tag == ENC_TEXT || tag == ENC_BLOB)
-            store__unvarint(&p, end, &u);
+        int col = base + i;
+        if (tag == ENC_INT || tag == ENC_TEXT || tag == ENC_BLOB) {
+            const uint8_t *varint_end = p + 10;   /* our own encoding: well formed */
+            store__unvarint(&p, varint_end, &u);
+        }
         switch (tag) {
         case ENC_NULL: sqlite3_bind_null(st, col); break;
         case ENC_INT: sqlite3_bind_int64(st, col, (int64_t)(u >> 1) ^ -(int64_t)(u & 1)); break;
@@ -311,9 +352,42 @@ int store__insert_row(store *s, store_slot *sl, const uint8_t *p, size_t n, err 
             break;
         }
     }
+}
+
+static int step(store *s, store_slot *sl, sqlite3_stmt *st, err *e)
+{
+    if (sl->bound_run != s->run_id) {
+        sqlite3_bind_int64(sl->insert, 1, s->run_id);
+        if (sl->insert_many)
+            sqlite3_bind_int64(sl->insert_many, 1, s->run_id);
+        sl->bound_run = s->run_id;
+    }
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return store__sqlerr(s->db, rc, e, "%s: cannot insert into '%s'", s->path, sl->t->name);
     return 0;
+}
+
+int store__queue_row(store *s, store_slot *sl, const uint8_t *row, err *e)
+{
+    sl->queued[sl->nqueued++] = row;
+    if (sl->nqueued < sl->many)
+        return 0;
+    sqlite3_stmt *st = sl->many > 1 ? sl->insert_many : sl->insert;
+    for (int r = 0; r < sl->nqueued; r++)
+        bind_row(st, 2 + r * sl->t->ncolumns, sl->t, sl->queued[r]);
+    sl->nqueued = 0;
+    return step(s, sl, st, e);
+}
+
+int store__drain_slot(store *s, store_slot *sl, err *e)
+{
+    int rc = 0;
+    for (int r = 0; r < sl->nqueued && !rc; r++) {
+        bind_row(sl->insert, 2, sl->t, sl->queued[r]);
+        rc = step(s, sl, sl->insert, e);
+    }
+    sl->nqueued = 0;
+    return rc;
 }

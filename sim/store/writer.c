@@ -17,6 +17,24 @@ static int txn(store *s, const char *sql, err *e)
     return rc == SQLITE_OK ? 0 : store__sqlerr(s->db, rc, e, "%s: %s", s->path, sql);
 }
 
+/* Queued rows go in before a commit, and before their batch is reused. */
+static int drain_all(store *s, err *e)
+{
+    int rc = 0;
+    for (int i = 0; i < s->nslots && !rc; i++)
+        if (s->slots[i].nqueued)
+            rc = store__drain_slot(s, &s->slots[i], e);
+    return rc;
+}
+
+static int commit(store *s, err *e)
+{
+    int rc = drain_all(s, e);
+    s->in_txn = false;
+    s->txn_rows = 0;
+    return rc ? rc : txn(s, "COMMIT", e);
+}
+
 /* Insert a batch. Runs on the writer thread (or the caller's, when synchronous). */
 static int apply(store *s, store_buf *b, err *e)
 {
@@ -34,21 +52,18 @@ static int apply(store *s, store_buf *b, err *e)
         }
         if (!sl->prepared && (rc = store__prepare_slot(s, sl, e)))
             break;
-        if ((rc = store__insert_row(s, sl, row, head[1], e)))
+        if ((rc = store__queue_row(s, sl, row, e)))
             break;
-        if (++s->txn_rows >= s->opt.commit_rows) {
-            s->in_txn = false;
-            s->txn_rows = 0;
-            rc = txn(s, "COMMIT", e);
-        }
+        if (++s->txn_rows >= s->opt.commit_rows)
+            rc = commit(s, e);
     }
-    if (!rc && s->in_txn) {
-        s->in_txn = false;
-        s->txn_rows = 0;
-        rc = txn(s, "COMMIT", e);
-    }
-    if (rc && s->in_txn) {
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    if (!rc && s->in_txn)
+        rc = commit(s, e);
+    if (rc) {
+        for (int i = 0; i < s->nslots; i++)
+            s->slots[i].nqueued = 0;
+        if (s->in_txn || sqlite3_get_autocommit(s->db) == 0)
+            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
         s->in_txn = false;
         s->txn_rows = 0;
     }
@@ -224,7 +239,9 @@ int store__append(store *s, int slot, const rt_table *t, const rt_val *vals)
         s->slots[slot].rows++;
         if (b->rows++ == 0)
             s->pending_since = clock_monotonic();
-        if (s->thread_on && b->rows == s->opt.commit_rows)
+        /* The first row starts the writer's interval clock (an idle writer
+         * waits without a timeout); a full batch ends its wait. */
+        if (s->thread_on && (b->rows == 1 || b->rows == s->opt.commit_rows))
             pthread_cond_signal(&s->wake);
     }
     pthread_mutex_unlock(&s->mu);

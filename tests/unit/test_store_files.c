@@ -290,8 +290,13 @@ TEST_IMPL(store_sigkill_keeps_every_committed_row)
     ASSERT_EQ_INT(safe, 1000);
     /* Exactly the committed rows: the 5 after the last commit are gone. */
     assert_killed_run_is_sound(path, 1000, 1000);
-    /* The file takes the next run as usual. */
+    /* The file takes the next run as usual, and gets the indexes the killed
+     * run never built. */
+    static const char idx[] = "SELECT count(*) FROM sqlite_schema WHERE type = 'index'"
+                              " AND tbl_name = 'every'";
+    ASSERT_EQ_INT(fx_int_file(path, idx), 0);
     store *s = fx_open(path, STORE_WRITE, NULL);
+    ASSERT_EQ_INT(fx_int(store_db(s), idx), 1);
     ASSERT_EQ_INT(fx_begin(s, 2), 2);
     fx_rows(s, 0, 3);
     fx_finish(s, NULL);
