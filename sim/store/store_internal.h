@@ -67,6 +67,7 @@ struct store {
     store_buf work;           /* the writer's batch */
     bool in_txn;
     int64_t txn_rows;
+    int writer_nslots;        /* slots the writer has seen rows for (its own count) */
 };
 
 /* store.c */

@@ -21,7 +21,7 @@ static int txn(store *s, const char *sql, err *e)
 static int drain_all(store *s, err *e)
 {
     int rc = 0;
-    for (int i = 0; i < s->nslots && !rc; i++)
+    for (int i = 0; i < s->writer_nslots && !rc; i++)
         if (s->slots[i].nqueued)
             rc = store__drain_slot(s, &s->slots[i], e);
     return rc;
@@ -43,6 +43,8 @@ static int apply(store *s, store_buf *b, err *e)
         uint32_t head[2];
         memcpy(head, b->p + off, sizeof head);
         store_slot *sl = &s->slots[head[0]];
+        if ((int)head[0] >= s->writer_nslots)
+            s->writer_nslots = (int)head[0] + 1;
         const uint8_t *row = b->p + off + ROW_HEAD;
         off += ROW_HEAD + head[1];
         if (!s->in_txn) {
@@ -60,8 +62,12 @@ static int apply(store *s, store_buf *b, err *e)
     if (!rc && s->in_txn)
         rc = commit(s, e);
     if (rc) {
-        for (int i = 0; i < s->nslots; i++)
-            s->slots[i].nqueued = 0;
+        /* The rollback may undo a CREATE TABLE or ALTER TABLE: every table is
+         * checked again before its next row. */
+        for (int i = 0; i < s->writer_nslots; i++) {
+            store__finalize_slot(&s->slots[i]);
+            s->slots[i].prepared = false;
+        }
         if (s->in_txn || sqlite3_get_autocommit(s->db) == 0)
             sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
         s->in_txn = false;

@@ -17,6 +17,7 @@
 #include "core/core.h"
 #include "store/store.h"
 
+#include <sqlite3.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -32,15 +33,17 @@ static const rt_column en_cols[] = {
     {"permit", RT_COL_INT, ""},
 };
 static const char *const en_idx[] = {"uid, epoch", NULL};
+static const char *const en_idx_ordered[] = {"epoch", NULL};
 static const rt_table en_plain = {"epoch_neuron", "", en_cols, 10, NULL};
 static const rt_table en_indexed = {"epoch_neuron", "", en_cols, 10, en_idx};
+static const rt_table en_ordered = {"epoch_neuron", "", en_cols, 10, en_idx_ordered};
 
-static const rt_column w_cols[] = {
-    {"block", RT_COL_INT, ""}, {"validator", RT_COL_INT, ""}, {"weights", RT_COL_BLOB, ""}};
-static const rt_table w_t = {"weight_vec", "", w_cols, 3, NULL};
-static const rt_column b_cols[] = {
-    {"epoch", RT_COL_INT, ""}, {"validator", RT_COL_INT, ""}, {"bonds", RT_COL_BLOB, ""}};
-static const rt_table b_t = {"bond_vec", "", b_cols, 3, NULL};
+/* As the chain records them (sim/chain/chain_record.c): a u16 vector per validator. */
+static const rt_column row_cols[] = {
+    {"epoch", RT_COL_INT, ""}, {"block", RT_COL_INT, ""}, {"uid", RT_COL_INT, ""},
+    {"data", RT_COL_BLOB, ""}};
+static const rt_table w_t = {"weight", "", row_cols, 4, NULL};
+static const rt_table b_t = {"bond", "", row_cols, 4, NULL};
 
 static const rt_column api_cols[] = {
     {"time_us", RT_COL_INT, ""}, {"validator", RT_COL_INT, ""}, {"miner", RT_COL_INT, ""},
@@ -82,7 +85,7 @@ static void write_matrices(store *s, rng *r, int64_t epoch, int64_t *rows)
             for (int u = 0; u < UIDS; u++)
                 v[u] = (uint16_t)(1 + rng_below(r, 65535));
             size_t n = store_u16vec_encode(v, UIDS, blob);
-            rt_val row[] = {RT_I(table ? epoch : epoch * 360), RT_I(val), RT_B(blob, n)};
+            rt_val row[] = {RT_I(epoch), RT_I(epoch * 360), RT_I(val), RT_B(blob, n)};
             if (store_write(s, table ? &b_t : &w_t, row))
                 exit(1);
             (*rows)++;
@@ -122,6 +125,29 @@ static void write_api(store *s, rng *r, int64_t n)
     }
 }
 
+/* How long SQL through the decoding view takes on the finished file. */
+static void time_views(store *s, int64_t epochs)
+{
+    static const char *const queries[] = {
+        "SELECT count(*), sum(value) FROM weight_entry WHERE uid = 5 AND miner = 200",
+        "SELECT count(*), sum(value) FROM weight_entry WHERE epoch = 0",
+        "SELECT count(*), sum(value) FROM bond_entry WHERE uid = 5",
+        "SELECT count(*), sum(value) FROM weight_entry",
+    };
+    for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
+        sqlite3_stmt *st;
+        double t0 = clock_monotonic();
+        if (sqlite3_prepare_v2(store_db(s), queries[i], -1, &st, NULL) != SQLITE_OK ||
+            sqlite3_step(st) != SQLITE_ROW)
+            exit(1);
+        long long n = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+        printf("    view query %-78s %10lld rows %8.3f s\n", queries[i], n,
+               clock_monotonic() - t0);
+    }
+    (void)epochs;
+}
+
 static void run_job(const char *dir, const job *j, int64_t epochs)
 {
     char path[4096];
@@ -133,6 +159,11 @@ static void run_job(const char *dir, const job *j, int64_t epochs)
     store *s;
     err e = {0};
     if (store_open(path, STORE_WRITE, &o, &s, &e)) {
+        fprintf(stderr, "%s\n", e.msg);
+        exit(1);
+    }
+    if (j->matrix_every && (store_vector_view(s, &w_t, "data", "weight_entry", "miner", &e) ||
+                            store_vector_view(s, &b_t, "data", "bond_entry", "miner", &e))) {
         fprintf(stderr, "%s\n", e.msg);
         exit(1);
     }
@@ -158,22 +189,31 @@ static void run_job(const char *dir, const job *j, int64_t epochs)
         exit(1);
     }
     double t_total = clock_monotonic() - t0, cpu = cpu_s() - c0;
+    bool views = j->matrix_every == 8;
     store_close(s);
     int64_t bytes;
     double mb = file_mb(path, &bytes);
     printf("| %-44s | %9lld | %6.2f | %6.2f | %6.2f | %7.0f | %7.1f | %5.1f |\n", j->label,
            (long long)rows, t_model, t_total, cpu, (double)rows / t_total / 1e3, mb,
            (double)bytes / (double)rows);
+    if (views) {
+        store *r;
+        if (store_open(path, STORE_READ, NULL, &r, &e))
+            exit(1);
+        time_views(r, epochs);
+        store_close(r);
+    }
     fflush(stdout);
-    unlink(path);
+    if (!getenv("BENCH_KEEP"))
+        unlink(path);
 }
 
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : "/tmp";
     int64_t epochs = argc > 2 ? atoll(argv[2]) : 7200;
-    printf("store benchmark: %d uids, %d validators, %lld epochs, SQLite %s\n\n", UIDS, VALIDATORS,
-           (long long)epochs, SUBNETSIM_VERSION);
+    printf("store benchmark: %d uids, %d validators, %lld epochs, subnetsim %s, SQLite %s\n\n",
+           UIDS, VALIDATORS, (long long)epochs, SUBNETSIM_VERSION, sqlite3_libversion());
     printf("| %-44s | %9s | %6s | %6s | %6s | %7s | %7s | %5s |\n", "workload", "rows", "model",
            "total", "cpu", "krows/s", "MB", "B/row");
     printf("|---|---:|---:|---:|---:|---:|---:|---:|\n");
@@ -181,6 +221,7 @@ int main(int argc, char **argv)
         {"epoch_neuron, writer thread", &en_plain, 0, 0, false},
         {"epoch_neuron, synchronous", &en_plain, 0, 0, true},
         {"epoch_neuron + index (uid, epoch)", &en_indexed, 0, 0, false},
+        {"epoch_neuron + index (epoch): write order", &en_ordered, 0, 0, false},
         {"epoch_neuron + weights, bonds every epoch", &en_plain, 1, 0, false},
         {"epoch_neuron + weights, bonds every 8 epochs", &en_plain, 8, 0, false},
         {"epoch_neuron + weights, bonds every 30 epochs", &en_plain, 30, 0, false},

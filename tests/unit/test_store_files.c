@@ -188,6 +188,8 @@ TEST_IMPL(store_adds_a_column_a_later_build_defines)
     s = fx_open(path, STORE_WRITE, NULL);   /* a build that changed a column's type */
     db = store_db(s);
     fx_begin(s, 3);
+    /* every is created in the same transaction, so the failure rolls it back */
+    fx_rows(s, 0, 2);
     ASSERT_OK(store_write(s, &real_t, (rt_val[]){RT_D(0.5)}));
     ASSERT_EQ_INT(store_flush(s, &e), ERR_INPUT);
     ASSERT_CONTAINS(e.msg, "record table 'grows' column 'a' is INTEGER in the file but REAL in "
@@ -196,6 +198,11 @@ TEST_IMPL(store_adds_a_column_a_later_build_defines)
     ASSERT_EQ_INT(fx_int(db, "SELECT count(*) FROM run WHERE run_id = 3 AND status = 'failed'"),
                   1);
     ASSERT_EQ_INT(fx_int(db, "SELECT count(*) FROM grows"), 2);
+    ASSERT_EQ_INT(fx_int(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'every'"), 0);
+    fx_begin(s, 4);   /* the same store: the table rolled back is made again */
+    fx_rows(s, 0, 3);
+    fx_finish(s, NULL);
+    ASSERT_EQ_INT(fx_int(db, "SELECT count(*) FROM every WHERE run_id = 4"), 3);
     store_close(s);
 }
 
