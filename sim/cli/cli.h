@@ -40,5 +40,6 @@ int cli_scenario_arg(int argc, char **argv, int *i, cli_scenario_args *a, err *e
 void cli_scenario_args_free(cli_scenario_args *a);
 /* scenario_load with these arguments and cli_families. */
 int cli_scenario_load(const cli_scenario_args *a, scenario **out, err *e);
+int cli_tables(int argc, char **argv);
 
 #endif

@@ -7,5 +7,6 @@ const cli_command cli_commands[] = {
     {"epoch", cli_epoch, "run one Yuma Consensus epoch on a subnet's state (JSON)"},
     {"check", cli_check, "validate a scenario file (exit 0, or 2 with one error line)"},
     {"schema", cli_schema, "print the scenario JSON Schema (--markdown: the field reference)"},
+    {"tables", cli_tables, "describe the tables and views of a run database (Markdown)"},
     {NULL, NULL, NULL},
 };
