@@ -42,4 +42,13 @@ void cli_scenario_args_free(cli_scenario_args *a);
 int cli_scenario_load(const cli_scenario_args *a, scenario **out, err *e);
 int cli_tables(int argc, char **argv);
 
+int cli_run(int argc, char **argv);
+int cli_verify_determinism(int argc, char **argv);
+
+struct runner_result;
+/* After a run: evaluate the scenario's thresholds against the database, print
+ * each, and return the exit status (0 all pass, 1 any fails). */
+int cli_thresholds_after_run(const struct runner_result *res, const scenario *s, bool quiet,
+                             FILE *out);
+
 #endif
