@@ -7,7 +7,7 @@
  * internal pointers point inside it), released with free(), so rt_msg.free_body
  * stays NULL. Families add their own message ranges below.
  *
- * Message type ranges: 100-199 chain. */
+ * Message type ranges: 100-199 chain; 200-299 resi (net/protocol_resi.h). */
 #ifndef SUBNETSIM_PROTOCOL_H
 #define SUBNETSIM_PROTOCOL_H
 
