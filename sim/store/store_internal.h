@@ -8,6 +8,8 @@
 #include <sqlite3.h>
 
 #define STORE_MAX_TABLES 256
+/* SQLite allows 2000 columns by default; a record table needs far fewer. */
+#define STORE_MAX_COLUMNS 500
 /* Rows per multi-row INSERT: statement set-up (cursor, transaction checks,
  * reset) is paid once per this many rows. */
 #define STORE_MANY 32
@@ -99,6 +101,10 @@ int store__prepare_slot(store *s, store_slot *sl, err *e);
 int store__queue_row(store *s, store_slot *sl, const uint8_t *row, err *e);
 /* Insert what is still queued, one row at a time. */
 int store__drain_slot(store *s, store_slot *sl, err *e);
+/* Column docs under `owner` (a record table, or a view made from one). */
+int store__register_columns(store *s, const char *owner, const rt_column *cols, int n, err *e);
+/* Create or migrate a record table and register it (inside a transaction). */
+int store__ensure_table(store *s, const rt_table *t, err *e);
 /* Build every registered index that is missing (after a run's inserts). */
 int store__create_indexes(store *s, err *e);
 void store__finalize_slot(store_slot *sl);

@@ -385,6 +385,18 @@ TEST_IMPL(store_u16_vectors_decode_in_a_view)
     err e = {0};
     ASSERT_OK(store_vector_view(s, &wt, "weights", "weight", "miner", &e));
     ASSERT_EQ_INT(store_vector_view(s, &wt, "block", "w2", "miner", &e), ERR_INTERNAL);
+    ASSERT_EQ_INT(store_vector_view(s, &wt, "weights", "w3", "block", &e), ERR_INTERNAL);
+    /* Usable, and described, before any row is recorded. */
+    ASSERT_EQ_INT(fx_int(store_db(s), "SELECT count(*) FROM weight"), 0);
+    sbuf md;
+    sbuf_init(&md);
+    ASSERT_OK(store_describe_markdown(s, &md, &e));
+    ASSERT_CONTAINS(md.s, "#### `weight`\n\nevery non-zero entry of weight_vec.weights, one row "
+                          "each.\n\n| column | type | meaning |\n|---|---|---|\n| `run_id` |");
+    ASSERT_CONTAINS(md.s, "| `validator` | INTEGER | uid |\n"
+                          "| `miner` | INTEGER | index of the entry in weights (a uid) |\n"
+                          "| `value` | INTEGER | the entry, u16 (> 0): u16 per miner uid |");
+    sbuf_free(&md);
     fx_begin(s, 1);
     rt_val r1[] = {RT_I(100), RT_I(3), RT_B(blob, n)};
     ASSERT_OK(store_write(s, &wt, r1));
