@@ -14,6 +14,7 @@ typedef struct cli_command {
 /* The table main() dispatches on; a subcommand adds itself here. */
 extern const cli_command cli_commands[];
 
+int cli_epoch(int argc, char **argv);
 int cli_tables(int argc, char **argv);
 
 #endif
