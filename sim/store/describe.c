@@ -183,6 +183,22 @@ static int vector_sql(const rt_table *t, int vec, const char *view, const char *
     return q->oom ? ERR_NOMEM : 0;
 }
 
+int store_create_tables(store *s, const rt_table *const *tables, err *e)
+{
+    if (s->mode != STORE_WRITE || s->in_run)
+        return err_set(e, ERR_INTERNAL, "%s: tables are made outside a run, in write mode",
+                       s->path);
+    int rc = store__exec(s, "BEGIN IMMEDIATE", e);
+    for (const rt_table *const *t = tables; !rc && t && *t; t++)
+        if (!(rc = store__check_table_def(*t, e)))
+            rc = store__ensure_table(s, *t, e);
+    if (!rc)
+        rc = store__exec(s, "COMMIT", e);
+    else
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
 /* The view's columns say what they are: t's own docs, then the entry's. */
 static int view_docs(store *s, const rt_table *t, int vec, const char *view,
                      const char *index_name, err *e)

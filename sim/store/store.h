@@ -7,9 +7,9 @@
  * `run_id` as their first column, and gain columns (ALTER TABLE ADD COLUMN) when
  * a later build adds them. Nothing in the store needs to change for a new table.
  *
- * Writing: rows are encoded on the caller's thread (that also feeds the digest)
- * and inserted by a writer thread in batched transactions on a WAL database, so
- * model code never waits on the disk. A run's row is committed with status
+ * Writing: rows are encoded on the caller's thread and hashed and inserted by a
+ * writer thread in batched transactions on a WAL database, so model code never
+ * waits on the disk. A run's row is committed with status
  * `incomplete` before any record; a process killed at any point leaves a file that
  * opens, says `incomplete`, and holds every record up to its last commit.
  *
@@ -127,6 +127,12 @@ const char *store_write_error(const store *s);
  * hold every record), and that error is returned. */
 int store_run_finish(store *s, store_status status, const char *error, double simulated_seconds,
                      double wall_seconds, char digest[STORE_DIGEST_HEX], err *e);
+
+/* Create (or bring up to date) the tables of a NULL-ended list now, empty, so
+ * that a file documents and answers for every table of its modules even when
+ * a run writes no row to some (tables are otherwise made on first use). In
+ * write mode, outside a run. */
+int store_create_tables(store *s, const rt_table *const *tables, err *e);
 
 /* Create (or replace) a view `view` listing every non-zero entry of the u16
  * vector column `column` of t, one row per entry: run_id, t's other columns,

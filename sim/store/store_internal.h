@@ -17,13 +17,13 @@
 /* Canonical value tags (store.h), also the column type bytes of a table header. */
 enum { ENC_NULL = 0, ENC_INT = 1, ENC_REAL = 2, ENC_TEXT = 3, ENC_BLOB = 4 };
 
-/* One record table as this store writes it. The model side (digest, rows) is
- * touched only by the caller's thread; the writer side (insert, prepared) only
- * by the writer thread, or by the caller when there is none. */
+/* One record table as this store writes it. `rows` is the caller's; the
+ * writer side (digest, inserts) belongs to the writer thread during a run (or
+ * to the caller when there is none); both are reset by store_run_begin. */
 typedef struct store_slot {
     const rt_table *t;        /* the definition first seen; static in its module */
-    sha256 digest;            /* this run's table stream */
-    int64_t rows;             /* this run's rows */
+    int64_t rows;             /* this run's rows (caller) */
+    sha256 digest;            /* this run's table stream (writer) */
     sqlite3_stmt *insert;     /* one row */
     sqlite3_stmt *insert_many;/* `many` rows */
     int many;

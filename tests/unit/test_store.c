@@ -416,6 +416,29 @@ TEST_IMPL(store_u16_vectors_decode_in_a_view)
     store_close(s);
 }
 
+TEST_IMPL(store_creates_listed_tables_up_front)
+{
+    static const rt_column cols[] = {{"k", RT_COL_INT, "k"}};
+    static const rt_table quiet = {"quiet", "a table no run writes to", cols, 1, NULL};
+    static const rt_table bad = {"store_x", "", cols, 1, NULL};
+    const rt_table *const tabs[] = {&every_t, &quiet, NULL};
+    const rt_table *const bads[] = {&quiet, &bad, NULL};
+    store *s = fx_open(fx_path("upfront.db"), STORE_WRITE, NULL);
+    err e = {0};
+    ASSERT_OK(store_create_tables(s, tabs, &e));
+    sqlite3 *db = store_db(s);
+    ASSERT_EQ_INT(fx_int(db, "SELECT count(*) FROM quiet"), 0);
+    ASSERT_EQ_INT(fx_int(db, "SELECT count(*) FROM store_table"), 2);
+    fx_begin(s, 1);
+    fx_rows(s, 0, 4);   /* the tables made up front take rows as usual */
+    fx_finish(s, NULL);
+    ASSERT_OK(store_run_verify(s, 1, NULL, &e));
+    ASSERT_EQ_INT(fx_int(db, "SELECT count(*) FROM run_table"), 1);   /* quiet had no rows */
+    ASSERT_EQ_INT(store_create_tables(s, bads, &e), ERR_INTERNAL);
+    ASSERT_CONTAINS(e.msg, "'store_x' is not allowed");
+    store_close(s);
+}
+
 TEST_IMPL(store_describes_its_tables_in_markdown)
 {
     store *s = fx_open(fx_path("doc.db"), STORE_WRITE, NULL);
