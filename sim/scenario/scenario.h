@@ -201,6 +201,11 @@ typedef struct scenario_family {
 /* The core family: always loaded first; callers pass only the others. */
 extern const scenario_family scenario_core;
 
+/* Whether k is family f's kind with this id: ids are only unique within a
+ * family, so model code asks `scenario_kind_is(v->policy.kind, &scenario_core,
+ * SCENARIO_POLICY_HONEST)` rather than comparing ids alone. */
+bool scenario_kind_is(const scenario_kind *k, const scenario_family *f, int id);
+
 /* ---------------------------------------------------- check hooks' helpers */
 
 /* Report a problem from a table's check hook. `rel` is a path relative to the

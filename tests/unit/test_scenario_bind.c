@@ -353,6 +353,9 @@ TEST_IMPL(families_add_kinds_to_core_slots)
                        &e);
     ASSERT(s);
     ASSERT_STR_EQ(s->validators.v[0].policy.kind->name, "tpolicy");
+    /* Its id is 1, as is the core's scripted: the family tells them apart. */
+    ASSERT(scenario_kind_is(s->validators.v[0].policy.kind, &tfam, 1));
+    ASSERT(!scenario_kind_is(s->validators.v[0].policy.kind, &scenario_core, SCENARIO_POLICY_SCRIPTED));
     ASSERT_NEAR(((const tcase *)s->validators.v[0].policy.cfg)->w, 4, 0);
     ASSERT_STR_EQ(s->thresholds.v[0].metric->name, "tm");
     scenario_free(s);
