@@ -67,7 +67,7 @@ void scn_pop(scenario_ctx *c, scn_mark m)
 
 /* ---------------------------------------------------------- errors */
 
-const char *scn_origin_label(const scenario_ctx *c, const cJSON *node)
+static const char *origin_label(const scenario_ctx *c, const cJSON *node)
 {
     for (size_t i = 0; i < c->origins.len; i++)
         if (c->origins.v[i].node == node)
@@ -87,7 +87,7 @@ int scn_verror(scenario_ctx *c, const cJSON *node, bool at_key, const char *path
     for (int i = 0; i < 2; i++) {
         if (!tries[i])
             continue;
-        const char *label = scn_origin_label(c, tries[i]);
+        const char *label = origin_label(c, tries[i]);
         if (label)
             return err_set(c->e, ERR_INPUT, "%s: %s%s%s%s", label, p, sep, what, tail);
         int line, col;
@@ -398,7 +398,7 @@ static int bind_variant(scenario_ctx *c, const scenario_field *f, const cJSON *v
     return r;
 }
 
-int scn_bind_value(scenario_ctx *c, const scenario_field *f, void *obj, const cJSON *v)
+static int bind_value(scenario_ctx *c, const scenario_field *f, void *obj, const cJSON *v)
 {
     double x;
     switch (f->type) {
@@ -490,7 +490,7 @@ static int bind_default(scenario_ctx *c, const scenario_field *f, void *obj, con
     if (p)
         c->from_profile = p->name;
     c->in_default++;
-    int r = scn_bind_value(c, f, obj, v);
+    int r = bind_value(c, f, obj, v);
     c->in_default--;
     c->from_profile = saved;
     cJSON_Delete(v);
@@ -522,7 +522,7 @@ static int bind_members(scenario_ctx *c, const scenario_table *const *tabs, void
         if (!f)
             return unknown_key(c, tabs, n, m);
         scn_mark mk = scn_push_key(c, f->name);
-        int r = scn_bind_value(c, f, objs[t], m);
+        int r = bind_value(c, f, objs[t], m);
         scn_pop(c, mk);
         if (r)
             return r;
