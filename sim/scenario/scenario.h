@@ -331,7 +331,9 @@ typedef struct scenario_miner {
     const char *coldkey;
     scenario_moment register_at;
     double quality;                  /* true quality, what honest validators measure */
-    double quality_spread;           /* members spread evenly over quality +- spread/2 */
+    /* Member i of n has quality + spread * (i / (n - 1) - 0.5), clipped to
+     * [0, 1] (n == 1: quality); quality_changes move `quality`, not the spread. */
+    double quality_spread;
     SCENARIO_ARRAY(scenario_quality_change) quality_changes;
     scenario_variant strategy;       /* slot "miner.strategy" */
 } scenario_miner;
