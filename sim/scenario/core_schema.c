@@ -132,9 +132,17 @@ static const scenario_field honest_fields[] = {
 static const scenario_table honest_table =
     SCENARIO_TABLE("policy_honest", scenario_policy_honest, honest_fields, NULL, NULL);
 
+const char *const scenario_copy_names[] = {"weights", "consensus", NULL};
+
 static const scenario_field copier_fields[] = {
     SCENARIO_FIELD_NUMBER(scenario_policy_copier, noise, "noise", "0", 0, 1,
                           "standard deviation of the noise added to the copied weights"),
+    SCENARIO_FIELD_ENUM(scenario_policy_copier, source, "source", "\"weights\"",
+                        scenario_copy_names,
+                        "weights: the stake-weighted rows other validators have on chain now; "
+                        "consensus: the last epoch's consensus"),
+    SCENARIO_FIELD_INT(scenario_policy_copier, late_blocks, "late_blocks", "2", 1, 1000000,
+                       "acts this many blocks before the next epoch, to copy the freshest rows"),
 };
 static const scenario_table copier_table =
     SCENARIO_TABLE("policy_copier", scenario_policy_copier, copier_fields, NULL, NULL);
@@ -212,6 +220,9 @@ static const scenario_field miner_fields[] = {
                           "true quality of its work: what honest validators measure"),
     SCENARIO_FIELD_NUMBER(scenario_miner, quality_spread, "quality_spread", "0", 0, 1,
                           "members' qualities spread evenly over quality +- spread/2 (clipped to 0..1)"),
+    SCENARIO_FIELD_NUMBER(scenario_miner, quality_jitter, "quality_jitter", "0", 0, 1,
+                          "sd of each member's quality from epoch to epoch (what every validator "
+                          "measures alike)"),
     SCENARIO_FIELD_ARRAY(scenario_miner, quality_changes, "quality_changes", "[]", &change_table,
                          10000, "later changes of quality, in ascending from_epoch"),
     SCENARIO_FIELD_VARIANT(scenario_miner, strategy, "strategy", "{\"kind\": \"passive\"}",
@@ -311,7 +322,8 @@ static const scenario_kind core_kinds[] = {
      "weights = each miner's quality plus Gaussian noise from its own seeded stream, "
      "clipped at 0, every epoch"},
     {"validator.policy", "copier", SCENARIO_POLICY_COPIER, &copier_table,
-     "sets the consensus of the last epoch as its weights (what commit-reveal defeats)"},
+     "copies what it can read on chain late in each tempo: other validators' weight rows "
+     "(stake-weighted) or the last consensus (what commit-reveal defeats)"},
     {"validator.policy", "lazy", SCENARIO_POLICY_LAZY, &lazy_table,
      "honest, but sets weights only every few epochs and possibly late"},
     {"validator.policy", "deviate", SCENARIO_POLICY_DEVIATE, &deviate_table,

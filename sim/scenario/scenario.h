@@ -288,8 +288,15 @@ typedef struct scenario_policy_honest {
     double noise;
 } scenario_policy_honest;
 
+/* Where a copier copies from: the weight rows other permitted validators have
+ * on chain now (stake-weighted), or the last epoch's consensus. */
+enum { SCENARIO_COPY_WEIGHTS, SCENARIO_COPY_CONSENSUS };
+extern const char *const scenario_copy_names[];   /* "weights", "consensus" */
+
 typedef struct scenario_policy_copier {
     double noise;
+    int source;                      /* SCENARIO_COPY_* */
+    int64_t late_blocks;             /* acts this many blocks before the next epoch */
 } scenario_policy_copier;
 
 typedef struct scenario_policy_lazy {
@@ -334,14 +341,18 @@ typedef struct scenario_miner {
     /* Member i of n has quality + spread * (i / (n - 1) - 0.5), clipped to
      * [0, 1] (n == 1: quality); quality_changes move `quality`, not the spread. */
     double quality_spread;
+    double quality_jitter;           /* sd of each member's per-epoch variation */
     SCENARIO_ARRAY(scenario_quality_change) quality_changes;
     scenario_variant strategy;       /* slot "miner.strategy" */
 } scenario_miner;
 
 /* A miner's true quality at an epoch: the group's quality (or its latest
  * quality_change with from_epoch <= epoch), with member i of a group of n spread
- * evenly over quality +- spread/2, clipped to [0, 1]. */
-double scenario_miner_quality(const scenario_miner *m, int64_t member, int64_t epoch);
+ * evenly over quality +- spread/2, plus its jitter for that epoch (a draw from
+ * the stream (seed, hotkey, "quality/<epoch>"): the same for every validator),
+ * clipped to [0, 1]. */
+double scenario_miner_quality(const struct scenario *s, const scenario_miner *m, int64_t member,
+                              int64_t epoch);
 
 /* Threshold metrics (slot "metric"). */
 enum {

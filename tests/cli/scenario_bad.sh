@@ -56,7 +56,7 @@ printf '{"name": "a\0b"}' >"$TMP/nul.json"
 expect_error "$TMP/nul.json:1:12: NUL byte in text" "$TMP/nul.json"
 expect_error "cannot open '$TMP/none.json'" "$TMP/none.json"
 
-ok=tests/bad/../../scenarios/weights-basic.json
+ok=tests/bad/../../scenarios/weights/honest-basic.json
 expect_error "--set validators[0].stke=5: validators[0]: unknown key \"stke\"; did you mean \"stake\"?" \
     "$ok" --set validators[0].stke=5
 expect_error "--set validators[0].stake=lots: validators[0].stake: expected a number" "$ok" --set validators[0].stake=lots

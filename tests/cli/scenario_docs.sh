@@ -41,7 +41,7 @@ sets=$(grep -E '^    --set ' scenarios/README.md | sed 's/(applied before the ot
 eval "\"$BIN\" check \"$TMP/set-target.json\" $(echo $sets)" >/dev/null 2>"$TMP/err" ||
     fail "README --set examples: $(cat "$TMP/err")"
 
-for f in scenarios/*.json; do
+for f in $(find scenarios -name "*.json" | sort); do
     case $f in *schema.json) continue ;; esac
     "$BIN" check "$f" >/dev/null 2>"$TMP/err" || { fail "$f: $(cat "$TMP/err")"; continue; }
     "$BIN" check "$f" --print >"$TMP/a.json" && "$BIN" check "$TMP/a.json" --print >"$TMP/b.json" ||

@@ -28,19 +28,34 @@ static const rt_actor_def validator_def = {"validator", NULL, NULL, NULL};
 
 static void turn(void *arg);
 
-static uint64_t delay_blocks(const weights_validator *v)
+static const scenario_policy_copier *copier(const weights_validator *v)
 {
-    if (v->cfg.policy->kind->id == SCENARIO_POLICY_LAZY)
-        return (uint64_t)((const scenario_policy_lazy *)v->cfg.policy->cfg)->delay_blocks;
-    return 0;
+    return v->cfg.policy->kind->id == SCENARIO_POLICY_COPIER ? v->cfg.policy->cfg : NULL;
 }
 
-/* Sleep until one block after the next epoch (block b starts at b * block_time). */
+/* The block of the next turn: one block after the next epoch (plus a lazy
+ * policy's delay), or for a copier late_blocks before the epoch after this one,
+ * when the tempo's fresh rows are on chain. Block b starts at b * block_time. */
+static uint64_t next_turn_block(const weights_validator *v, const proto_chain_metagraph *mg)
+{
+    const scenario_policy_copier *cp = copier(v);
+    if (cp) {
+        uint64_t b = mg->next_epoch_block - (uint64_t)cp->late_blocks;
+        if (mg->next_epoch_block <= (uint64_t)cp->late_blocks || b <= mg->block)
+            b += (uint64_t)mg->tempo + 1;
+        return b;
+    }
+    uint64_t delay = 0;
+    if (v->cfg.policy->kind->id == SCENARIO_POLICY_LAZY)
+        delay = (uint64_t)((const scenario_policy_lazy *)v->cfg.policy->cfg)->delay_blocks;
+    return mg->next_epoch_block + 1 + delay;
+}
+
 static void sleep_until_next(weights_validator *v, const proto_chain_metagraph *mg)
 {
     if (mg->next_epoch_block == UINT64_MAX)
         return;
-    uint64_t b = mg->next_epoch_block + 1 + delay_blocks(v);
+    uint64_t b = next_turn_block(v, mg);
     rt_time at = (rt_time)b * v->cfg.block_time;
     rt_time d = at - rt_now(v->r);
     if (rt_timer_start(v->r, v->me, d > 0 ? d : 0, turn, v, &v->timer))
@@ -182,6 +197,8 @@ static void turn(void *arg)
         return;
     }
     q->netuid = v->cfg.netuid;
+    const scenario_policy_copier *cp = copier(v);
+    q->with_weights = cp && cp->source == SCENARIO_COPY_WEIGHTS;
     if (send_chain(v, PROTO_CHAIN_METAGRAPH, q, "metagraph", on_metagraph))
         rt_fail(v->r, ERR_NOMEM, "%s: cannot ask for the metagraph", v->hotkey);
 }

@@ -55,12 +55,46 @@ static void measure(const scenario *sc, const proto_chain_metagraph *mg, uint64_
         if (scenario_target_find(sc, mg->neurons[u].hotkey, &t) || !t.is_miner ||
             t.kind != SCENARIO_TARGET_HOTKEY)
             continue;
-        double q = scenario_miner_quality(&sc->miners.v[t.group], t.member, (int64_t)epoch);
+        double q = scenario_miner_quality(sc, &sc->miners.v[t.group], t.member, (int64_t)epoch);
         if (noise > 0)
             q += rng_normal(r, 0, noise);
         w[u] = q > 0 ? q : 0;
         named[u] = true;
     }
+}
+
+/* The weight rows other permitted validators have on chain now, each row
+ * normalised and weighted by its validator's stake (what the epoch itself would
+ * make of them), plus noise. Needs a metagraph with weights. */
+static bool copy_weights(const proto_chain_metagraph *mg, const char *self, double noise, rng *r,
+                         double *w, bool *named)
+{
+    if (!mg->row_start)
+        return false;
+    bool any = false;
+    for (uint16_t v = 0; v < mg->n; v++) {
+        const proto_chain_neuron *nv = &mg->neurons[v];
+        if (!nv->validator_permit || !strcmp(nv->hotkey, self) || !nv->stake)
+            continue;
+        double sum = 0;
+        for (uint32_t k = mg->row_start[v]; k < mg->row_start[v + 1]; k++)
+            sum += mg->weights[k].value;
+        if (sum <= 0)
+            continue;
+        for (uint32_t k = mg->row_start[v]; k < mg->row_start[v + 1]; k++) {
+            uint16_t u = mg->weights[k].uid;
+            if (u < mg->n) {
+                w[u] += (double)nv->stake * mg->weights[k].value / sum;
+                named[u] = any = true;
+            }
+        }
+    }
+    for (uint16_t u = 0; any && noise > 0 && u < mg->n; u++)
+        if (named[u]) {
+            double x = w[u] + rng_normal(r, 0, noise) * w[u];
+            w[u] = x > 0 ? x : 0;
+        }
+    return any;
 }
 
 /* Last epoch's consensus, as the metagraph shows it, plus noise. */
@@ -142,9 +176,12 @@ int weights_policy(const scenario *sc, const scenario_variant *policy, const cha
         measure(sc, mg, epoch, ((const scenario_policy_honest *)cfg)->noise, r, w, named);
         *act = true;
         break;
-    case SCENARIO_POLICY_COPIER:
-        *act = copy_consensus(mg, ((const scenario_policy_copier *)cfg)->noise, r, w, named);
+    case SCENARIO_POLICY_COPIER: {
+        const scenario_policy_copier *p = cfg;
+        *act = p->source == SCENARIO_COPY_WEIGHTS ? copy_weights(mg, self, p->noise, r, w, named)
+                                                  : copy_consensus(mg, p->noise, r, w, named);
         break;
+    }
     case SCENARIO_POLICY_LAZY: {
         const scenario_policy_lazy *p = cfg;
         if (epoch >= (uint64_t)p->first_epoch &&
