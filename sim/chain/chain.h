@@ -348,10 +348,11 @@ typedef struct chain_recorder chain_recorder;
 
 int chain_recorder_new(const chain_record_opts *o, rt_sink sink, chain_recorder **out);
 void chain_recorder_free(chain_recorder *r);
-/* Role ("miner", "validator", "owner") and label (strategy or profile) that
- * the neuron table shows for a hotkey; registrations before this show NULL. */
+/* Role ("miner", "validator", "owner"), scenario group and label (strategy or
+ * policy) that the neuron table shows for a hotkey; registrations before this
+ * show NULL. Any of role, group, label may be NULL. */
 int chain_recorder_label(chain_recorder *r, const char *hotkey, const char *role,
-                         const char *label);
+                         const char *group, const char *label);
 /* An observer for chain_add_observer that feeds this recorder. */
 chain_observer chain_recorder_observer(chain_recorder *r);
 /* The first error the sink returned (sticky), 0 if none; later events are

@@ -189,6 +189,8 @@ static proto_chain_metagraph *build_metagraph(const chain *c, uint16_t netuid, b
     if (p->tempo == 0)
         m->next_epoch_block = UINT64_MAX;
     m->last_epoch_block = chain_last_epoch_block(c, netuid);
+    chain_subnet_totals tot;
+    m->epochs = chain_subnet_totals_get(c, netuid, &tot) == 0 ? tot.epochs : 0;
     m->commit_reveal = p->commit_reveal;
     m->n = n;
     m->neurons = (proto_chain_neuron *)(m + 1);

@@ -9,14 +9,15 @@ static const rt_column neuron_cols[] = {
     {"hotkey", RT_COL_TEXT, "the neuron's hotkey"},
     {"coldkey", RT_COL_TEXT, "the coldkey that registered it"},
     {"role", RT_COL_TEXT, "miner, validator or owner, as the scenario says (NULL if unknown)"},
-    {"label", RT_COL_TEXT, "strategy or profile label from the scenario (NULL if none)"},
+    {"group_name", RT_COL_TEXT, "the scenario's validator or miner group (NULL if unknown)"},
+    {"label", RT_COL_TEXT, "strategy or policy from the scenario (NULL if none)"},
     {"registered_block", RT_COL_INT, "block of the registration (BlockAtRegistration)"},
     {"burn", RT_COL_INT, "rao burned to register"},
     {"replaced_hotkey", RT_COL_TEXT, "hotkey pruned to make room, NULL when the uid was new"},
 };
 static const char *const neuron_idx[] = {"netuid, uid", "hotkey", NULL};
 const rt_table chain_table_neuron = {"neuron", "one row per registration: a neuron's tenure starts",
-                                     neuron_cols, 9, neuron_idx};
+                                     neuron_cols, 10, neuron_idx};
 
 static const rt_column exit_cols[] = {
     {"netuid", RT_COL_INT, "subnet"},
@@ -134,7 +135,7 @@ long chain_row_decode(const void *blob, size_t len, uint16_t *v, size_t n)
 /* ------------------------------------------------------------- recorder */
 
 typedef struct label {
-    char *hotkey, *role, *label;
+    char *hotkey, *role, *group, *label;
 } label;
 
 struct chain_recorder {
@@ -167,6 +168,7 @@ void chain_recorder_free(chain_recorder *r)
     for (size_t i = 0; i < r->labels.len; i++) {
         free(r->labels.v[i].hotkey);
         free(r->labels.v[i].role);
+        free(r->labels.v[i].group);
         free(r->labels.v[i].label);
     }
     VEC_FREE(&r->labels);
@@ -180,12 +182,15 @@ int chain_recorder_error(const chain_recorder *r) { return r->error; }
 
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
 
-int chain_recorder_label(chain_recorder *r, const char *hotkey, const char *role, const char *lbl)
+int chain_recorder_label(chain_recorder *r, const char *hotkey, const char *role,
+                         const char *group, const char *lbl)
 {
-    label l = {strdup(hotkey), dup_or_null(role), dup_or_null(lbl)};
-    if (!l.hotkey || (role && !l.role) || (lbl && !l.label) || VEC_PUSH(&r->labels, l)) {
+    label l = {strdup(hotkey), dup_or_null(role), dup_or_null(group), dup_or_null(lbl)};
+    if (!l.hotkey || (role && !l.role) || (group && !l.group) || (lbl && !l.label) ||
+        VEC_PUSH(&r->labels, l)) {
         free(l.hotkey);
         free(l.role);
+        free(l.group);
         free(l.label);
         return ERR_NOMEM;
     }
@@ -217,9 +222,10 @@ static void on_register(void *ctx, const chain *c, const chain_reg_event *ev)
     (void)c;
     chain_recorder *r = ctx;
     const label *l = label_of(r, ev->hotkey);
-    rt_val v[9] = {
+    rt_val v[10] = {
         RT_I(ev->netuid), RT_I(ev->uid), RT_S(ev->hotkey), RT_S(ev->coldkey),
-        text_or_null(l ? l->role : NULL), text_or_null(l ? l->label : NULL), RT_I(ev->block),
+        text_or_null(l ? l->role : NULL), text_or_null(l ? l->group : NULL),
+        text_or_null(l ? l->label : NULL), RT_I(ev->block),
         RT_I(ev->burn), text_or_null(ev->replaced_hotkey),
     };
     put(r, &chain_table_neuron, v);

@@ -75,7 +75,9 @@ int cli_report(int argc, char **argv)
     }
     err e = {0};
     report_outcome res;
-    int rc = report_render(&o, &res, &e);
+    cli_threshold_source *src = cli_threshold_source_new(&o.thresholds);
+    int rc = src ? report_render(&o, &res, &e) : err_set(&e, ERR_NOMEM, "out of memory");
+    cli_threshold_source_free(src);
     if (rc) {
         fprintf(stderr, "subnetsim report: %s\n", e.msg);
         return err_exit_status(rc);

@@ -195,8 +195,9 @@ int dir_make(const char *path, err *e);
 
 /* ---------------------------------------------------------- durations */
 
-/* Parse "250ms", "90s", "5m", "24h", "30d" (also a bare number of seconds when
- * allow_bare) into microseconds. Returns 0 or ERR_INPUT with a message. */
+/* Parse "250ms", "90s", "5m", "24h", "30d" (also "us", "w"; a decimal number
+ * before the unit) into microseconds. A bare number is refused: seconds,
+ * blocks or milliseconds would be a guess. Returns 0 or ERR_INPUT. */
 int duration_parse(const char *s, int64_t *out_us, err *e);
 /* Format microseconds as the shortest exact form: "5m", "1500ms". */
 void duration_format(int64_t us, char *out, size_t n);

@@ -132,31 +132,73 @@ static void skip_string(walker *w)
 
 static int walk_value(walker *w, const cJSON *node, size_t key_off, int depth);
 
+/* Keys seen in one object: open addressing on the key's hash, so a large
+ * object costs linear time rather than a comparison with every earlier key. */
+typedef struct keyset {
+    const char **slot;
+    uint64_t *hash;
+    size_t cap;
+} keyset;
+
+static int keyset_init(keyset *k, size_t members)
+{
+    k->cap = 16;
+    while (k->cap < members * 2)
+        k->cap *= 2;
+    k->slot = calloc(k->cap, sizeof *k->slot);
+    k->hash = calloc(k->cap, sizeof *k->hash);
+    return k->slot && k->hash ? 0 : ERR_NOMEM;
+}
+
+/* Insert key; false when it was already there. */
+static bool keyset_add(keyset *k, const char *key)
+{
+    uint64_t h = hash64_str(key);
+    size_t i = (size_t)h & (k->cap - 1);
+    for (; k->slot[i]; i = (i + 1) & (k->cap - 1))
+        if (k->hash[i] == h && strcmp(k->slot[i], key) == 0)
+            return false;
+    k->slot[i] = key;
+    k->hash[i] = h;
+    return true;
+}
+
 static int walk_object(walker *w, const cJSON *node, int depth)
 {
+    size_t members = 0;
+    for (const cJSON *m = node->child; m; m = m->next)
+        members++;
+    keyset seen = {0};
+    if (keyset_init(&seen, members)) {
+        free(seen.slot);
+        free(seen.hash);
+        return err_set(w->e, ERR_NOMEM, "%s: out of memory", w->d->name);
+    }
+    int r = 0;
     w->i++; /* { */
-    for (const cJSON *m = node->child; m; m = m->next) {
+    for (const cJSON *m = node->child; m && !r; m = m->next) {
         skip_ws(w);
         size_t key_off = w->i;
         skip_string(w);
         skip_ws(w);
         w->i++; /* : */
         skip_ws(w);
-        for (const cJSON *prev = node->child; prev != m; prev = prev->next) {
-            if (strcmp(prev->string, m->string) == 0) {
-                int line, col;
-                offset_to_lc(w->d, key_off, &line, &col);
-                return err_set(w->e, ERR_INPUT, "%s:%d:%d: duplicate key \"%s\"", w->d->name, line,
-                               col, m->string);
-            }
+        if (!keyset_add(&seen, m->string)) {
+            int line, col;
+            offset_to_lc(w->d, key_off, &line, &col);
+            r = err_set(w->e, ERR_INPUT, "%s:%d:%d: duplicate key \"%s\"", w->d->name, line, col,
+                        m->string);
+            break;
         }
-        int r = walk_value(w, m, key_off, depth + 1);
-        if (r)
-            return r;
+        r = walk_value(w, m, key_off, depth + 1);
         skip_ws(w);
         if (w->d->text[w->i] == ',')
             w->i++;
     }
+    free(seen.slot);
+    free(seen.hash);
+    if (r)
+        return r;
     skip_ws(w);
     w->i++; /* } */
     return 0;

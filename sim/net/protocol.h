@@ -117,6 +117,7 @@ typedef struct proto_chain_metagraph {
     uint16_t tempo;
     uint64_t next_epoch_block;
     uint64_t last_epoch_block;
+    uint64_t epochs;            /* epochs this subnet has run: the next one is number `epochs` */
     bool commit_reveal;
     uint16_t n;
     proto_chain_neuron *neurons;    /* n rows (inside this body) */

@@ -150,9 +150,10 @@ int report_run_load(sqlite3 *db, int64_t run_id, report_run *out, err *e)
     out->wall_seconds = sqlite3_column_double(st, 10);
     out->digest = report_col_strdup(st, 11);
     out->error = report_col_strdup(st, 12);
+    out->scenario_json = report_col_strdup(st, 13);
     sqlite3_finalize(st);
     if (!out->scenario_name || !out->scenario_text || !out->mode || !out->version ||
-        !out->started || !out->finished || !out->status || !out->digest || !out->error) {
+        !out->started || !out->finished || !out->status || !out->digest || !out->error || !out->scenario_json) {
         report_run_free(out);
         return err_set(e, ERR_NOMEM, "out of memory");
     }
@@ -173,6 +174,7 @@ void report_run_free(report_run *r)
     free(r->started);
     free(r->finished);
     free(r->error);
+    free(r->scenario_json);
     *r = (report_run){0};
 }
 

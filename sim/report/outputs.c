@@ -5,31 +5,39 @@
 #include <math.h>
 #include <string.h>
 
-int report_check_run(sqlite3 *db, const report_run *run, const report_family *const *fams,
-                     size_t nfam, report_checked *out, err *e)
+int report_check_load(const report_threshold_source *src, const report_run *run,
+                      const report_family *const *fams, size_t nfam, report_checked *out,
+                      err *e)
 {
     *out = (report_checked){0};
-    char name[96];
-    snprintf(name, sizeof name, "run %lld scenario", (long long)run->id);
-    int rc = report_thresholds_parse(name, run->scenario_text, &out->parsed, e);
-    if (rc)
-        return rc;
-    out->n = out->parsed.len;
-    out->results = calloc(out->n ? out->n : 1, sizeof *out->results);
-    if (!out->results) {
-        report_checked_free(out);
-        return err_set(e, ERR_NOMEM, "out of memory");
+    if (!src || !src->load)
+        return 0;
+    err why = {0};
+    if (src->load(src->ctx, run, &out->t, &out->n, &why)) {
+        snprintf(out->error, sizeof out->error, "%s", why.msg);
+        log_warn("run %lld: thresholds not read: %s", (long long)run->id, why.msg);
+        out->t = NULL;
+        out->n = 0;
+        return 0;
     }
-    rc = report_thresholds_evaluate(db, run->id, fams, nfam, out->parsed.v, out->n, out->results,
-                                    &out->failed, e);
-    if (rc)
-        report_checked_free(out);
-    return rc;
+    for (size_t i = 0; i < out->n; i++) {
+        int rc = report_threshold_check(fams, nfam, &out->t[i], e);
+        if (rc)
+            return rc;
+    }
+    out->results = calloc(out->n ? out->n : 1, sizeof *out->results);
+    return out->results ? 0 : err_set(e, ERR_NOMEM, "out of memory");
+}
+
+int report_check_measure(sqlite3 *db, const report_run *run, const report_family *const *fams,
+                         size_t nfam, report_checked *c, err *e)
+{
+    return report_thresholds_evaluate(db, run->id, fams, nfam, c->t, c->n, c->results, &c->failed,
+                                      e);
 }
 
 void report_checked_free(report_checked *c)
 {
-    report_thresholds_free(&c->parsed);
     free(c->results);
     *c = (report_checked){0};
 }
@@ -39,7 +47,7 @@ static void measured_str(const report_threshold_result *r, char *out, size_t n)
     if (r->has_value)
         report_fmt_num(out, n, r->measured, r->unit);
     else
-        snprintf(out, n, "no data");
+        snprintf(out, n, "no data");   /* no neuron matched: a failure */
 }
 
 /* ------------------------------------------------------------ markdown */
@@ -148,7 +156,7 @@ int report_write_junit(const char *dir, const report_run *run, const report_chec
         sbuf_printf(&b, "\">\n      <failure type=\"threshold\" message=\"measured %s, needs ", m);
         xml_escape(&b, r->label);
         sbuf_puts(&b, "\">");
-        const char *origin = c->parsed.v[i].origin;
+        const char *origin = c->t[i].origin;
         if (origin) {
             sbuf_puts(&b, "defined at ");
             xml_escape(&b, origin);
@@ -228,6 +236,12 @@ static void html_earners(sbuf *b, const report_earners *top)
 static void html_thresholds(sbuf *b, const report_checked *c)
 {
     sbuf_puts(b, "<section id=\"thresholds\">\n<h2>Thresholds</h2>\n");
+    if (*c->error) {
+        sbuf_puts(b, "<p class=\"banner warn\">The scenario's thresholds could not be read: ");
+        report_html_escape(b, c->error);
+        sbuf_puts(b, "</p>\n</section>\n");
+        return;
+    }
     if (c->n == 0) {
         sbuf_puts(b, "<p class=\"muted\">The scenario sets no thresholds.</p>\n</section>\n");
         return;
@@ -245,7 +259,7 @@ static void html_thresholds(sbuf *b, const report_checked *c)
         sbuf_printf(b, "</code></td><td class=\"num\" data-value=\"%.17g\">%s</td><td "
                        "class=\"muted\">",
                     r->has_value ? r->measured : NAN, m);
-        report_html_escape(b, c->parsed.v[i].origin ? c->parsed.v[i].origin : "");
+        report_html_escape(b, c->t[i].origin ? c->t[i].origin : "");
         sbuf_puts(b, "</td></tr>\n");
     }
     sbuf_puts(b, "</table>\n</section>\n");

@@ -4,7 +4,9 @@
  *
  * The tables read (every record table starts with run_id):
  *   run, run_param: the store's (sim/store/schema.c)
- *   neuron(netuid, uid, hotkey, coldkey, role, label, registered_block, ...):
+ *   neuron(netuid, uid, hotkey, coldkey, role, group_name, label, registered_block,
+ *          ...): role miner/validator/owner, group_name the scenario's group,
+ *          label the kind of strategy or policy;
  *          one row per registration (sim/chain/chain_record.c); a uid held by
  *          several hotkeys over a run has several rows. The holder of a uid at
  *          an epoch at block B is its last registration before B: the epoch
@@ -26,9 +28,9 @@ static const char *const sql[REPORT_Q_COUNT] = {
     [REPORT_Q_HAS_TABLE] =
         "SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?1",
     [REPORT_Q_RUN] =
-        "SELECT run_id, scenario_name, COALESCE(scenario_text, scenario_json, ''), seed, mode, "
-        "version, started_at, finished_at, status, simulated_seconds, wall_seconds, digest, "
-        "error FROM run WHERE run_id = ?1",
+        "SELECT run_id, scenario_name, scenario_text, seed, mode, version, started_at, "
+        "finished_at, status, simulated_seconds, wall_seconds, digest, error, scenario_json "
+        "FROM run WHERE run_id = ?1",
     [REPORT_Q_RUN_LATEST] = "SELECT max(run_id) FROM run",
     [REPORT_Q_RUN_IDS] = "SELECT run_id FROM run ORDER BY run_id",
     [REPORT_Q_RUN_SAME_NAME] =
@@ -39,7 +41,7 @@ static const char *const sql[REPORT_Q_COUNT] = {
     [REPORT_Q_CHAIN_NETUIDS] =
         "SELECT DISTINCT netuid FROM neuron WHERE run_id = ?1 ORDER BY netuid",
     [REPORT_Q_CHAIN_NEURONS] =
-        "SELECT uid, hotkey, role, label, registered_block FROM neuron "
+        "SELECT uid, hotkey, role, COALESCE(group_name, label), registered_block FROM neuron "
         "WHERE run_id = ?1 AND netuid = ?2 ORDER BY uid, registered_block",
     [REPORT_Q_CHAIN_SPAN] =
         "SELECT min(epoch), max(epoch), count(*) FROM epoch_neuron "
@@ -63,7 +65,8 @@ static const char *const sql[REPORT_Q_COUNT] = {
     /* Earnings per registration, summed in C (report_top_earners): a join per
      * row would cost seconds on a long run. */
     [REPORT_Q_EARN_NEURONS] =
-        "SELECT netuid, uid, hotkey, COALESCE(role, ''), COALESCE(label, ''), registered_block "
+        "SELECT netuid, uid, hotkey, COALESCE(role, ''), COALESCE(group_name, label, ''), "
+        "registered_block "
         "FROM neuron WHERE run_id = ?1 ORDER BY netuid, uid, registered_block",
     [REPORT_Q_EARN_ROWS] =
         "SELECT netuid, uid, block, emission FROM epoch_neuron WHERE run_id = ?1",
@@ -74,106 +77,74 @@ const char *report_sql(report_query q)
     return q >= 0 && q < REPORT_Q_COUNT ? sql[q] : NULL;
 }
 
-/* ------------------------------------------------------ chain metrics */
+/* ---------------------------------------------------------- metrics */
 
-/* The rows a chain metric reads: each epoch row of the window, with `sel`
- * telling whether the `where` keys pick the neuron that held the uid then.
- * Window: from_epoch..to_epoch and/or the last_epochs epochs; default the run.
- * (Written as conditions that hold when unset rather than a range join: the
- * planner then scans the table once instead of probing an index per row.)
+/* The chain's metrics: a value per neuron per epoch (the scenario's "metric"
+ * kinds, with the units its reference gives). */
+static const report_metric chain_metrics[] = {
+    {"incentive", "", "incentive per epoch, a share 0..1 (summed over a group: its share)",
+     "e.incentive / 65535.0"},
+    {"dividends", "", "dividends per epoch, a share 0..1", "e.dividends / 65535.0"},
+    {"emission", "rao", "emission per epoch, in rao", "e.emission"},
+    {"consensus", "", "consensus per epoch, 0..1", "e.consensus / 65535.0"},
+    {"validator_trust", "", "validator trust per epoch, 0..1", "e.validator_trust / 65535.0"},
+    {"stake", "TAO", "stake the epoch read, in TAO", "e.stake / 1e9"},
+};
+
+/* A threshold's query: the metric's value for the matching neurons at each
+ * epoch from :from_epoch, combined across neurons per epoch (`per`), then
+ * across epochs. `last` reads the last epoch alone, through the (run_id,
+ * netuid, epoch) index.
  *
- * Joining every row to its neuron costs a lookup per row (seconds on a 30-day
- * run), so the selection is decided per uid where it can be: `whole` holds the
- * uids all of whose registrations are picked, `part` those where only some are,
- * and only rows of `part` uids look their registration up. DFLT is who is
- * picked when no where key names neurons. */
-#define SEL                                                                                 \
-    "((:group IS NULL OR n.label = :group OR n.role = :group) "                             \
-    "AND (:uid IS NULL OR n.uid = :uid) AND (:hotkey IS NULL OR n.hotkey = :hotkey) "       \
-    "AND (:role IS NULL OR n.role = :role))"
-#define ANY_SEL "(:group IS NOT NULL OR :uid IS NOT NULL OR :hotkey IS NOT NULL OR :role IS NOT NULL)"
-#define PICK(dflt) "(CASE WHEN " ANY_SEL " THEN " SEL " ELSE (" dflt ") END)"
-
-/* The registration block of e's holder: its uid's last registration before
- * e's block (or its first, for a row before any). */
+ * Matching a row to the neuron that held its uid costs a look-up per row
+ * (seconds on a 30-day run), so it is decided per uid where it can be: `whole`
+ * holds the uids all of whose registrations match, `part` those where only some
+ * do, and only rows of `part` uids look their holder up (its last registration
+ * before the epoch's block: the epoch runs before the block's extrinsics). */
+#define PICK "((:group IS NULL OR n.group_name = :group) AND (:hotkey IS NULL OR n.hotkey = :hotkey))"
 #define HOLDER_REG(e)                                                                       \
     "COALESCE((SELECT max(m.registered_block) FROM neuron m WHERE m.run_id = " e ".run_id " \
     "AND m.netuid = " e ".netuid AND m.uid = " e ".uid AND m.registered_block < " e ".block), " \
     "(SELECT min(m.registered_block) FROM neuron m WHERE m.run_id = " e ".run_id "           \
     "AND m.netuid = " e ".netuid AND m.uid = " e ".uid))"
-#define HOLDER(e)                                                                           \
-    "n.run_id = " e ".run_id AND n.netuid = " e ".netuid AND n.uid = " e ".uid "            \
-    "AND n.registered_block = " HOLDER_REG(e)
 
-#define ROWS_WITH(dflt, extra)                                                              \
-    "WITH last AS (SELECT max(epoch) AS hi FROM epoch_neuron "                              \
-    "  WHERE run_id = :run_id AND (:netuid IS NULL OR netuid = :netuid)), "                 \
-    "nr AS (SELECT n.netuid, n.uid, " PICK(dflt) " AS sel FROM neuron n "                   \
-    "  WHERE n.run_id = :run_id AND (:netuid IS NULL OR n.netuid = :netuid)), "             \
-    "whole AS (SELECT netuid, uid FROM nr GROUP BY netuid, uid HAVING min(sel) = 1), "      \
-    "part AS (SELECT netuid, uid FROM nr GROUP BY netuid, uid "                             \
-    "  HAVING min(sel) = 0 AND max(sel) = 1), "                                             \
-    "multi AS (SELECT netuid, uid FROM nr GROUP BY netuid, uid HAVING count(*) > 1), "      \
-    "r AS NOT MATERIALIZED (SELECT e.epoch, e.netuid, e.uid, e.stake, e.consensus, "        \
-    "  e.incentive, e.dividends, e.emission, e.validator_trust, e.permit, "                 \
-    "  CASE WHEN (e.netuid, e.uid) IN whole THEN 1 "                                        \
-    "       WHEN (e.netuid, e.uid) IN part THEN EXISTS (SELECT 1 FROM neuron n WHERE "      \
-    HOLDER("e") " AND " PICK(dflt) ") "                                                     \
-    "       ELSE 0 END AS sel" extra " "                                                    \
-    "  FROM epoch_neuron e "                                                                \
-    "  WHERE e.run_id = :run_id AND (:netuid IS NULL OR e.netuid = :netuid) "               \
-    "  AND (:from_epoch IS NULL OR e.epoch >= :from_epoch) "                                \
-    "  AND (:to_epoch IS NULL OR e.epoch <= :to_epoch) "                                    \
-    "  AND (:last_epochs IS NULL OR e.epoch > (SELECT hi FROM last) - :last_epochs)) "
-/* The window's last epoch. */
-#define WINDOW_END "min(COALESCE(:to_epoch, (SELECT hi FROM last)), (SELECT hi FROM last))"
-#define ROWS(dflt) ROWS_WITH(dflt, "")
-/* The registration a row belongs to, for uids registered more than once
- * (NULL for the others, whose uid says it all). */
-#define REG_COL ", CASE WHEN (e.netuid, e.uid) IN multi THEN " HOLDER_REG("e") " END AS reg"
+static const char *across_neurons(report_neurons a)
+{
+    static const char *const f[] = {"total", "avg", "min", "max"};
+    return a >= REPORT_N_SUM && a <= REPORT_N_MAX ? f[a] : "total";
+}
 
-/* A selection's share of a column summed over the window; no data when the
- * selection matches no row (a misspelt group must not read as 0 %). `sel` is
- * written once per query: each mention costs its look-ups again on every row. */
-#define SHARE(col)                                                                          \
-    ROWS("1") "SELECT CASE WHEN s.n = 0 THEN NULL ELSE 100.0 * s.v / NULLIF(t.v, 0) END "  \
-    "FROM (SELECT count(*) AS n, total(" col ") AS v FROM r WHERE sel) s, "                 \
-    "(SELECT total(" col ") AS v FROM r) t"
+static const char *across_epochs(report_epochs a)
+{
+    /* last: `per` holds the last epoch alone, and max() of one value is it */
+    static const char *const f[] = {"max", "avg", "min", "max"};
+    return a >= REPORT_E_LAST && a <= REPORT_E_MAX ? f[a] : "max";
+}
 
-#define NEEDS_SEL "group uid hotkey role"
-/* Who counts as a validator by default: a miner that earned its way to a
- * permit sets no weights, and its trust of 0 says nothing about validators. */
-#define VALIDATORS "COALESCE(n.role, 'validator') = 'validator'"
-
-static const report_metric chain_metrics[] = {
-    {"emission_share", "%",
-     "share of the subnet's emission earned by the selection (group, uid, hotkey, role)",
-     NEEDS_SEL, SHARE("emission")},
-    {"incentive_share", "%", "share of incentive held by the selection, summed over the window",
-     NEEDS_SEL, SHARE("incentive")},
-    {"dividends_share", "%", "share of dividends held by the selection, summed over the window",
-     NEEDS_SEL, SHARE("dividends")},
-    {"validator_trust_min", "",
-     "lowest validator trust (0-1) of the selection's validators (default: every neuron the "
-     "scenario calls a validator), each averaged over the epochs it held a permit",
-     NULL,
-     ROWS_WITH(VALIDATORS, REG_COL) "SELECT min(m) FROM (SELECT avg(validator_trust)" U16 " AS m "
-                             "FROM r WHERE permit AND sel GROUP BY netuid, uid, reg)"},
-    {"validator_trust_mean", "",
-     "mean validator trust (0-1) of the selection's validators over the epochs they held a "
-     "permit (default: every neuron the scenario calls a validator)",
-     NULL, ROWS(VALIDATORS) "SELECT avg(validator_trust)" U16 " FROM r WHERE permit AND sel"},
-    {"consensus_mean", "", "mean consensus (0-1) of the selection; default all miners",
-     NULL,
-     ROWS("COALESCE(n.role, 'miner') = 'miner'") "SELECT avg(consensus)" U16 " FROM r WHERE sel"},
-    {"emission_total", "α", "emission earned by the selection (default all) over the window",
-     NULL,
-     ROWS("1") "SELECT CASE WHEN count(*) = 0 THEN NULL ELSE total(emission)" RAO " END "
-               "FROM r WHERE sel"},
-    {"final_stake", "α", "stake of the selection at the window's last epoch", NEEDS_SEL,
-     ROWS("1") "SELECT CASE WHEN count(*) = 0 THEN NULL ELSE total(stake)" RAO " END FROM r "
-               "WHERE sel AND epoch = " WINDOW_END},
-};
+int report_metric_sql(const report_metric *m, const report_threshold *t, bool one_subnet,
+                      sbuf *out)
+{
+    const char *net = one_subnet ? "netuid = :netuid" : "1";
+    const char *enet = one_subnet ? "e.netuid = :netuid" : "1";
+    sbuf_printf(out,
+                "WITH nr AS (SELECT n.netuid, n.uid, " PICK " AS sel FROM neuron n "
+                "  WHERE n.run_id = :run_id AND %s), "
+                "whole AS (SELECT netuid, uid FROM nr GROUP BY netuid, uid HAVING min(sel) = 1), "
+                "part AS (SELECT netuid, uid FROM nr GROUP BY netuid, uid "
+                "  HAVING min(sel) = 0 AND max(sel) = 1), "
+                "per AS (SELECT e.epoch, %s(%s) AS v FROM epoch_neuron e "
+                "  WHERE e.run_id = :run_id AND %s AND e.epoch >= :from_epoch ",
+                net, across_neurons(t->neurons), m->value, enet);
+    if (t->epochs == REPORT_E_LAST)
+        sbuf_printf(out, "AND e.epoch = (SELECT max(epoch) FROM epoch_neuron "
+                         "WHERE run_id = :run_id AND %s) ", net);
+    sbuf_puts(out, "AND (:everyone OR (e.netuid, e.uid) IN whole OR ((e.netuid, e.uid) IN part "
+                   "AND EXISTS (SELECT 1 FROM neuron n WHERE n.run_id = e.run_id "
+                   "AND n.netuid = e.netuid AND n.uid = e.uid AND n.registered_block = "
+                   HOLDER_REG("e") " AND " PICK "))) GROUP BY e.epoch) ");
+    sbuf_printf(out, "SELECT %s(v) FROM per", across_epochs(t->epochs));
+    return out->oom ? ERR_NOMEM : 0;
+}
 
 /* The chain family's descriptor sits beside its metric table so the table's
  * size is a constant here. */

@@ -239,18 +239,6 @@ static int render_families(report_ctx *c, const report_opts *o, err *e)
     return c->html.oom ? err_set(e, ERR_NOMEM, "out of memory") : 0;
 }
 
-/* Thresholds are measured on a thread of their own, with its own connection,
- * while the families read the records: each is a scan of the run, and on a
- * machine with a core to spare the two overlap. */
-typedef struct check_job {
-    const char *db_path;
-    const report_run *run;
-    const report_opts *o;
-    report_checked chk;
-    err e;
-    int rc;
-} check_job;
-
 /* CPU seconds of the calling thread, for the stage times. */
 static double thread_cpu(void)
 {
@@ -259,6 +247,18 @@ static double thread_cpu(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* Thresholds are measured on a thread of their own, with its own connection,
+ * while the families read the records: each is a scan of the run, and on a
+ * machine with a core to spare the two overlap. */
+typedef struct check_job {
+    const char *db_path;
+    const report_run *run;
+    const report_opts *o;
+    report_checked *chk;
+    err e;
+    int rc;
+} check_job;
+
 static void *check_main(void *arg)
 {
     check_job *j = arg;
@@ -266,7 +266,7 @@ static void *check_main(void *arg)
     double t0 = clock_monotonic(), c0 = thread_cpu();
     j->rc = report_db_open(j->db_path, &db, &j->e);
     if (!j->rc) {
-        j->rc = report_check_run(db, j->run, j->o->families, j->o->nfamilies, &j->chk, &j->e);
+        j->rc = report_check_measure(db, j->run, j->o->families, j->o->nfamilies, j->chk, &j->e);
         sqlite3_close(db);
     }
     log_debug("report: thresholds %.2f s (cpu %.2f s)", clock_monotonic() - t0,
@@ -274,26 +274,17 @@ static void *check_main(void *arg)
     return NULL;
 }
 
-/* Bad thresholds are input errors: found before any work starts. */
-static int check_thresholds(const report_run *run, const report_opts *o, err *e)
-{
-    char name[96];
-    snprintf(name, sizeof name, "run %lld scenario", (long long)run->id);
-    report_thresholds t;
-    int rc = report_thresholds_parse(name, run->scenario_text, &t, e);
-    for (size_t i = 0; i < t.len && !rc; i++)
-        rc = report_threshold_check(o->families, o->nfamilies, &t.v[i], e);
-    report_thresholds_free(&t);
-    return rc;
-}
-
 static int render_into(const report_opts *o, const char *gnuplot, sqlite3 *db,
                        const report_run *run, const char *tmp, report_outcome *res, err *e)
 {
-    int rc = check_thresholds(run, o, e);
-    if (rc)
+    /* Bad thresholds are input errors: found before any work starts. */
+    report_checked chk;
+    int rc = report_check_load(&o->thresholds, run, o->families, o->nfamilies, &chk, e);
+    if (rc) {
+        report_checked_free(&chk);
         return rc;
-    check_job job = {.db_path = o->db_path, .run = run, .o = o};
+    }
+    check_job job = {.db_path = o->db_path, .run = run, .o = o, .chk = &chk};
     pthread_t th;
     bool threaded = pthread_create(&th, NULL, check_main, &job) == 0;
     report_earners top = {0};
@@ -321,16 +312,16 @@ static int render_into(const report_opts *o, const char *gnuplot, sqlite3 *db,
                                 "drawing charts", e);
     log_debug("report: gnuplot %.2f s", clock_monotonic() - t0);
     if (!rc)
-        rc = report_write_summary_md(tmp, run, &job.chk, &top, e);
+        rc = report_write_summary_md(tmp, run, &chk, &top, e);
     if (!rc)
-        rc = report_write_junit(tmp, run, &job.chk, e);
+        rc = report_write_junit(tmp, run, &chk, e);
     /* index.html last: a folder with it is a folder that got to the end. */
     if (!rc)
-        rc = write_index(&c, &job.chk, &top, e);
+        rc = write_index(&c, &chk, &top, e);
     res->charts = c.charts.len;
-    res->thresholds = job.chk.n;
-    res->failed = job.chk.failed;
-    report_checked_free(&job.chk);
+    res->thresholds = chk.n;
+    res->failed = chk.failed;
+    report_checked_free(&chk);
     report_earners_free(&top);
     report_ctx_free(&c);
     return rc;

@@ -11,9 +11,9 @@
  * touching the others (sim/cli/families.c lists the built-in ones).
  *
  * Thresholds. A scenario's `thresholds` list names metrics from the families'
- * tables of SQL measures:
- *     {"metric": "emission_share", "where": {"group": "premium-focus"},
- *      "op": ">=", "value": 30}
+ * tables of SQL measures, and says how to combine them:
+ *     {"metric": "incentive", "where": {"group": "premium"}, "neurons": "sum",
+ *      "epochs": "mean", "from_epoch": 100, "op": ">=", "value": 0.3}
  * report_thresholds_evaluate measures each one on a run; `subnetsim run` exits 1
  * when any fails, and the report shows each with its measured value.
  *
@@ -33,7 +33,8 @@ typedef struct report_run {
     int64_t id;
     char *name;            /* "<scenario>-s<seed>": the default report folder name */
     char *scenario_name;
-    char *scenario_text;   /* the scenario as run: thresholds are re-read from it */
+    char *scenario_text;   /* the scenario file as written ("" if not stored) */
+    char *scenario_json;   /* the effective scenario, overrides applied ("" if none) */
     char *mode, *version, *status, *digest, *started, *finished;
     char *error;           /* why a failed run failed ("" when none) */
     int64_t seed;
@@ -51,65 +52,57 @@ int report_run_ids(sqlite3 *db, int64_t **ids, size_t *n, err *e);
 
 /* ------------------------------------------------------------- metrics */
 
-/* A named measure over one run, defined by SQL returning one row and one value
- * (NULL = no data). The SQL binds :run_id and one named parameter per `where`
- * key it accepts (":group", ":uid", ...); a `where` key the SQL does not name is
- * an input error, which keeps the accepted keys and the SQL in one place. */
+/* A metric thresholds can name: a value per neuron per epoch, an SQL
+ * expression over a row `e` of epoch_neuron. The names are the scenario's
+ * "metric" kinds (sim/scenario: incentive, dividends, ...). */
 typedef struct report_metric {
-    const char *name;      /* "emission_share" */
-    const char *unit;      /* "%", "α", "" */
+    const char *name;      /* "incentive" */
+    const char *unit;      /* "" for 0..1 shares, "rao", "TAO" */
     const char *doc;       /* one line for the README's metric reference */
-    const char *needs;     /* space-separated keys of which `where` must name one; NULL = none */
-    const char *sql;
+    const char *value;     /* "e.incentive / 65535.0" */
 } report_metric;
 
 /* ----------------------------------------------------------- thresholds */
 
-/* A `where` value: a string, or a number when str is NULL. */
-typedef struct report_where {
-    const char *key;
-    const char *str;
-    double num;
-} report_where;
-
 typedef enum { REPORT_GE, REPORT_GT, REPORT_LE, REPORT_LT, REPORT_EQ, REPORT_NE } report_op;
+/* How values combine: across the matching neurons at an epoch, then across the
+ * epochs from from_epoch. Zero is the default of each (the scenario's too). */
+typedef enum { REPORT_N_SUM, REPORT_N_MEAN, REPORT_N_MIN, REPORT_N_MAX } report_neurons;
+typedef enum { REPORT_E_LAST, REPORT_E_MEAN, REPORT_E_MIN, REPORT_E_MAX } report_epochs;
 
+/* A threshold as the scenario states it (scenario_threshold, converted by the
+ * caller so this module needs no scenario code). */
 typedef struct report_threshold {
+    const char *name;      /* the scenario's label, or NULL: made from the fields */
     const char *metric;
-    const report_where *where;
-    size_t nwhere;
+    const char *group;     /* where.group: a validator or miner group, or NULL */
+    const char *hotkey;    /* where.hotkey, or NULL */
+    int64_t netuid;        /* where.netuid; 0: every subnet */
+    report_neurons neurons;
+    report_epochs epochs;
+    int64_t from_epoch;
     report_op op;
     double value;
-    const char *origin;    /* where it was written ("x.json:14:9"), or NULL */
+    const char *origin;    /* where it was written ("x.json: thresholds[2]"), or NULL */
 } report_threshold;
 
 typedef struct report_threshold_result {
-    char label[256];       /* emission_share{group=premium-focus} >= 30 % */
+    char label[256];       /* the name, or incentive{group=premium, epochs=mean} >= 0.3 */
     const char *unit;      /* the metric's */
-    bool has_value;        /* false: the metric had no data (a failure) */
+    bool has_value;        /* false: nothing matched (a failure) */
     double measured;
     bool pass;
 } report_threshold_result;
 
-/* Thresholds parsed from scenario JSON text; owns everything it points to. */
-typedef struct report_thresholds {
-    report_threshold *v;
-    size_t len;
-    void *mem_;            /* private: the parsed document */
-} report_thresholds;
-
-/* Parse the top-level `thresholds` array of a scenario (absent = none). `name`
- * starts messages: "name:line:col: thresholds[1].op: ...". */
-int report_thresholds_parse(const char *name, const char *text, report_thresholds *out, err *e);
-void report_thresholds_free(report_thresholds *t);
 const char *report_op_str(report_op op);
-int report_op_parse(const char *s, report_op *out);
+const char *report_neurons_str(report_neurons a);
+const char *report_epochs_str(report_epochs a);
 
 typedef struct report_family report_family;
 
 /* Check a threshold against the families' metric tables without a database:
- * unknown metric, `where` keys the metric does not accept, or a missing key it
- * needs are ERR_INPUT naming the threshold (its origin first). */
+ * an unknown metric, an unknown aggregation or a value that is not a number is
+ * ERR_INPUT naming the threshold (its origin first). */
 int report_threshold_check(const report_family *const *fams, size_t nfam,
                            const report_threshold *t, err *e);
 /* Measure every threshold on run_id: results[i] gets the measured value and
@@ -119,15 +112,23 @@ int report_threshold_check(const report_family *const *fams, size_t nfam,
 int report_thresholds_evaluate(sqlite3 *db, int64_t run_id, const report_family *const *fams,
                                size_t nfam, const report_threshold *t, size_t n,
                                report_threshold_result *results, size_t *failed, err *e);
+/* One threshold's measure (has_value false when nothing matched). */
+int report_metric_measure(sqlite3 *db, int64_t run_id, const report_metric *m,
+                          const report_threshold *t, bool *has_value, double *value, err *e);
 /* One line per threshold on out, for `run`: "threshold failed: LABEL: measured
- * 12.3 % (origin)" for failures, "threshold passed: ..." for the others when
- * all is true. Returns the number of failures. */
+ * 0.12 (origin)" for failures, and "threshold passed: ..." lines too when all.
+ * Returns the number of failures. */
 size_t report_threshold_results_print(FILE *out, const report_threshold *t,
                                       const report_threshold_result *r, size_t n, bool all);
-/* One metric, one where list: the value (has_value false on NULL). */
-int report_metric_measure(sqlite3 *db, int64_t run_id, const report_metric *m,
-                          const report_where *where, size_t nwhere, bool *has_value,
-                          double *value, err *e);
+
+/* Where a report gets a run's thresholds: the caller reads them from the
+ * run's stored scenario (with the scenario module and its families). The array
+ * stays the source's until report_render returns. */
+typedef struct report_threshold_source {
+    void *ctx;
+    int (*load)(void *ctx, const report_run *run, const report_threshold **out, size_t *n,
+                err *e);
+} report_threshold_source;
 
 /* -------------------------------------------------------- the families */
 
@@ -219,6 +220,7 @@ typedef struct report_opts {
     bool quiet;                     /* no progress bar */
     const report_family *const *families;
     size_t nfamilies;
+    report_threshold_source thresholds;   /* load NULL: the run has none */
 } report_opts;
 
 typedef struct report_outcome {

@@ -28,6 +28,10 @@ typedef enum {
 } report_query;
 
 const char *report_sql(report_query q);
+/* A threshold's query for metric m (queries.c): binds :run_id, :netuid (when
+ * one_subnet), :group, :hotkey, :from_epoch, :everyone. */
+int report_metric_sql(const report_metric *m, const report_threshold *t, bool one_subnet,
+                      sbuf *out);
 
 /* Prepare a statement of the table; ERR_DB with SQLite's message. */
 int report_prepare(sqlite3 *db, report_query q, sqlite3_stmt **st, err *e);
@@ -128,16 +132,21 @@ void report_earners_free(report_earners *v);
 /* Thresholds of a run, measured: what index.html, summary.md and
  * thresholds.xml show. */
 typedef struct report_checked {
-    report_thresholds parsed;
-    report_threshold_result *results;
+    const report_threshold *t;      /* the source's */
     size_t n, failed;
+    report_threshold_result *results;
+    char error[ERR_MSG_MAX];        /* why the thresholds could not be read; "" if they were */
 } report_checked;
 
-int report_check_run(sqlite3 *db, const report_run *run, const report_family *const *fams,
-                     size_t nfam, report_checked *out, err *e);
+/* Read the run's thresholds from the source and check them (ERR_INPUT names a
+ * bad one). A source that cannot read them leaves a note in error, and none. */
+int report_check_load(const report_threshold_source *src, const report_run *run,
+                      const report_family *const *fams, size_t nfam, report_checked *out,
+                      err *e);
+/* Measure them (results, failed). */
+int report_check_measure(sqlite3 *db, const report_run *run, const report_family *const *fams,
+                         size_t nfam, report_checked *c, err *e);
 void report_checked_free(report_checked *c);
-/* `where` as "group=premium-focus, uid=3" */
-void report_where_str(const report_threshold *t, char *out, size_t n);
 
 int report_write_summary_md(const char *dir, const report_run *run, const report_checked *c,
                             const report_earners *top, err *e);

@@ -116,6 +116,10 @@ typedef struct rt_call_opts {
  * before rt_call returns). On error cb never runs and msg is released. */
 int rt_call(rt *r, rt_actor from, rt_actor to, rt_msg msg, const rt_call_opts *opts,
             rt_reply_cb cb, void *arg, rt_call_id *out);
+/* Inside a reply callback: take the reply's body so it outlives the callback.
+ * The caller then owns it (release it with the message's free_body, or free()
+ * when that is NULL). */
+void *rt_take_body(const rt_msg *reply);
 /* Forget a call: its callback will not run. */
 void rt_call_cancel(rt *r, rt_call_id id);
 /* Answer a request (exactly once per request). The reply's body belongs to the

@@ -299,6 +299,16 @@ void rt_reply(rt *r, rt_request *req, int status, rt_msg reply)
     call_maybe_recycle(r, c);
 }
 
+/* The reply handed to a callback is the call's own `reply` member, which the
+ * runtime owns: clearing its body there is how ownership moves. */
+void *rt_take_body(const rt_msg *reply)
+{
+    rt_msg *m = (rt_msg *)reply;
+    void *b = m->body;
+    m->body = NULL;
+    return b;
+}
+
 rt_actor rt_request_from(const rt_request *req) { return ((const rt_call_obj *)req)->from; }
 
 /* A stopped actor's calls: requests it was serving are refused; its own

@@ -35,6 +35,15 @@ typedef struct fixture_opts {
     double strategy_bias;        /* how strongly validators tell strategies apart (0: 1) */
 } fixture_opts;
 
+/* A scenario the scenario module accepts, with the groups of a fixture of 3
+ * validators and 9 miners (what the report re-reads its thresholds from). */
+#define FIXTURE_SMALL_SCENARIO(thresholds)                                                  \
+    "{\"name\": \"core-small\", \"epochs\": 40,\n"                                          \
+    " \"validators\": [{\"name\": \"validators\", \"count\": 3}],\n"                        \
+    " \"miners\": [{\"name\": \"premium-focus\", \"count\": 3}, {\"name\": \"broad\", "     \
+    "\"count\": 2},\n   {\"name\": \"tier-weighted\", \"count\": 2}, {\"name\": \"stale\", " \
+    "\"count\": 2}],\n \"thresholds\": [" thresholds "]}\n"
+
 static const char *const fixture_strategies[] = {"premium-focus", "broad", "tier-weighted",
                                                  "stale"};
 
@@ -185,10 +194,13 @@ static inline int fixture_register(fixture_world *w, chain_recorder *rec, err *e
         char hk[32];
         bool val = i < o->validators;
         snprintf(hk, sizeof hk, val ? "validator-%d" : "miner-%d", i);
-        const char *label = val ? NULL : fixture_strategies[(i - o->validators) % 4];
+        /* The scenario's group is named after the strategy here; the label is
+         * the kind of policy or strategy. */
+        const char *group = val ? "validators" : fixture_strategies[(i - o->validators) % 4];
         uint64_t stake = val ? (uint64_t)(1000 + 500 * i) * CHAIN_RAO_PER_TAO : 0;
         w->strategy[i] = val ? -1 : (i - o->validators) % 4;
-        if (chain_recorder_label(rec, hk, val ? "validator" : "miner", label) ||
+        if (chain_recorder_label(rec, hk, val ? "validator" : "miner", group,
+                                 val ? "honest" : "passive") ||
             chain_fund(w->c, "ck", stake + 10 * CHAIN_RAO_PER_TAO, e) ||
             chain_register(w->c, 1, hk, "ck", NULL, e) ||
             (stake && chain_add_stake(w->c, "ck", hk, 1, stake, e)))
@@ -222,7 +234,7 @@ static inline int fixture_set_weights(fixture_world *w, err *e)
 static inline int fixture_newcomer(fixture_world *w, chain_recorder *rec, err *e)
 {
     uint16_t uid = 0;
-    if (chain_recorder_label(rec, "newcomer", "miner", "copier") ||
+    if (chain_recorder_label(rec, "newcomer", "miner", "copier", "copier") ||
         chain_fund(w->c, "ck2", 10 * CHAIN_RAO_PER_TAO, e) ||
         chain_register(w->c, 1, "newcomer", "ck2", &uid, e))
         return -1;

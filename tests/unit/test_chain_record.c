@@ -39,8 +39,8 @@ static int mem_write(void *ctx, const rt_table *t, const rt_val *v)
         return ERR_IO;
     m->rows[table_index(t)]++;
     if (t == &chain_table_neuron && m->nneuron < 4) {
-        snprintf(m->neuron_label[m->nneuron], 32, "%s", v[5].null ? "(null)" : v[5].u.s);
-        snprintf(m->neuron_replaced[m->nneuron], 32, "%s", v[8].null ? "(null)" : v[8].u.s);
+        snprintf(m->neuron_label[m->nneuron], 32, "%s", v[6].null ? "(null)" : v[6].u.s);
+        snprintf(m->neuron_replaced[m->nneuron], 32, "%s", v[9].null ? "(null)" : v[9].u.s);
         m->nneuron++;
     }
     if (t == &chain_table_weight && m->nweight < 16) {
@@ -79,7 +79,7 @@ static chain *setup(mem *m, const chain_record_opts *o, chain_recorder **rec)
     ASSERT_OK(chain_recorder_new(o, (rt_sink){m, mem_write}, rec));
     chain_observer ob = chain_recorder_observer(*rec);
     ASSERT_OK(chain_add_observer(c, &ob));
-    ASSERT_OK(chain_recorder_label(*rec, "v", "validator", "honest"));
+    ASSERT_OK(chain_recorder_label(*rec, "v", "validator", "v", "honest"));
     advance(c, 1);
     ASSERT_OK(chain_fund(c, "ck", 10 * TAO, &e));
     ASSERT_OK(chain_register(c, 1, "v", "ck", NULL, &e));

@@ -92,3 +92,24 @@ TEST_IMPL(utf8_columns_count_characters)
     ASSERT_EQ_INT(col, 17);
     jdoc_free(d);
 }
+
+TEST_IMPL(large_objects_parse_and_find_late_duplicates)
+{
+    /* 100,000 keys: linear work (a pairwise check would be 5e9 comparisons). */
+    sbuf b;
+    sbuf_init(&b);
+    sbuf_puts(&b, "{");
+    for (int i = 0; i < 100000; i++)
+        sbuf_printf(&b, "%s\"k%d\": %d", i ? "," : "", i, i);
+    sbuf_puts(&b, "}");
+    jdoc *d;
+    err e;
+    ASSERT_OK(jdoc_parse("big.json", b.s, b.len, &d, &e));
+    ASSERT_EQ_INT(cJSON_GetArraySize(jdoc_root(d)), 100000);
+    jdoc_free(d);
+    b.len--; /* drop the closing brace: repeat the first key at the end */
+    sbuf_puts(&b, ",\n\"k0\": 1}");
+    ASSERT_EQ_INT(jdoc_parse("big.json", b.s, b.len, &d, &e), ERR_INPUT);
+    ASSERT_CONTAINS(e.msg, "big.json:2:1: duplicate key \"k0\"");
+    sbuf_free(&b);
+}

@@ -309,8 +309,8 @@ TEST_IMPL(report_screenshot_in_chromium)
     snprintf(dir, sizeof dir, "%s/out", test_tmpdir());
     snprintf(shot, sizeof shot, "%s/screenshot.png", test_tmpdir());
     snprintf(profile, sizeof profile, "%s/chromium-profile", test_tmpdir());
-    small_db(db, "{\"thresholds\": [{\"metric\": \"emission_share\", \"where\": {\"group\": "
-                 "\"stale\"}, \"op\": \"<=\", \"value\": 5}]}");
+    small_db(db, FIXTURE_SMALL_SCENARIO("{\"metric\": \"incentive\", \"where\": {\"group\": "
+                                        "\"stale\"}, \"op\": \"<=\", \"value\": 0.2}"));
     ASSERT_EQ_INT(report(db, dir, NULL, NULL), 0);
     char cmd[8192], *out;
     snprintf(cmd, sizeof cmd,

@@ -1,6 +1,6 @@
-/* report thresholds: parsing with positions, checks against the metric table,
- * measured values equal to independent SQL, pass/fail into JUnit and
- * summary.md; and the small statistics compare uses. */
+/* report thresholds: checks against the metric table, measured values equal
+ * to independent SQL, pass/fail from `run` through to JUnit and summary.md;
+ * and the small statistics compare uses. */
 #include "test.h"
 #include "support/chain_fixture.h"
 #include "support/report_check.h"
@@ -8,16 +8,6 @@
 #include "report/report.h"
 
 static const report_family *const fams[] = {&report_family_chain};
-
-static const char scenario[] =
-    "{\n"
-    "  \"name\": \"core-small\",\n"
-    "  \"thresholds\": [\n"
-    "    {\"metric\": \"emission_share\", \"where\": {\"group\": \"premium-focus\"},\n"
-    "     \"op\": \">=\", \"value\": 5},\n"
-    "    {\"metric\": \"validator_trust_min\", \"op\": \">\", \"value\": 0.99}\n"
-    "  ]\n"
-    "}\n";
 
 static void make_db(const char *path, const char *text)
 {
@@ -41,19 +31,18 @@ static double sql_value(const char *db, const char *sql)
     return v;
 }
 
-static double measure(const char *db, const char *metric, const report_where *w, size_t nw,
-                      bool *has)
+static double measure(const char *db, const report_threshold *t, bool *has)
 {
     sqlite3 *h;
     err e = {0};
     ASSERT_OK(report_db_open(db, &h, &e));
-    double v = 0;
     const report_metric *m = NULL;
     for (size_t i = 0; i < report_family_chain.nmetrics; i++)
-        if (!strcmp(report_family_chain.metrics[i].name, metric))
+        if (!strcmp(report_family_chain.metrics[i].name, t->metric))
             m = &report_family_chain.metrics[i];
     ASSERT(m);
-    ASSERT_OK(report_metric_measure(h, 1, m, w, nw, has, &v, &e));
+    double v = 0;
+    ASSERT_OK(report_metric_measure(h, 1, m, t, has, &v, &e));
     sqlite3_close(h);
     return v;
 }
@@ -66,76 +55,59 @@ static double measure(const char *db, const char *metric, const report_where *w,
              "WHERE m.uid = e.uid)) "
 #define LAST_EPOCH "(SELECT max(epoch) FROM epoch_neuron)"
 
-TEST_IMPL(thresholds_parse_with_positions)
+static void check_fails(report_threshold t, const char *want)
 {
-    report_thresholds t;
-    err e = {0};
-    ASSERT_OK(report_thresholds_parse("s.json", scenario, &t, &e));
-    ASSERT_EQ_INT(t.len, 2);
-    ASSERT_STR_EQ(t.v[0].metric, "emission_share");
-    ASSERT_EQ_INT(t.v[0].nwhere, 1);
-    ASSERT_STR_EQ(t.v[0].where[0].key, "group");
-    ASSERT_STR_EQ(t.v[0].where[0].str, "premium-focus");
-    ASSERT_EQ_INT(t.v[0].op, REPORT_GE);
-    ASSERT_NEAR(t.v[0].value, 5, 0);
-    ASSERT_STR_EQ(t.v[0].origin, "s.json:4:5");
-    ASSERT_EQ_INT(t.v[1].op, REPORT_GT);
-    ASSERT_EQ_INT(t.v[1].nwhere, 0);
-    ASSERT_STR_EQ(t.v[1].origin, "s.json:6:5");
-    ASSERT_OK(report_threshold_check(fams, 1, &t.v[0], &e));
-    report_thresholds_free(&t);
-    /* No thresholds at all is not an error. */
-    ASSERT_OK(report_thresholds_parse("s.json", "{\"name\": \"x\"}", &t, &e));
-    ASSERT_EQ_INT(t.len, 0);
-    report_thresholds_free(&t);
-}
-
-static void parse_fails(const char *text, const char *want)
-{
-    report_thresholds t;
-    err e = {0};
-    ASSERT_EQ_INT(report_thresholds_parse("s.json", text, &t, &e), ERR_INPUT);
-    ASSERT_CONTAINS(e.msg, want);
-    ASSERT(t.v == NULL && t.len == 0);
-}
-
-TEST_IMPL(thresholds_parse_errors_name_the_place)
-{
-    parse_fails("{\"thresholds\": [{\"metric\": \"x\", \"op\": \"=>\", \"value\": 1}]}",
-                "s.json:1:39: thresholds[0].op: unknown op \"=>\"");
-    parse_fails("{\"thresholds\": [{\"metric\": \"x\", \"op\": \">\"}]}",
-                "s.json:1:17: thresholds[0]: missing \"value\"");
-    parse_fails("{\"thresholds\": [{\"metric\": \"x\", \"op\": \">\", \"value\": 1, \"colour\": 2}]}",
-                "thresholds[0].colour: unknown key");
-    parse_fails("{\"thresholds\": [{\"metric\": \"x\", \"op\": \">\", \"value\": 1, "
-                "\"where\": {\"uid\": true}}]}",
-                "thresholds[0].where.uid: expected a string or a number, got true");
-    parse_fails("{\"thresholds\": {\"metric\": \"x\"}}", "s.json:1:16: thresholds: expected an array");
-    parse_fails("{\"thresholds\": [{\"metric\": 3, \"op\": \">\", \"value\": 1}]}",
-                "thresholds[0].metric: unexpected 3");
-}
-
-static void check_fails(const char *metric, const report_where *w, size_t nw, const char *want)
-{
-    report_threshold t = {.metric = metric, .where = w, .nwhere = nw, .op = REPORT_GE,
-                          .value = 1, .origin = "s.json:9:5"};
+    t.origin = "s.json: thresholds[3]";
     err e = {0};
     ASSERT_EQ_INT(report_threshold_check(fams, 1, &t, &e), ERR_INPUT);
-    ASSERT_CONTAINS(e.msg, "s.json:9:5: threshold ");
+    ASSERT_CONTAINS(e.msg, "s.json: thresholds[3]: threshold ");
     ASSERT_CONTAINS(e.msg, want);
 }
 
-TEST_IMPL(thresholds_check_metric_and_where_keys)
+TEST_IMPL(thresholds_check_metric_and_aggregations)
 {
-    check_fails("emision_share", NULL, 0, "unknown metric 'emision_share' (known: emission_share,");
-    report_where colour = {.key = "colour", .str = "red"};
-    check_fails("validator_trust_min", &colour, 1, "metric does not accept where key 'colour'");
-    report_where run = {.key = "run_id", .num = 2};
-    check_fails("validator_trust_min", &run, 1, "does not accept where key 'run_id'");
-    check_fails("emission_share", NULL, 0, "needs one of these where keys: group uid hotkey role");
-    /* "up" is not "uid": keys match whole. */
-    report_where up = {.key = "u", .num = 2};
-    check_fails("emission_share", &up, 1, "does not accept where key 'u'");
+    report_threshold ok = {.metric = "incentive", .group = "good", .epochs = REPORT_E_MEAN,
+                           .op = REPORT_GE, .value = 0.3};
+    err e = {0};
+    ASSERT_OK(report_threshold_check(fams, 1, &ok, &e));
+    report_threshold t = ok;
+    t.metric = "coverage";
+    check_fails(t, "no report knows metric 'coverage' (known: incentive, dividends, emission, "
+                   "consensus, validator_trust, stake)");
+    t = ok;
+    t.neurons = (report_neurons)7;
+    check_fails(t, "neurons combine by sum, mean, min or max");
+    t = ok;
+    t.epochs = (report_epochs)-1;
+    check_fails(t, "epochs combine by last, mean, min or max");
+    t = ok;
+    t.value = NAN;
+    check_fails(t, "value must be a finite number");
+}
+
+TEST_IMPL(thresholds_label_says_what_differs_from_defaults)
+{
+    char db[1024];
+    snprintf(db, sizeof db, "%s/run.db", test_tmpdir());
+    make_db(db, NULL);
+    sqlite3 *h;
+    err e = {0};
+    ASSERT_OK(report_db_open(db, &h, &e));
+    report_threshold t[3] = {
+        {.metric = "incentive", .group = "stale", .op = REPORT_LT, .value = 0.5},
+        {.metric = "stake", .hotkey = "validator-1", .neurons = REPORT_N_MAX,
+         .epochs = REPORT_E_MEAN, .from_epoch = 10, .op = REPORT_GE, .value = 1000},
+        {.name = "validators agree", .metric = "validator_trust", .group = "validators",
+         .neurons = REPORT_N_MIN, .op = REPORT_GT, .value = 0.5},
+    };
+    report_threshold_result r[3];
+    ASSERT_OK(report_thresholds_evaluate(h, 1, fams, 1, t, 3, r, NULL, &e));
+    ASSERT_STR_EQ(r[0].label, "incentive{group=stale} < 0.5");
+    ASSERT_STR_EQ(r[1].label, "stake{hotkey=validator-1, neurons=max, epochs=mean, "
+                              "from_epoch=10} >= 1000 TAO");
+    ASSERT_STR_EQ(r[2].label, "validators agree");
+    ASSERT_STR_EQ(r[1].unit, "TAO");
+    sqlite3_close(h);
 }
 
 TEST_IMPL(thresholds_measure_what_sql_says)
@@ -144,147 +116,171 @@ TEST_IMPL(thresholds_measure_what_sql_says)
     snprintf(db, sizeof db, "%s/run.db", test_tmpdir());
     make_db(db, NULL);
     bool has;
-    /* The newcomer took someone's uid halfway: that uid's rows after belong
-     * to the copier. */
+    /* The newcomer took a uid halfway: that uid's later rows are the copier's. */
     ASSERT_NEAR(sql_value(db, "SELECT count(*) FROM neuron"), 13, 0);
-    report_where g = {.key = "group", .str = "premium-focus"};
-    double got = measure(db, "emission_share", &g, 1, &has);
+    /* Sum across the group at the last epoch (the defaults). */
+    report_threshold t = {.metric = "incentive", .group = "premium-focus"};
+    double got = measure(db, &t, &has);
     ASSERT(has);
-    double want = sql_value(db, "SELECT 100.0 * sum(CASE WHEN n.label = 'premium-focus' THEN "
-                                "e.emission ELSE 0 END) / sum(e.emission) " HELD);
-    ASSERT_NEAR(got, want, 1e-9);
-    ASSERT(got > 5 && got < 60);
-    /* The copier alone, over its epochs only. */
-    report_where cp = {.key = "group", .str = "copier"};
-    got = measure(db, "incentive_share", &cp, 1, &has);
-    want = sql_value(db, "SELECT 100.0 * sum(CASE WHEN n.label = 'copier' THEN e.incentive "
-                         "ELSE 0 END) / sum(e.incentive) " HELD);
-    ASSERT_NEAR(got, want, 1e-9);
+    double want = sql_value(db, "SELECT sum(e.incentive) / 65535.0 " HELD
+                                "WHERE n.group_name = 'premium-focus' AND e.epoch = " LAST_EPOCH);
+    ASSERT_NEAR(got, want, 1e-12);
+    ASSERT(got > 0.2 && got < 0.8);
+    /* Mean over the epochs from 10 of the group's per-epoch sum. */
+    t.epochs = REPORT_E_MEAN;
+    t.from_epoch = 10;
+    got = measure(db, &t, &has);
+    want = sql_value(db, "SELECT avg(s) FROM (SELECT sum(e.incentive) / 65535.0 AS s " HELD
+                         "WHERE n.group_name = 'premium-focus' AND e.epoch >= 10 "
+                         "GROUP BY e.epoch)");
+    ASSERT_NEAR(got, want, 1e-12);
+    /* The copier's uid: only the epochs after it registered count. */
+    report_threshold cp = {.metric = "incentive", .group = "copier", .epochs = REPORT_E_MAX};
+    got = measure(db, &cp, &has);
+    want = sql_value(db, "SELECT max(s) FROM (SELECT sum(e.incentive) / 65535.0 AS s " HELD
+                         "WHERE n.group_name = 'copier' GROUP BY e.epoch)");
+    ASSERT_NEAR(got, want, 1e-12);
     ASSERT(got > 0);
-    got = measure(db, "validator_trust_min", NULL, 0, &has);
-    want = sql_value(db, "SELECT min(m) FROM (SELECT avg(e.validator_trust) / 65535.0 AS m "
-                         HELD "WHERE e.permit AND n.role = 'validator' GROUP BY n.rowid)");
+    /* Min across validators, min over epochs from 5. */
+    report_threshold vt = {.metric = "validator_trust", .group = "validators",
+                           .neurons = REPORT_N_MIN, .epochs = REPORT_E_MIN, .from_epoch = 5};
+    got = measure(db, &vt, &has);
+    want = sql_value(db, "SELECT min(validator_trust) / 65535.0 FROM epoch_neuron "
+                         "WHERE uid < 3 AND epoch >= 5");
     ASSERT_NEAR(got, want, 1e-12);
-    /* A window and a uid. */
-    report_where w[3] = {{.key = "uid", .num = 4}, {.key = "from_epoch", .num = 10},
-                         {.key = "to_epoch", .num = 19}};
-    got = measure(db, "consensus_mean", w, 3, &has);
-    want = sql_value(db, "SELECT avg(consensus) / 65535.0 FROM epoch_neuron WHERE uid = 4 AND "
-                         "epoch BETWEEN 10 AND 19");
-    ASSERT_NEAR(got, want, 1e-12);
-    report_where last = {.key = "last_epochs", .num = 5};
-    got = measure(db, "consensus_mean", &last, 1, &has);
-    want = sql_value(db, "SELECT avg(e.consensus) / 65535.0 " HELD
-                         "WHERE n.role = 'miner' AND e.epoch > " LAST_EPOCH " - 5");
-    ASSERT_NEAR(got, want, 1e-12);
-    report_where hk = {.key = "hotkey", .str = "validator-2"};
-    got = measure(db, "final_stake", &hk, 1, &has);
+    /* One neuron's stake in TAO, and everyone's emission in rao. */
+    report_threshold st = {.metric = "stake", .hotkey = "validator-2"};
+    got = measure(db, &st, &has);
     want = sql_value(db, "SELECT stake / 1e9 FROM epoch_neuron WHERE uid = 2 AND epoch = "
                          LAST_EPOCH);
     ASSERT_NEAR(got, want, 1e-9);
-    got = measure(db, "emission_total", NULL, 0, &has);
-    want = sql_value(db, "SELECT sum(emission) / 1e9 FROM epoch_neuron");
+    report_threshold em = {.metric = "emission", .neurons = REPORT_N_MEAN,
+                           .epochs = REPORT_E_MEAN};
+    got = measure(db, &em, &has);
+    want = sql_value(db, "SELECT avg(s) FROM (SELECT avg(emission) AS s FROM epoch_neuron "
+                         "GROUP BY epoch)");
     ASSERT_NEAR(got, want, 1e-6);
-    /* A group nobody is in has no data (a misspelling must not pass as 0 %). */
-    report_where nobody = {.key = "group", .str = "premium-focs"};
-    measure(db, "emission_share", &nobody, 1, &has);
+    /* Naming nobody gives no data: a failure, not a 0 that might pass. */
+    report_threshold nobody = {.metric = "incentive", .group = "premium-focs"};
+    measure(db, &nobody, &has);
     ASSERT(!has);
 }
 
-TEST_IMPL(thresholds_pass_and_fail_into_junit)
+TEST_IMPL(thresholds_library_call_and_print)
 {
-    char db[1024], dir[1024], cmd[4096], *out;
-    snprintf(db, sizeof db, "%s/run.db", test_tmpdir());
-    snprintf(dir, sizeof dir, "%s/out", test_tmpdir());
-    make_db(db, scenario);
-    snprintf(cmd, sizeof cmd, "'%s' report '%s' -o '%s' --quiet", test_binary(), db, dir);
-    /* The report renders (exit 0) and says how the thresholds went. */
-    ASSERT_EQ_INT(test_run(cmd, &out), 0);
-    ASSERT_CONTAINS(out, "thresholds: 1 pass, 1 fail");
-    free(out);
-    char *xml = check_read(dir, "thresholds.xml");
-    ASSERT_CONTAINS(xml, "<testsuites name=\"subnetsim\" tests=\"2\" failures=\"1\"");
-    /* The passing one is a test case without a failure... */
-    const char *pass = strstr(xml, "name=\"emission_share{group=premium-focus} &gt;= 5 %\">");
-    ASSERT(pass);
-    const char *end = strstr(pass, "</testcase>");
-    const char *next_failure = strstr(pass, "<failure");
-    ASSERT(end && (!next_failure || next_failure > end));
-    /* ...the failing one has one, with the measured value and where it was set. */
-    const char *fail = strstr(xml, "name=\"validator_trust_min &gt; 0.99\">");
-    ASSERT(fail);
-    ASSERT_CONTAINS(fail, "<failure type=\"threshold\" message=\"measured 0.9");
-    ASSERT_CONTAINS(fail, "defined at run 1 scenario:6:5</failure>");
-    size_t failures = 0;
-    for (const char *p = strstr(xml, "<failure"); p; p = strstr(p + 1, "<failure"))
-        failures++;
-    ASSERT_EQ_INT(failures, 1);
-    free(xml);
-    char *md = check_read(dir, "summary.md");
-    ASSERT_CONTAINS(md, "❌ 1 of 2 thresholds failed");
-    ASSERT_CONTAINS(md, "| ✅ pass | `emission_share{group=premium-focus} >= 5 %` |");
-    ASSERT_CONTAINS(md, "| ❌ fail | `validator_trust_min > 0.99` | 0.9");
-    free(md);
-    char *html = check_read(dir, "index.html");
-    ASSERT_CONTAINS(html, "1 of 2 thresholds pass");
-    ASSERT_CONTAINS(html, "<tr class=\"failed\"><td><span class=\"badge fail\">fail</span>");
-    free(html);
-}
-
-TEST_IMPL(thresholds_library_call_for_run)
-{
-    /* What `subnetsim run` calls: its own threshold structs, no scenario text. */
     char db[1024];
     snprintf(db, sizeof db, "%s/run.db", test_tmpdir());
     make_db(db, NULL);
     sqlite3 *h;
     err e = {0};
     ASSERT_OK(report_db_open(db, &h, &e));
-    report_where g = {.key = "group", .str = "stale"};
     report_threshold t[2] = {
-        {.metric = "emission_share", .where = &g, .nwhere = 1, .op = REPORT_LE, .value = 50},
-        {.metric = "emission_share", .where = &g, .nwhere = 1, .op = REPORT_GE, .value = 50},
+        {.metric = "incentive", .group = "stale", .op = REPORT_LE, .value = 0.5,
+         .origin = "x.json: thresholds[0]"},
+        {.metric = "incentive", .group = "stale", .op = REPORT_GE, .value = 0.5,
+         .origin = "x.json: thresholds[1]"},
     };
     report_threshold_result r[2];
     size_t failed = 99;
     ASSERT_OK(report_thresholds_evaluate(h, 1, fams, 1, t, 2, r, &failed, &e));
     ASSERT_EQ_INT(failed, 1);
     ASSERT(r[0].pass && !r[1].pass);
-    ASSERT(r[0].has_value && r[0].measured > 0 && r[0].measured < 50);
-    ASSERT_STR_EQ(r[0].label, "emission_share{group=stale} <= 50 %");
-    ASSERT_STR_EQ(r[0].unit, "%");
-    /* What `run` prints: the failure, with where it was written. */
-    t[1].origin = "x.json:4:7";
+    ASSERT(r[0].has_value && r[0].measured > 0 && r[0].measured < 0.5);
     char *text = NULL;
     size_t len = 0;
     FILE *mem = open_memstream(&text, &len);
     ASSERT_EQ_INT(report_threshold_results_print(mem, t, r, 2, false), 1);
     fclose(mem);
-    ASSERT_CONTAINS(text, "threshold failed: emission_share{group=stale} >= 50 %: measured ");
-    ASSERT_CONTAINS(text, " (x.json:4:7)\n");
+    ASSERT_CONTAINS(text, "threshold failed: incentive{group=stale} >= 0.5: measured 0.");
+    ASSERT_CONTAINS(text, " (x.json: thresholds[1])\n");
     ASSERT(!strstr(text, "passed"));
     free(text);
     /* A bad one is an input error before anything is measured. */
     t[1].metric = "nonsense";
-    t[1].origin = "x.json:3:7";
     ASSERT_EQ_INT(report_thresholds_evaluate(h, 1, fams, 1, t, 2, r, &failed, &e), ERR_INPUT);
-    ASSERT_CONTAINS(e.msg, "x.json:3:7: threshold nonsense");
+    ASSERT_CONTAINS(e.msg, "x.json: thresholds[1]: threshold nonsense");
     sqlite3_close(h);
 }
 
-TEST_IMPL(report_with_a_bad_threshold_exits_2)
+/* The acceptance test: a failing threshold makes `run` exit 1 and name it, and
+ * shows as a failed case in thresholds.xml; a passing one does not. */
+TEST_IMPL(thresholds_from_run_to_junit)
+{
+    const char *dir = test_tmpdir();
+    char cmd[8192], *out;
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' run '%s/scenarios/weights/honest-basic.json' "
+             "--db run.db --quiet --set 'thresholds[1].value=0.01'", dir, test_binary(),
+             test_source_dir());
+    ASSERT_EQ_INT(test_run(cmd, &out), 1);
+    ASSERT_CONTAINS(out, "threshold failed: incentive{group=poor} < 0.01: measured 0.0");
+    ASSERT_CONTAINS(out, "honest-basic.json: thresholds[1])");
+    ASSERT(!strstr(out, "thresholds[0]"));   /* --quiet: passes are not listed */
+    free(out);
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' report run.db -o out --quiet", dir, test_binary());
+    ASSERT_EQ_INT(test_run(cmd, &out), 0);
+    ASSERT_CONTAINS(out, "thresholds: 1 pass, 1 fail");
+    free(out);
+    char rep[1100];
+    snprintf(rep, sizeof rep, "%s/out", dir);
+    char *xml = check_read(rep, "thresholds.xml");
+    ASSERT_CONTAINS(xml, "<testsuites name=\"subnetsim\" tests=\"2\" failures=\"1\"");
+    /* The passing one: a test case without a failure. */
+    const char *pass = strstr(xml, "name=\"incentive{group=good, epochs=mean, from_epoch=10} "
+                                   "&gt; 0.5\">");
+    ASSERT(pass);
+    const char *end = strstr(pass, "</testcase>"), *next = strstr(pass, "<failure");
+    ASSERT(end && (!next || next > end));
+    /* The failing one: a failure with the measured value and where it is set. */
+    const char *fail = strstr(xml, "name=\"incentive{group=poor} &lt; 0.01\">");
+    ASSERT(fail);
+    ASSERT_CONTAINS(fail, "<failure type=\"threshold\" message=\"measured 0.0");
+    ASSERT_CONTAINS(fail, "thresholds[1]</failure>");
+    size_t failures = 0;
+    for (const char *p = strstr(xml, "<failure"); p; p = strstr(p + 1, "<failure"))
+        failures++;
+    ASSERT_EQ_INT(failures, 1);
+    free(xml);
+    char *md = check_read(rep, "summary.md");
+    ASSERT_CONTAINS(md, "❌ 1 of 2 thresholds failed");
+    ASSERT_CONTAINS(md, "| ✅ pass | `incentive{group=good, epochs=mean, from_epoch=10} > 0.5` |");
+    ASSERT_CONTAINS(md, "| ❌ fail | `incentive{group=poor} < 0.01` | 0.0");
+    free(md);
+    char *html = check_read(rep, "index.html");
+    ASSERT_CONTAINS(html, "1 of 2 thresholds pass");
+    ASSERT_CONTAINS(html, "<tr class=\"failed\"><td><span class=\"badge fail\">fail</span>");
+    free(html);
+    /* Without the override every threshold passes and run exits 0. */
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' run '%s/scenarios/weights/honest-basic.json' "
+             "--db ok.db", dir, test_binary(), test_source_dir());
+    ASSERT_EQ_INT(test_run(cmd, &out), 0);
+    ASSERT_CONTAINS(out, "threshold passed: incentive{group=poor} < 0.1: measured 0.0");
+    free(out);
+}
+
+TEST_IMPL(report_reads_thresholds_from_the_stored_scenario)
 {
     char db[1024], dir[1024], cmd[4096], *out;
     snprintf(db, sizeof db, "%s/run.db", test_tmpdir());
     snprintf(dir, sizeof dir, "%s/out", test_tmpdir());
-    make_db(db, "{\"thresholds\": [\n  {\"metric\": \"emission_share\", \"where\": "
-                "{\"strategy\": \"x\"}, \"op\": \">\", \"value\": 1}]}");
+    make_db(db, FIXTURE_SMALL_SCENARIO(
+        "{\"metric\": \"incentive\", \"where\": {\"group\": \"premium-focus\"}, \"op\": \">=\", "
+        "\"value\": 0.05},\n {\"metric\": \"validator_trust\", \"where\": {\"group\": "
+        "\"validators\"}, \"neurons\": \"min\", \"op\": \">\", \"value\": 0.999}"));
     snprintf(cmd, sizeof cmd, "'%s' report '%s' -o '%s' --quiet", test_binary(), db, dir);
-    ASSERT_EQ_INT(test_run(cmd, &out), 2);
-    ASSERT_CONTAINS(out, "run 1 scenario:2:3: threshold emission_share{strategy=x} > 1: "
-                         "metric does not accept where key 'strategy'");
+    ASSERT_EQ_INT(test_run(cmd, &out), 0);
+    ASSERT_CONTAINS(out, "thresholds: 1 pass, 1 fail");
     free(out);
-    ASSERT(!check_file_exists(dir, "index.html"));
+    /* A scenario this build cannot read: the report says so and goes on. */
+    sqlite3 *h;
+    ASSERT_EQ_INT(sqlite3_open(db, &h), SQLITE_OK);
+    ASSERT_EQ_INT(sqlite3_exec(h, "UPDATE run SET scenario_text = '{\"epochs\": \"many\"}'",
+                               NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(h);
+    ASSERT_EQ_INT(test_run(cmd, &out), 0);
+    free(out);
+    char *html = check_read(dir, "index.html");
+    ASSERT_CONTAINS(html, "The scenario's thresholds could not be read: run 1 scenario:1:12: epochs");
+    free(html);
 }
 
 /* ------------------------------------------------------------ statistics */

@@ -1,0 +1,91 @@
+/* The scenario arguments every command that loads a scenario takes (check,
+ * run, sweep): FILE, --set PATH=VALUE (repeatable), --seed N; and the family
+ * list of this binary, declared once here. */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <string.h>
+
+/* Families beside the core, as they are linked in: a family adds itself here. */
+const scenario_family *const cli_families[] = {NULL};
+const size_t cli_nfamilies = 0;
+
+static int parse_seed(const char *s, int64_t *out, err *e)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (!*s || *end || errno || v < 0 || (double)v > SCENARIO_INT_LIMIT)
+        return err_set(e, ERR_INPUT, "--seed: expected an integer between 0 and %.0f, got '%s'",
+                       SCENARIO_INT_LIMIT, s);
+    *out = v;
+    return 0;
+}
+
+/* "--opt VALUE" or "--opt=VALUE": the value, advancing *i; NULL if argv[*i] is
+ * not this option. */
+static const char *option(int argc, char **argv, int *i, const char *opt, err *e, int *r)
+{
+    size_t n = strlen(opt);
+    if (strncmp(argv[*i], opt, n) != 0)
+        return NULL;
+    if (argv[*i][n] == '=')
+        return argv[*i] + n + 1;
+    if (argv[*i][n] != 0)
+        return NULL;
+    if (*i + 1 >= argc) {
+        *r = err_set(e, ERR_INPUT, "%s needs a value", opt);
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+int cli_scenario_arg(int argc, char **argv, int *i, cli_scenario_args *a, err *e)
+{
+    int r = 0;
+    const char *v = option(argc, argv, i, "--set", e, &r);
+    if (r)
+        return r;
+    if (v) {
+        const char **sets = realloc(a->sets, (a->nsets + 1) * sizeof *sets);
+        if (!sets)
+            return err_set(e, ERR_NOMEM, "out of memory");
+        a->sets = sets;
+        a->sets[a->nsets++] = v;
+        return 1;
+    }
+    if ((v = option(argc, argv, i, "--seed", e, &r))) {
+        a->has_seed = true;
+        return parse_seed(v, &a->seed, e) ? ERR_INPUT : 1;
+    }
+    if (r)
+        return r;
+    if (argv[*i][0] == '-' && argv[*i][1])
+        return 0;   /* the command's own option */
+    if (a->path)
+        return err_set(e, ERR_INPUT, "one scenario file at a time ('%s' and '%s')", a->path,
+                       argv[*i]);
+    a->path = argv[*i];
+    return 1;
+}
+
+void cli_scenario_args_free(cli_scenario_args *a)
+{
+    free(a->sets);
+    memset(a, 0, sizeof *a);
+}
+
+int cli_scenario_load(const cli_scenario_args *a, scenario **out, err *e)
+{
+    if (!a->path)
+        return err_set(e, ERR_INPUT, "which scenario? give a FILE");
+    scenario_opts o = {
+        .sets = a->sets,
+        .nsets = a->nsets,
+        .has_seed = a->has_seed,
+        .seed = a->seed,
+        .families = cli_families,
+        .nfamilies = cli_nfamilies,
+    };
+    return scenario_load(a->path, &o, out, e);
+}

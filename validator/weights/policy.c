@@ -1,0 +1,214 @@
+/* The weights policies, as pure functions of what a validator can see. */
+#include "validator/weights/weights.h"
+
+#include <math.h>
+#include <string.h>
+
+static int uid_of(const proto_chain_metagraph *mg, const char *hotkey)
+{
+    for (uint16_t u = 0; u < mg->n; u++)
+        if (!strcmp(mg->neurons[u].hotkey, hotkey))
+            return u;
+    return -1;
+}
+
+/* Add a map of targets (hotkeys, groups, uids) into w; targets not registered
+ * now are skipped. `named` marks uids the map names, so explicit zeros stay. */
+static int add_targets(const scenario *sc, const scenario_map *m, const proto_chain_metagraph *mg,
+                       double *w, bool *named, err *e)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        scenario_target t;
+        if (scenario_target_find(sc, m->v[i].key, &t))
+            return err_set(e, ERR_INPUT, "weights: target '%s' names no neuron", m->v[i].key);
+        if (t.kind == SCENARIO_TARGET_UID) {
+            if (t.uid >= 0 && t.uid < mg->n) {
+                w[t.uid] += m->v[i].value;
+                named[t.uid] = true;
+            }
+            continue;
+        }
+        int64_t count = t.is_miner ? sc->miners.v[t.group].count : sc->validators.v[t.group].count;
+        const char *gname = t.is_miner ? sc->miners.v[t.group].name : sc->validators.v[t.group].name;
+        int64_t lo = t.kind == SCENARIO_TARGET_HOTKEY ? t.member : 0;
+        int64_t hi = t.kind == SCENARIO_TARGET_HOTKEY ? t.member + 1 : count;
+        for (int64_t k = lo; k < hi; k++) {
+            char hk[PROTO_KEY_MAX];
+            scenario_hotkey(gname, count, k, hk, sizeof hk);
+            int u = uid_of(mg, hk);
+            if (u >= 0) {
+                w[u] += m->v[i].value;
+                named[u] = true;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Honest measurement: every registered miner's quality at `epoch`, plus noise
+ * with standard deviation `noise`, clipped at 0. */
+static void measure(const scenario *sc, const proto_chain_metagraph *mg, uint64_t epoch,
+                    double noise, rng *r, double *w, bool *named)
+{
+    for (uint16_t u = 0; u < mg->n; u++) {
+        scenario_target t;
+        if (scenario_target_find(sc, mg->neurons[u].hotkey, &t) || !t.is_miner ||
+            t.kind != SCENARIO_TARGET_HOTKEY)
+            continue;
+        double q = scenario_miner_quality(sc, &sc->miners.v[t.group], t.member, (int64_t)epoch);
+        if (noise > 0)
+            q += rng_normal(r, 0, noise);
+        w[u] = q > 0 ? q : 0;
+        named[u] = true;
+    }
+}
+
+/* The weight rows other permitted validators have on chain now, each row
+ * normalised and weighted by its validator's stake (what the epoch itself would
+ * make of them), plus noise. Needs a metagraph with weights. */
+static bool copy_weights(const proto_chain_metagraph *mg, const char *self, double noise, rng *r,
+                         double *w, bool *named)
+{
+    if (!mg->row_start)
+        return false;
+    bool any = false;
+    for (uint16_t v = 0; v < mg->n; v++) {
+        const proto_chain_neuron *nv = &mg->neurons[v];
+        if (!nv->validator_permit || !strcmp(nv->hotkey, self) || !nv->stake)
+            continue;
+        double sum = 0;
+        for (uint32_t k = mg->row_start[v]; k < mg->row_start[v + 1]; k++)
+            sum += mg->weights[k].value;
+        if (sum <= 0)
+            continue;
+        for (uint32_t k = mg->row_start[v]; k < mg->row_start[v + 1]; k++) {
+            uint16_t u = mg->weights[k].uid;
+            if (u < mg->n) {
+                w[u] += (double)nv->stake * mg->weights[k].value / sum;
+                named[u] = any = true;
+            }
+        }
+    }
+    for (uint16_t u = 0; any && noise > 0 && u < mg->n; u++)
+        if (named[u]) {
+            double x = w[u] + rng_normal(r, 0, noise) * w[u];
+            w[u] = x > 0 ? x : 0;
+        }
+    return any;
+}
+
+/* Last epoch's consensus, as the metagraph shows it, plus noise. */
+static bool copy_consensus(const proto_chain_metagraph *mg, double noise, rng *r, double *w,
+                           bool *named)
+{
+    bool any = false;
+    for (uint16_t u = 0; u < mg->n; u++) {
+        if (!mg->neurons[u].consensus)
+            continue;
+        double x = mg->neurons[u].consensus / 65535.0;
+        if (noise > 0)
+            x += rng_normal(r, 0, noise);
+        w[u] = x > 0 ? x : 0;
+        named[u] = any = true;
+    }
+    return any;
+}
+
+static const scenario_weights_step *scripted_step(const scenario_policy_scripted *p, uint64_t epoch)
+{
+    const scenario_weights_step *st = NULL;
+    for (size_t i = 0; i < p->schedule.n; i++)
+        if ((uint64_t)p->schedule.v[i].from_epoch <= epoch)
+            st = &p->schedule.v[i];
+    return st;
+}
+
+static bool in_ints(const scenario_ints *l, uint64_t x)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if ((uint64_t)l->v[i] == x)
+            return true;
+    return false;
+}
+
+/* Max-upscale to u16 as a validator's client does before set_weights; a self
+ * weight is dropped (the chain ignores the diagonal anyway). */
+static void to_u16(const proto_chain_metagraph *mg, const char *self, const double *w,
+                   const bool *named, uint16_t *uids, uint16_t *values, size_t *n)
+{
+    double max = 0;
+    for (uint16_t u = 0; u < mg->n; u++)
+        if (named[u] && w[u] > max)
+            max = w[u];
+    *n = 0;
+    for (uint16_t u = 0; u < mg->n; u++) {
+        if (!named[u] || !strcmp(mg->neurons[u].hotkey, self))
+            continue;
+        uids[*n] = u;
+        values[*n] = max > 0 ? (uint16_t)lround(w[u] / max * 65535.0) : 0;
+        (*n)++;
+    }
+}
+
+int weights_policy(const scenario *sc, const scenario_variant *policy, const char *self,
+                   const proto_chain_metagraph *mg, uint64_t epoch, rng *r, uint16_t *uids,
+                   uint16_t *values, size_t *n, bool *act, err *e)
+{
+    *n = 0;
+    *act = false;
+    double *w = calloc(mg->n ? mg->n : 1, sizeof *w);
+    bool *named = calloc(mg->n ? mg->n : 1, sizeof *named);
+    if (!w || !named) {
+        free(w);
+        free(named);
+        return err_set(e, ERR_NOMEM, "out of memory");
+    }
+    int rc = 0;
+    const void *cfg = policy->cfg;
+    switch (policy->kind->id) {
+    case SCENARIO_POLICY_SCRIPTED: {
+        const scenario_weights_step *st = scripted_step(cfg, epoch);
+        if (st && !(rc = add_targets(sc, &st->weights, mg, w, named, e)))
+            *act = true;
+        break;
+    }
+    case SCENARIO_POLICY_HONEST:
+        measure(sc, mg, epoch, ((const scenario_policy_honest *)cfg)->noise, r, w, named);
+        *act = true;
+        break;
+    case SCENARIO_POLICY_COPIER: {
+        const scenario_policy_copier *p = cfg;
+        *act = p->source == SCENARIO_COPY_WEIGHTS ? copy_weights(mg, self, p->noise, r, w, named)
+                                                  : copy_consensus(mg, p->noise, r, w, named);
+        break;
+    }
+    case SCENARIO_POLICY_LAZY: {
+        const scenario_policy_lazy *p = cfg;
+        if (epoch >= (uint64_t)p->first_epoch &&
+            (epoch - (uint64_t)p->first_epoch) % (uint64_t)p->every_epochs == 0) {
+            measure(sc, mg, epoch, p->noise, r, w, named);
+            *act = true;
+        }
+        break;
+    }
+    case SCENARIO_POLICY_DEVIATE: {
+        const scenario_policy_deviate *p = cfg;
+        if (in_ints(&p->at_epochs, epoch))
+            rc = add_targets(sc, &p->weights, mg, w, named, e);
+        else
+            measure(sc, mg, epoch, p->noise, r, w, named);
+        *act = rc == 0;
+        break;
+    }
+    default:
+        rc = err_set(e, ERR_INTERNAL, "weights: policy '%s' is not a weights-family policy",
+                     policy->kind->name);
+    }
+    if (!rc && *act)
+        to_u16(mg, self, w, named, uids, values, n);
+    if (*act && *n == 0)
+        *act = false;   /* nothing to weigh yet (no miners registered) */
+    free(w);
+    free(named);
+    return rc;
+}
