@@ -175,7 +175,7 @@ static int stacked_chart(chain_sec *cs, err *e)
     char note[64], name[96], title[192], cap[256];
     bucket_note(d, note, sizeof note);
     snprintf(cap, sizeof cap, "Share of each epoch's emission paid to each group (by the scenario's "
-                              "label, else by role); the areas add up to 100 %%.%s",
+                              "group); the areas add up to 100 %%.%s",
              note);
     snprintf(name, sizeof name, "chain-emission-groups%s", cs->suffix);
     snprintf(title, sizeof title, "Emission share by group%s", cs->where);

@@ -244,11 +244,12 @@ static void sort_by_emission(size_t *idx, size_t n, const chain_data *d)
         }
 }
 
-static void name_neuron(const chain_data *d, const chain_nrec *r, char *out, size_t n)
+static void name_neuron(const chain_data *d, const chain_nrec *r, bool one_label, char *out,
+                        size_t n)
 {
     bool moved = d->first[r->uid] >= 0 && &d->nrec.v[d->first[r->uid]] != r;
-    /* "uid 3 validator" says nothing "uid 3" does not. */
-    const char *label = strcmp(r->label, r->role) ? r->label : "";
+    /* "uid 3 validators" says nothing "uid 3" does not when all share it. */
+    const char *label = one_label || !strcmp(r->label, r->role) ? "" : r->label;
     char from[48] = "";
     if (moved)
         snprintf(from, sizeof from, " (block %lld+)", (long long)r->reg);
@@ -300,7 +301,7 @@ static int groups_by_label(const chain_data *d, chain_pop pop, chain_groups *g, 
         g->series[i] = (int)k;
     }
     VEC_FREE(&labels);
-    g->how = "Lines: %s by label (how many in brackets).";
+    g->how = "Lines: %s by group (how many in brackets).";
     return 0;
 }
 
@@ -314,7 +315,9 @@ static int groups_by_neuron(const chain_data *d, chain_pop pop, chain_groups *g,
         if (in_pop(&d->nrec.v[i], pop))
             idx[n++] = i;
     }
-    bool top = n > CHAIN_MAX_SERIES;
+    bool top = n > CHAIN_MAX_SERIES, one_label = true;
+    for (size_t k = 1; k < n && one_label; k++)
+        one_label = !strcmp(d->nrec.v[idx[k]].label, d->nrec.v[idx[0]].label);
     if (top)
         sort_by_emission(idx, n, d);
     size_t keep = top ? CHAIN_MAX_SERIES - 1 : n;
@@ -323,7 +326,7 @@ static int groups_by_neuron(const chain_data *d, chain_pop pop, chain_groups *g,
         g->series[idx[k]] = s;
         g->members[s]++;
         if (k < keep)
-            name_neuron(d, &d->nrec.v[idx[k]], g->name[s], sizeof g->name[s]);
+            name_neuron(d, &d->nrec.v[idx[k]], one_label && n > 1, g->name[s], sizeof g->name[s]);
     }
     g->n = (int)keep + top;
     if (top) {
