@@ -285,6 +285,27 @@ static const report_series *series_any(const cmp *c, const char *name, size_t *m
     return found;
 }
 
+/* One arm's block of the .dat: x, mean, CI low, high. Returns the points. */
+static size_t arm_block(const cmp *c, size_t a, size_t k, size_t len, double *buf, sbuf *dat,
+                        bool *band, double *ymax)
+{
+    size_t points = 0;
+    sbuf_printf(dat, "# %s\n", c->arms.v[a]);
+    for (size_t i = 0; i < len; i++) {
+        double x = 0, mean, half;
+        size_t n = series_at(c, a, c->series.v[k], i, &x, buf);
+        if (n == 0)
+            continue;
+        report_mean_ci95(buf, n, &mean, &half);
+        *band = *band || !isnan(half);
+        *ymax = fmax(*ymax, isnan(half) ? mean : mean + half);
+        sbuf_printf(dat, "%.6g\t%.6g\t%.6g\t%.6g\n", x, mean, mean - half, mean + half);
+        points++;
+    }
+    sbuf_puts(dat, "\n\n");
+    return points;
+}
+
 static int overlay_chart(report_ctx *ctx, const cmp *c, size_t k, double *buf, err *e)
 {
     size_t len;
@@ -294,29 +315,29 @@ static int overlay_chart(report_ctx *ctx, const cmp *c, size_t k, double *buf, e
     sbuf_init(&plot);
     sbuf_puts(&dat, "# one block per arm: x, mean, 95 % CI low, high (NaN with one run)\n");
     sbuf_puts(&plot, "plot ");
+    double ymax = 0;
+    size_t drawn = 0;   /* blocks written: gnuplot's index counts only those */
     for (size_t a = 0; a < c->arms.len; a++) {
-        sbuf_puts(&dat, "# ");
-        sbuf_puts(&dat, c->arms.v[a]);
-        sbuf_puts(&dat, "\n");
         bool band = false;
-        for (size_t i = 0; i < len; i++) {
-            double x = 0, mean, half;
-            size_t n = series_at(c, a, c->series.v[k], i, &x, buf);
-            if (n == 0)
-                continue;
-            report_mean_ci95(buf, n, &mean, &half);
-            band = band || !isnan(half);
-            sbuf_printf(&dat, "%.6g\t%.6g\t%.6g\t%.6g\n", x, mean, mean - half, mean + half);
-        }
-        sbuf_puts(&dat, "\n\n");
+        sbuf block;
+        sbuf_init(&block);
+        size_t points = arm_block(c, a, k, len, buf, &block, &band, &ymax);
+        /* An arm without this series (another scenario's groups) is left out. */
+        if (points && block.s)
+            sbuf_add(&dat, block.s, block.len);
+        sbuf_free(&block);
+        if (!points)
+            continue;
         int lt = (int)(a % REPORT_NCOLORS) + 1;
+        const char *sep = drawn ? ", \\\n     " : "";
         if (band)
             sbuf_printf(&plot, "%sdat index %zu using 1:3:4 with filledcurves lt %d "
-                               "fs transparent solid 0.18 notitle, \\\n     ",
-                        a ? ", \\\n     " : "", a, lt);
+                               "fs transparent solid 0.18 notitle",
+                        sep, drawn, lt);
         sbuf_printf(&plot, "%sdat index %zu using 1:2 with lines lt %d title ",
-                    a && !band ? ", \\\n     " : "", a, lt);
+                    band ? ", \\\n     " : sep, drawn, lt);
         report_gp_key(&plot, c->arms.v[a], REPORT_KEY_CHARS);
+        drawn++;
     }
     char name[32], cap[256], title[96];
     snprintf(name, sizeof name, "compare-%zu", k + 1);
@@ -326,7 +347,9 @@ static int overlay_chart(report_ctx *ctx, const cmp *c, size_t k, double *buf, e
     snprintf(cap, sizeof cap, "Mean over each arm's runs; the shaded band is the 95 %% "
                               "confidence interval where an arm has several seeds.");
     report_chart ch = {.name = name, .title = title, .xlabel = proto->xlabel,
-                       .ylabel = proto->ylabel, .caption = cap, .setup = "set yrange [0:*]",
+                       .ylabel = proto->ylabel, .caption = cap,
+                       /* all zero: a range gnuplot need not invent */
+                       .setup = ymax > 0 ? "set yrange [0:*]" : "set yrange [0:1]",
                        .plot = plot.s, .data = dat.s};
     int rc = dat.oom || plot.oom ? err_set(e, ERR_NOMEM, "out of memory")
                                  : report_chart_add(ctx, &ch, e);
