@@ -151,6 +151,7 @@ typedef struct chain_subnet_totals {
     uint64_t paid_server, paid_validator, lost_epoch;
     uint64_t burned;                 /* registration burn (recycled) */
     uint64_t epochs;
+    uint64_t registrations;          /* every registration so far (a new tenure) */
     uint64_t pending_emission, pending_owner_cut;   /* accrued, not yet drained */
 } chain_subnet_totals;
 

@@ -168,13 +168,16 @@ static void fill_neuron(const chain *c, uint16_t netuid, uint16_t uid, proto_cha
     snprintf(o->coldkey, sizeof o->coldkey, "%s", nr->coldkey);
 }
 
-static proto_chain_metagraph *build_metagraph(const chain *c, uint16_t netuid, bool with_weights)
+static proto_chain_metagraph *build_metagraph(const chain *c, uint16_t netuid, bool with_weights,
+                                              bool header_only)
 {
     uint16_t n = chain_subnet_n(c, netuid);
+    with_weights = with_weights && !header_only;
     size_t nnz = 0;
     for (uint16_t u = 0; with_weights && u < n; u++)
         nnz += chain_weights_row(c, netuid, u).len;
-    size_t size = sizeof(proto_chain_metagraph) + (size_t)n * sizeof(proto_chain_neuron);
+    size_t size = sizeof(proto_chain_metagraph) +
+                  (header_only ? 0 : (size_t)n * sizeof(proto_chain_neuron));
     if (with_weights)
         size += ((size_t)n + 1) * sizeof(uint32_t) + nnz * sizeof(proto_chain_went);
     proto_chain_metagraph *m = calloc(1, size);
@@ -190,9 +193,14 @@ static proto_chain_metagraph *build_metagraph(const chain *c, uint16_t netuid, b
         m->next_epoch_block = UINT64_MAX;
     m->last_epoch_block = chain_last_epoch_block(c, netuid);
     chain_subnet_totals tot;
-    m->epochs = chain_subnet_totals_get(c, netuid, &tot) == 0 ? tot.epochs : 0;
+    if (chain_subnet_totals_get(c, netuid, &tot) == 0) {
+        m->epochs = tot.epochs;
+        m->registrations = tot.registrations;
+    }
     m->commit_reveal = p->commit_reveal;
     m->n = n;
+    if (header_only)
+        return m;
     m->neurons = (proto_chain_neuron *)(m + 1);
     for (uint16_t u = 0; u < n; u++)
         fill_neuron(c, netuid, u, &m->neurons[u]);
@@ -220,7 +228,7 @@ static void serve_metagraph(chain_actor *a, rt_request *req, const proto_chain_m
         reply_result(a, req, ERR_NOTFOUND, &e, 0, 0, 0);
         return;
     }
-    proto_chain_metagraph *m = build_metagraph(a->c, q->netuid, q->with_weights);
+    proto_chain_metagraph *m = build_metagraph(a->c, q->netuid, q->with_weights, q->header_only);
     if (!m) {
         rt_reply(a->r, req, RT_SERVER_ERROR, (rt_msg){0});
         return;

@@ -17,7 +17,7 @@ static const rt_column neuron_cols[] = {
 };
 static const char *const neuron_idx[] = {"netuid, uid", "hotkey", NULL};
 const rt_table chain_table_neuron = {"neuron", "one row per registration: a neuron's tenure starts",
-                                     neuron_cols, 10, neuron_idx};
+                                     neuron_cols, 10, neuron_idx, NULL};
 
 static const rt_column exit_cols[] = {
     {"netuid", RT_COL_INT, "subnet"},
@@ -31,7 +31,7 @@ static const rt_column exit_cols[] = {
 static const char *const exit_idx[] = {"netuid, uid", NULL};
 const rt_table chain_table_neuron_exit = {"neuron_exit",
                                           "one row per deregistration: a neuron's tenure ends",
-                                          exit_cols, 7, exit_idx};
+                                          exit_cols, 7, exit_idx, NULL};
 
 static const rt_column epoch_cols[] = {
     {"netuid", RT_COL_INT, "subnet"},
@@ -45,7 +45,7 @@ static const rt_column epoch_cols[] = {
 };
 static const char *const epoch_idx[] = {"netuid, epoch", NULL};
 const rt_table chain_table_epoch = {"chain_epoch", "one row per subnet epoch", epoch_cols, 8,
-                                    epoch_idx};
+                                    epoch_idx, NULL};
 
 static const rt_column en_cols[] = {
     {"netuid", RT_COL_INT, "subnet"},
@@ -63,9 +63,10 @@ static const rt_column en_cols[] = {
     {"permit", RT_COL_INT, "1 with a validator permit for the next epoch"},
     {"active", RT_COL_INT, "1 when active (weights within activity_cutoff)"},
 };
-static const char *const en_idx[] = {"netuid, epoch", NULL};
+/* Clustered on (netuid, epoch, uid): the rows arrive in that order, and reports
+ * read them by epoch, so the table is its own index. */
 const rt_table chain_table_epoch_neuron = {"epoch_neuron", "per uid results of each recorded epoch",
-                                           en_cols, 14, en_idx};
+                                           en_cols, 14, NULL, "netuid, epoch, uid"};
 
 static const rt_column we_cols[] = {
     {"netuid", RT_COL_INT, "subnet"},
@@ -76,7 +77,7 @@ static const rt_column we_cols[] = {
     {"commit_block", RT_COL_INT, "on a reveal: block of the commit revealed"},
 };
 const rt_table chain_table_weight_event = {"weight_event", "every accepted weights extrinsic",
-                                           we_cols, 6, NULL};
+                                           we_cols, 6, NULL, NULL};
 
 static const rt_column row_cols[] = {
     {"netuid", RT_COL_INT, "subnet"},
@@ -89,9 +90,9 @@ static const rt_column row_cols[] = {
 static const char *const row_idx[] = {"netuid, epoch", NULL};
 const rt_table chain_table_weight = {"weight",
                                      "weight rows the epoch used, when changed since last recorded",
-                                     row_cols, 6, row_idx};
+                                     row_cols, 6, row_idx, NULL};
 const rt_table chain_table_bond = {"bond", "bond rows after the epoch, when changed since last "
-                                   "recorded", row_cols, 6, row_idx};
+                                   "recorded", row_cols, 6, row_idx, NULL};
 
 const rt_table *const chain_tables[] = {
     &chain_table_neuron, &chain_table_neuron_exit, &chain_table_epoch, &chain_table_epoch_neuron,

@@ -220,6 +220,7 @@ int chain_register(chain *c, uint16_t netuid, const char *hotkey, const char *co
         s->regs_this_block = 0;
     }
     s->regs_this_block++;
+    s->t.registrations++;
     if (uid_out)
         *uid_out = uid;
     chain_reg_event ev = {

@@ -37,7 +37,7 @@ size_t proto_chain_wire_bytes(int type, const void *body)
     case PROTO_CHAIN_RESULT: return sizeof(proto_chain_result);
     case PROTO_CHAIN_METAGRAPH_REPLY: {
         const proto_chain_metagraph *m = body;
-        size_t b = sizeof *m + (size_t)m->n * sizeof *m->neurons;
+        size_t b = sizeof *m + (m->neurons ? (size_t)m->n * sizeof *m->neurons : 0);
         if (m->row_start)
             b += ((size_t)m->n + 1) * sizeof *m->row_start +
                  (size_t)m->row_start[m->n] * sizeof *m->weights;

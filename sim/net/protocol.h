@@ -91,6 +91,7 @@ typedef struct proto_chain_result {
 typedef struct proto_chain_metagraph_req {
     uint16_t netuid;
     bool with_weights;          /* include every stored weights row (a copier reads these) */
+    bool header_only;           /* no neuron rows: the block, epochs and registrations only */
 } proto_chain_metagraph_req;
 
 /* One row of the metagraph, as bittensor's metagraph shows it. */
@@ -118,9 +119,10 @@ typedef struct proto_chain_metagraph {
     uint64_t next_epoch_block;
     uint64_t last_epoch_block;
     uint64_t epochs;            /* epochs this subnet has run: the next one is number `epochs` */
+    uint64_t registrations;     /* registrations so far: unchanged = the same neurons */
     bool commit_reveal;
     uint16_t n;
-    proto_chain_neuron *neurons;    /* n rows (inside this body) */
+    proto_chain_neuron *neurons;    /* n rows (inside this body); NULL when header_only */
     /* With with_weights: row i is weights[row_start[i] .. row_start[i+1]);
      * otherwise both NULL. Inside this body. */
     uint32_t *row_start;

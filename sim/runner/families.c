@@ -7,6 +7,7 @@
 /* ------------------------------------------------ the core weights family */
 
 typedef struct core_state {
+    weights_truth *truth;
     VEC(weights_validator *) validators;
 } core_state;
 
@@ -18,6 +19,7 @@ static void core_teardown(void *state)
     for (size_t i = 0; i < cs->validators.len; i++)
         weights_validator_free(cs->validators.v[i]);
     VEC_FREE(&cs->validators);
+    weights_truth_free(cs->truth);
     free(cs);
 }
 
@@ -30,6 +32,8 @@ static int core_setup(const runner_ctx *ctx, void **state, err *e)
         return err_set(e, ERR_NOMEM, "out of memory");
     *state = cs;
     const scenario *sc = ctx->sc;
+    if (weights_truth_new(sc, &cs->truth))
+        return err_set(e, ERR_NOMEM, "out of memory");
     for (size_t g = 0; g < sc->validators.n; g++) {
         const scenario_validator *v = &sc->validators.v[g];
         if (!runner_owns_kind(&core_family, v->policy.kind))
@@ -42,7 +46,7 @@ static int core_setup(const runner_ctx *ctx, void **state, err *e)
             weights_validator_cfg cfg = {
                 .hotkey = hk, .netuid = (uint16_t)v->subnet, .chain = chain_actor_id(ctx->ca),
                 .block_time = ctx->block_time, .first_block = reg + p->weights_rate_limit,
-                .sc = sc, .policy = &v->policy};
+                .sc = sc, .truth = cs->truth, .policy = &v->policy};
             weights_validator *wv;
             int rc = weights_validator_new(ctx->r, &cfg, &wv, e);
             if (!rc && VEC_PUSH(&cs->validators, wv)) {

@@ -10,7 +10,7 @@ static const rt_column actor_cols[] = {
     {"name", RT_COL_TEXT, "unique actor name (a hotkey for neurons)"},
     {"kind", RT_COL_TEXT, "chain, validator, miner, api, ..."},
 };
-static const rt_table actor_table = {"actor", "every actor of the run", actor_cols, 3, NULL};
+static const rt_table actor_table = {"actor", "every actor of the run", actor_cols, 3, NULL, NULL};
 
 static const rt_column request_cols[] = {
     {"time_us", RT_COL_INT, "when the call was made (simulated microseconds)"},
@@ -24,7 +24,7 @@ static const rt_column request_cols[] = {
 };
 static const char *const request_idx[] = {"to_actor, time_us", NULL};
 const rt_table rtv_request_table = {"request", "every request between actors, with its outcome",
-                                    request_cols, 8, request_idx};
+                                    request_cols, 8, request_idx, NULL};
 
 static const rt_column fault_cols[] = {
     {"time_us", RT_COL_INT, "when the fault was set or cleared"},
@@ -37,7 +37,7 @@ static const rt_column fault_cols[] = {
     {"extra_delay_us", RT_COL_INT, "added to every answer"},
 };
 static const rt_table fault_table = {"fault", "faults injected into actors' transports", fault_cols, 8,
-                                     NULL};
+                                     NULL, NULL};
 
 int rt_virtual_new(const rt_virtual_opts *o, rt **out, err *e)
 {

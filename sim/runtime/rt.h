@@ -152,6 +152,11 @@ typedef struct rt_table {
     const rt_column *columns;   /* run_id excluded: the store adds it first */
     int ncolumns;
     const char *const *indexes; /* "col1, col2" lists for CREATE INDEX; NULL-ended, or NULL */
+    /* Optional: the columns (after run_id) that identify a row. The table is then
+     * stored clustered on (run_id, key) WITHOUT ROWID: no separate index for
+     * lookups by it, cheapest when rows arrive in key order. Rows must be unique
+     * on it. */
+    const char *key;
 } rt_table;
 
 typedef struct rt_val {

@@ -348,9 +348,13 @@ typedef struct scenario_miner {
 
 /* A miner's true quality at an epoch: the group's quality (or its latest
  * quality_change with from_epoch <= epoch), with member i of a group of n spread
- * evenly over quality +- spread/2, plus its jitter for that epoch (a draw from
- * the stream (seed, hotkey, "quality/<epoch>"): the same for every validator),
- * clipped to [0, 1]. */
+ * evenly over quality +- spread/2, plus its jitter for that epoch (a normal draw
+ * from a stream keyed by (seed, hotkey, epoch): the same for every validator),
+ * clipped to [0, 1]. The _keyed form takes scenario_jitter_key(s, hotkey),
+ * computed once per miner, for callers that ask every epoch. */
+uint64_t scenario_jitter_key(const struct scenario *s, const char *hotkey);
+double scenario_miner_quality_keyed(const scenario_miner *m, int64_t member, int64_t epoch,
+                                    uint64_t jitter_key);
 double scenario_miner_quality(const struct scenario *s, const scenario_miner *m, int64_t member,
                               int64_t epoch);
 

@@ -231,7 +231,7 @@ int store_vector_view(store *s, const rt_table *t, const char *column, const cha
         if (!strcmp(t->columns[i].name, column) && t->columns[i].type == RT_COL_BLOB)
             vec = i;
     rt_column probe[] = {{view, RT_COL_INT, NULL}, {index_name, RT_COL_INT, NULL}};
-    rt_table names = {"v", NULL, probe, 2, NULL};
+    rt_table names = {"v", NULL, probe, 2, NULL, NULL};
     bool clash = !strcmp(view, t->name) || !strcmp(index_name, "value");
     for (int i = 0; i < t->ncolumns; i++)
         clash = clash || !strcmp(t->columns[i].name, index_name) ||

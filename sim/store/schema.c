@@ -125,7 +125,7 @@ static const rt_column run_cols[] = {
     {"scenario_json", RT_COL_TEXT, "the effective scenario, defaults applied"},
     {"error", RT_COL_TEXT, "why the run failed"},
 };
-static const rt_table run_def = {"run", "one row per run", run_cols, 14, NULL};
+static const rt_table run_def = {"run", "one row per run", run_cols, 14, NULL, NULL};
 
 static const rt_column run_param_cols[] = {
     {"run_id", RT_COL_INT, "the run"},
@@ -133,7 +133,7 @@ static const rt_column run_param_cols[] = {
     {"value", RT_COL_TEXT, "its value as text"},
 };
 static const rt_table run_param_def = {"run_param", "the parameters a run was made with",
-                                       run_param_cols, 3, NULL};
+                                       run_param_cols, 3, NULL, NULL};
 
 static const rt_column run_table_cols[] = {
     {"run_id", RT_COL_INT, "the run"},
@@ -144,7 +144,7 @@ static const rt_column run_table_cols[] = {
 };
 static const rt_table run_table_def = {
     "run_table", "per finished run, each record table it wrote, with its row count and digest",
-    run_table_cols, 5, NULL};
+    run_table_cols, 5, NULL, NULL};
 
 static const rt_column store_table_cols[] = {
     {"name", RT_COL_TEXT, "a record table"},
@@ -152,7 +152,7 @@ static const rt_column store_table_cols[] = {
     {"indexes", RT_COL_TEXT, "its indexes (column lists after run_id, `;` between)"},
 };
 static const rt_table store_table_def = {"store_table", "the record tables in this file",
-                                         store_table_cols, 3, NULL};
+                                         store_table_cols, 3, NULL, NULL};
 
 static const rt_column store_column_cols[] = {
     {"table_name", RT_COL_TEXT, "a record table or view"},
@@ -161,13 +161,13 @@ static const rt_column store_column_cols[] = {
     {"doc", RT_COL_TEXT, "what it holds, with its unit"},
 };
 static const rt_table store_column_def = {
-    "store_column", "the columns of the record tables and views", store_column_cols, 4, NULL};
+    "store_column", "the columns of the record tables and views", store_column_cols, 4, NULL, NULL};
 
 static const rt_column store_seq_cols[] = {
     {"i", RT_COL_INT, "0 to 4095"},
 };
 static const rt_table store_seq_def = {"store_seq", "integers, for the views that decode vectors",
-                                       store_seq_cols, 1, NULL};
+                                       store_seq_cols, 1, NULL, NULL};
 
 static const rt_table *const own_tables[] = {&run_def, &run_param_def, &run_table_def,
                                              &store_table_def, &store_column_def, &store_seq_def};

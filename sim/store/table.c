@@ -96,7 +96,10 @@ static int create_table(store *s, const rt_table *t, err *e)
     sbuf_printf(&q, "CREATE TABLE \"%s\" (run_id INTEGER NOT NULL", t->name);
     for (int i = 0; i < t->ncolumns; i++)
         sbuf_printf(&q, ", \"%s\" %s", t->columns[i].name, store__type_sql(t->columns[i].type));
-    sbuf_puts(&q, ")");
+    if (t->key)
+        sbuf_printf(&q, ", PRIMARY KEY (run_id, %s)) WITHOUT ROWID", t->key);
+    else
+        sbuf_puts(&q, ")");
     int rc = exec_sql(s, &q, e);
     sbuf_free(&q);
     return rc;

@@ -71,7 +71,7 @@ static const rt_column usage_cols[] = {
 static const char *const usage_idx[] = {"caller, time_us", NULL};
 const rt_table world_api_usage_table = {"api_usage",
                                         "listings API calls per caller, endpoint and hour",
-                                        usage_cols, 16, usage_idx};
+                                        usage_cols, 16, usage_idx, NULL};
 
 static const rt_column fault_cols[] = {
     {"time_us", RT_COL_INT, "when the API's injected failures changed"},
@@ -83,7 +83,7 @@ static const rt_column fault_cols[] = {
     {"status_5xx", RT_COL_INT, "the 5xx status used"},
 };
 const rt_table world_api_fault_table = {"api_fault", "changes of the listings API's injected failures",
-                                        fault_cols, 7, NULL};
+                                        fault_cols, 7, NULL, NULL};
 
 /* ---------------------------------------------------------------- callers */
 

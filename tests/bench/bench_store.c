@@ -36,23 +36,23 @@ static const rt_column en_cols[] = {
 };
 static const char *const en_idx[] = {"uid, epoch", NULL};
 static const char *const en_idx_ordered[] = {"epoch", NULL};
-static const rt_table en_plain = {"epoch_neuron", "", en_cols, 10, NULL};
-static const rt_table en_indexed = {"epoch_neuron", "", en_cols, 10, en_idx};
-static const rt_table en_ordered = {"epoch_neuron", "", en_cols, 10, en_idx_ordered};
+static const rt_table en_plain = {"epoch_neuron", "", en_cols, 10, NULL, NULL};
+static const rt_table en_indexed = {"epoch_neuron", "", en_cols, 10, en_idx, NULL};
+static const rt_table en_ordered = {"epoch_neuron", "", en_cols, 10, en_idx_ordered, NULL};
 
 /* As the chain records them (sim/chain/chain_record.c): a u16 vector per validator. */
 static const rt_column row_cols[] = {
     {"epoch", RT_COL_INT, ""}, {"block", RT_COL_INT, ""}, {"uid", RT_COL_INT, ""},
     {"data", RT_COL_BLOB, ""}};
-static const rt_table w_t = {"weight", "", row_cols, 4, NULL};
-static const rt_table b_t = {"bond", "", row_cols, 4, NULL};
+static const rt_table w_t = {"weight", "", row_cols, 4, NULL, NULL};
+static const rt_table b_t = {"bond", "", row_cols, 4, NULL, NULL};
 
 static const rt_column api_cols[] = {
     {"time_us", RT_COL_INT, ""}, {"validator", RT_COL_INT, ""}, {"miner", RT_COL_INT, ""},
     {"zip", RT_COL_TEXT, ""},    {"listing", RT_COL_INT, ""},   {"result", RT_COL_TEXT, ""},
     {"field", RT_COL_TEXT, ""},  {"latency_us", RT_COL_INT, ""},
 };
-static const rt_table api_t = {"api_sample", "", api_cols, 8, NULL};
+static const rt_table api_t = {"api_sample", "", api_cols, 8, NULL, NULL};
 
 typedef struct job {
     const char *label;

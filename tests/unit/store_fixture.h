@@ -17,7 +17,7 @@ static const rt_column every_cols[] = {
     {"b", RT_COL_BLOB, "a blob"},
 };
 static const char *const every_idx[] = {"i", NULL};
-static const rt_table every_t = {"every", "one value of each type", every_cols, 4, every_idx};
+static const rt_table every_t = {"every", "one value of each type", every_cols, 4, every_idx, NULL};
 
 static inline const char *fx_path(const char *name)
 {

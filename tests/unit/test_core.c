@@ -154,3 +154,34 @@ TEST_IMPL(err_codes_map_to_exit_statuses)
     ASSERT_EQ_INT(err_exit_status(ERR_EXTERNAL), 3);
     ASSERT_EQ_INT(err_exit_status(ERR_OK), 0);
 }
+
+/* The ziggurat normal: moments and tails of a standard normal. */
+TEST_IMPL(rng_normal_has_normal_moments_and_tails)
+{
+    rng r;
+    rng_seed(&r, 11);
+    enum { N = 2000000 };
+    double s1 = 0, s2 = 0, s4 = 0;
+    int beyond2 = 0, beyond3 = 0, beyond4 = 0;
+    for (int i = 0; i < N; i++) {
+        double x = rng_normal(&r, 0, 1);
+        s1 += x;
+        s2 += x * x;
+        s4 += x * x * x * x;
+        beyond2 += fabs(x) > 2;
+        beyond3 += fabs(x) > 3;
+        beyond4 += fabs(x) > 4;
+    }
+    ASSERT_NEAR(s1 / N, 0, 0.003);
+    ASSERT_NEAR(s2 / N, 1, 0.004);
+    ASSERT_NEAR(s4 / N, 3, 0.03);
+    /* P(|x|>2) = 0.0455, P(|x|>3) = 0.0027, P(|x|>4) = 6.3e-5 */
+    ASSERT_NEAR(beyond2, 0.04550 * N, 5 * sqrt(0.0455 * N));
+    ASSERT_NEAR(beyond3, 0.0026998 * N, 5 * sqrt(0.0027 * N));
+    ASSERT_NEAR(beyond4, 6.334e-5 * N, 5 * sqrt(6.334e-5 * N));
+    /* scale and shift */
+    double m = 0;
+    for (int i = 0; i < 100000; i++)
+        m += rng_normal(&r, 5, 2);
+    ASSERT_NEAR(m / 100000, 5, 0.02);
+}

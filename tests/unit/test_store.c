@@ -281,7 +281,7 @@ TEST_IMPL(store_digest_follows_the_documented_encoding)
 {
     static const rt_column cols[] = {{"a", RT_COL_INT, ""}, {"b", RT_COL_REAL, ""},
                                      {"c", RT_COL_TEXT, ""}, {"d", RT_COL_BLOB, ""}};
-    static const rt_table t = {"t", "", cols, 4, NULL};
+    static const rt_table t = {"t", "", cols, 4, NULL, NULL};
     store *s = fx_open(fx_path("enc.db"), STORE_WRITE, NULL);
     fx_begin(s, 1);
     uint8_t ff = 0xff;
@@ -341,9 +341,9 @@ TEST_IMPL(store_verify_finds_a_changed_record)
 TEST_IMPL(store_refuses_bad_table_definitions_and_fails_the_run)
 {
     static const rt_column cols[] = {{"x", RT_COL_INT, ""}};
-    static const rt_table bad = {"run", "", cols, 1, NULL};
+    static const rt_table bad = {"run", "", cols, 1, NULL, NULL};
     static const rt_column cols2[] = {{"x", RT_COL_REAL, ""}};
-    static const rt_table twin = {"every", "", cols2, 1, NULL};
+    static const rt_table twin = {"every", "", cols2, 1, NULL, NULL};
     store *s = fx_open(fx_path("bad.db"), STORE_WRITE, NULL);
     fx_begin(s, 1);
     fx_rows(s, 0, 2);
@@ -372,7 +372,7 @@ TEST_IMPL(store_u16_vectors_decode_in_a_view)
         {"validator", RT_COL_INT, "uid"},
         {"weights", RT_COL_BLOB, "u16 per miner uid"},
     };
-    static const rt_table wt = {"weight_vec", "weights as set", cols, 3, NULL};
+    static const rt_table wt = {"weight_vec", "weights as set", cols, 3, NULL, NULL};
     uint16_t v[8] = {0, 65535, 1, 256, 4096, 0, 0x1234, 0}, back[8];
     uint8_t blob[16];
     size_t n = store_u16vec_encode(v, 8, blob);
@@ -419,8 +419,8 @@ TEST_IMPL(store_u16_vectors_decode_in_a_view)
 TEST_IMPL(store_creates_listed_tables_up_front)
 {
     static const rt_column cols[] = {{"k", RT_COL_INT, "k"}};
-    static const rt_table quiet = {"quiet", "a table no run writes to", cols, 1, NULL};
-    static const rt_table bad = {"store_x", "", cols, 1, NULL};
+    static const rt_table quiet = {"quiet", "a table no run writes to", cols, 1, NULL, NULL};
+    static const rt_table bad = {"store_x", "", cols, 1, NULL, NULL};
     const rt_table *const tabs[] = {&every_t, &quiet, NULL};
     const rt_table *const bads[] = {&quiet, &bad, NULL};
     store *s = fx_open(fx_path("upfront.db"), STORE_WRITE, NULL);
@@ -474,8 +474,8 @@ TEST_IMPL(store_describes_its_tables_in_markdown)
 TEST_IMPL(store_keeps_each_tables_order_when_tables_interleave)
 {
     static const rt_column cols[] = {{"k", RT_COL_INT, "row number"}};
-    static const rt_table a = {"ta", "", cols, 1, NULL}, b = {"tb", "", cols, 1, NULL},
-                          c = {"tc", "", cols, 1, NULL};
+    static const rt_table a = {"ta", "", cols, 1, NULL, NULL}, b = {"tb", "", cols, 1, NULL, NULL},
+                          c = {"tc", "", cols, 1, NULL, NULL};
     const rt_table *tabs[] = {&a, &b, &c};
     store_options o;
     store_options_default(&o);
@@ -501,5 +501,43 @@ TEST_IMPL(store_keeps_each_tables_order_when_tables_interleave)
                              " (ORDER BY rowid) - 1 AS n FROM tb) WHERE k <> n"), 0);
     err e = {0};
     ASSERT_OK(store_run_verify(s, id, NULL, &e));
+    store_close(s);
+}
+
+/* A table with a key is clustered on (run_id, key) WITHOUT ROWID, and a second
+ * row with the same key is a write error that fails the run's finish. */
+TEST_IMPL(store_keyed_tables_are_clustered_and_unique)
+{
+    static const rt_column cols[] = {{"epoch", RT_COL_INT, "epoch"}, {"uid", RT_COL_INT, "uid"},
+                                     {"x", RT_COL_REAL, "a value"}};
+    static const rt_table keyed = {"keyed", "", cols, 3, NULL, "epoch, uid"};
+    const char *path = fx_path("keyed.db");
+    store_options o;
+    store_options_default(&o);
+    o.synchronous = true;
+    store *s = fx_open(path, STORE_WRITE, &o);
+    fx_begin(s, 1);
+    for (int ep = 0; ep < 3; ep++)
+        for (int u = 0; u < 4; u++) {
+            rt_val v[] = {RT_I(ep), RT_I(u), RT_D(ep + u / 10.0)};
+            ASSERT_OK(store_write(s, &keyed, v));
+        }
+    char digest[STORE_DIGEST_HEX];
+    fx_finish(s, digest);
+    sqlite3 *db = store_db(s);
+    sqlite3_stmt *q;
+    ASSERT_EQ_INT(sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_master WHERE name = 'keyed'", -1,
+                                     &q, NULL), SQLITE_OK);
+    ASSERT_EQ_INT(sqlite3_step(q), SQLITE_ROW);
+    ASSERT_CONTAINS((const char *)sqlite3_column_text(q, 0), "PRIMARY KEY (run_id, epoch, uid)) WITHOUT ROWID");
+    sqlite3_finalize(q);
+    /* a duplicate key in a second run of the same file */
+    fx_begin(s, 2);
+    rt_val v[] = {RT_I(0), RT_I(0), RT_D(1)};
+    ASSERT_OK(store_write(s, &keyed, v));
+    store_write(s, &keyed, v);
+    err e;
+    ASSERT(store_run_finish(s, STORE_COMPLETE, NULL, 1, 1, digest, &e) != 0);
+    ASSERT_CONTAINS(e.msg, "keyed");
     store_close(s);
 }

@@ -157,11 +157,11 @@ TEST_IMPL(store_migrates_a_version_1_file)
 }
 
 static const rt_column old_cols[] = {{"a", RT_COL_INT, "a"}};
-static const rt_table old_t = {"grows", "a table that gains a column", old_cols, 1, NULL};
+static const rt_table old_t = {"grows", "a table that gains a column", old_cols, 1, NULL, NULL};
 static const rt_column new_cols[] = {{"a", RT_COL_INT, "a"}, {"b", RT_COL_TEXT, "b, added later"}};
-static const rt_table new_t = {"grows", "a table that gains a column", new_cols, 2, NULL};
+static const rt_table new_t = {"grows", "a table that gains a column", new_cols, 2, NULL, NULL};
 static const rt_column real_cols[] = {{"a", RT_COL_REAL, "a"}};
-static const rt_table real_t = {"grows", "a table whose column changed type", real_cols, 1, NULL};
+static const rt_table real_t = {"grows", "a table whose column changed type", real_cols, 1, NULL, NULL};
 
 TEST_IMPL(store_adds_a_column_a_later_build_defines)
 {

@@ -1,6 +1,8 @@
 /* A weights-family validator on the runtime: one turn per epoch of its subnet.
  *
- * A turn: ask the chain for the metagraph; if a commit waits for its reveal
+ * A turn: ask the chain for the metagraph (its header only, unless neurons
+ * registered since the last full one, or the policy reads weight rows); if a
+ * commit waits for its reveal
  * window and the window is open, reveal it; then compute this epoch's weights
  * and either set them (commit-reveal off) or commit them (on); then sleep until
  * one block (plus a lazy policy's delay) after the next epoch. */
@@ -19,6 +21,11 @@ struct weights_validator {
     rng salts;          /* commit salts */
     rt_timer timer;
     proto_chain_metagraph *mg;     /* the turn's metagraph, until the turn ends */
+    /* The neurons as last fetched in full, reused while no one registers: most
+     * turns need only the metagraph's header. */
+    proto_chain_metagraph *roster;
+    int32_t *miner_of_uid;         /* roster's uids -> weights_truth index, or -1 */
+    int self_uid;                  /* its own uid in the roster, or -1 */
     /* the commit waiting for its reveal */
     proto_chain_weights *pending;
     uint64_t reveal_first, reveal_last;
@@ -66,7 +73,8 @@ static void end_turn(weights_validator *v)
 {
     if (v->mg) {
         sleep_until_next(v, v->mg);
-        free(v->mg);
+        if (v->mg != v->roster)
+            free(v->mg);
         v->mg = NULL;
     }
 }
@@ -110,13 +118,20 @@ static proto_chain_weights *weights_msg(weights_validator *v, const uint16_t *ui
 
 static void set_or_commit(weights_validator *v)
 {
-    const proto_chain_metagraph *mg = v->mg;
+    /* The turn's header with the roster's neurons (the same registrations). */
+    proto_chain_metagraph view = *v->mg;
+    if (!view.neurons) {
+        view.neurons = v->roster->neurons;
+        view.n = v->roster->n;
+    }
+    const proto_chain_metagraph *mg = &view;
+    weights_ctx ctx = {v->cfg.sc, v->cfg.truth, v->miner_of_uid, v->self_uid};
     uint16_t *uids = malloc((mg->n + 1) * sizeof *uids), *vals = malloc((mg->n + 1) * sizeof *vals);
     size_t n = 0;
     bool act = false;
     err e;
     int rc = !uids || !vals ? ERR_NOMEM
-                            : weights_policy(v->cfg.sc, v->cfg.policy, v->hotkey, mg, mg->epochs,
+                            : weights_policy(&ctx, v->cfg.policy, mg, mg->epochs,
                                              &v->noise, uids, vals, &n, &act, &e);
     proto_chain_weights *w = rc || !act ? NULL : weights_msg(v, uids, vals, n);
     free(uids);
@@ -163,6 +178,28 @@ static void on_revealed(void *arg, int result, int status, const rt_msg *reply)
     set_or_commit(v);
 }
 
+static void ask_metagraph(weights_validator *v, bool full);
+
+/* Keep a full metagraph as the roster and map its uids to miners. */
+static int take_roster(weights_validator *v, proto_chain_metagraph *mg)
+{
+    int32_t *map = malloc(((size_t)mg->n + 1) * sizeof *map);
+    if (!map)
+        return ERR_NOMEM;
+    v->self_uid = -1;
+    for (uint16_t u = 0; u < mg->n; u++) {
+        map[u] = (int32_t)weights_truth_find(v->cfg.truth, mg->neurons[u].hotkey);
+        if (!strcmp(mg->neurons[u].hotkey, v->hotkey))
+            v->self_uid = u;
+    }
+    if (v->roster != v->mg)
+        free(v->roster);
+    free(v->miner_of_uid);
+    v->roster = mg;
+    v->miner_of_uid = map;
+    return 0;
+}
+
 static void on_metagraph(void *arg, int result, int status, const rt_msg *reply)
 {
     weights_validator *v = arg;
@@ -172,25 +209,33 @@ static void on_metagraph(void *arg, int result, int status, const rt_msg *reply)
             rt_fail(v->r, ERR_NOMEM, "%s: cannot schedule a retry", v->hotkey);
         return;
     }
-    v->mg = rt_take_body(reply);   /* kept for the rest of the turn */
-    if (v->pending && v->mg->block >= v->reveal_first && v->mg->block <= v->reveal_last) {
+    proto_chain_metagraph *mg = rt_take_body(reply);
+    if (!mg->neurons && (!v->roster || v->roster->registrations != mg->registrations)) {
+        free(mg);   /* someone registered: fetch the neurons before acting */
+        ask_metagraph(v, true);
+        return;
+    }
+    v->mg = mg;
+    if (mg->neurons && take_roster(v, mg)) {
+        rt_fail(v->r, ERR_NOMEM, "%s: out of memory", v->hotkey);
+        return;
+    }
+    if (v->pending && mg->block >= v->reveal_first && mg->block <= v->reveal_last) {
         proto_chain_weights *w = v->pending;
         v->pending = NULL;
         if (send_chain(v, PROTO_CHAIN_REVEAL_WEIGHTS, w, "reveal_weights", on_revealed))
             rt_fail(v->r, ERR_NOMEM, "%s: cannot send a reveal", v->hotkey);
         return;
     }
-    if (v->pending && v->mg->block > v->reveal_last) {
+    if (v->pending && mg->block > v->reveal_last) {
         free(v->pending);   /* its window passed: the commit never counts */
         v->pending = NULL;
     }
     set_or_commit(v);
 }
 
-static void turn(void *arg)
+static void ask_metagraph(weights_validator *v, bool full)
 {
-    weights_validator *v = arg;
-    v->timer = 0;
     proto_chain_metagraph_req *q = calloc(1, sizeof *q);
     if (!q) {
         rt_fail(v->r, ERR_NOMEM, "%s: out of memory", v->hotkey);
@@ -199,8 +244,18 @@ static void turn(void *arg)
     q->netuid = v->cfg.netuid;
     const scenario_policy_copier *cp = copier(v);
     q->with_weights = cp && cp->source == SCENARIO_COPY_WEIGHTS;
+    /* A copier reads stakes, permits and rows every turn; the others need only
+     * the header while the roster is current. */
+    q->header_only = !full && !cp && v->roster;
     if (send_chain(v, PROTO_CHAIN_METAGRAPH, q, "metagraph", on_metagraph))
         rt_fail(v->r, ERR_NOMEM, "%s: cannot ask for the metagraph", v->hotkey);
+}
+
+static void turn(void *arg)
+{
+    weights_validator *v = arg;
+    v->timer = 0;
+    ask_metagraph(v, false);
 }
 
 int weights_validator_new(rt *r, const weights_validator_cfg *cfg, weights_validator **out, err *e)
@@ -237,6 +292,9 @@ void weights_validator_free(weights_validator *v)
     if (!v)
         return;
     free(v->pending);
-    free(v->mg);
+    if (v->mg != v->roster)
+        free(v->mg);
+    free(v->roster);
+    free(v->miner_of_uid);
     free(v);
 }

@@ -47,18 +47,18 @@ static int add_targets(const scenario *sc, const scenario_map *m, const proto_ch
 
 /* Honest measurement: every registered miner's quality at `epoch`, plus noise
  * with standard deviation `noise`, clipped at 0. */
-static void measure(const scenario *sc, const proto_chain_metagraph *mg, uint64_t epoch,
+static void measure(const weights_ctx *c, const proto_chain_metagraph *mg, uint64_t epoch,
                     double noise, rng *r, double *w, bool *named)
 {
+    const double *q = weights_truth_at(c->truth, (int64_t)epoch);
     for (uint16_t u = 0; u < mg->n; u++) {
-        scenario_target t;
-        if (scenario_target_find(sc, mg->neurons[u].hotkey, &t) || !t.is_miner ||
-            t.kind != SCENARIO_TARGET_HOTKEY)
+        int32_t m = c->miner_of_uid[u];
+        if (m < 0)
             continue;
-        double q = scenario_miner_quality(sc, &sc->miners.v[t.group], t.member, (int64_t)epoch);
+        double x = q[m];
         if (noise > 0)
-            q += rng_normal(r, 0, noise);
-        w[u] = q > 0 ? q : 0;
+            x += rng_normal(r, 0, noise);
+        w[u] = x > 0 ? x : 0;
         named[u] = true;
     }
 }
@@ -66,7 +66,7 @@ static void measure(const scenario *sc, const proto_chain_metagraph *mg, uint64_
 /* The weight rows other permitted validators have on chain now, each row
  * normalised and weighted by its validator's stake (what the epoch itself would
  * make of them), plus noise. Needs a metagraph with weights. */
-static bool copy_weights(const proto_chain_metagraph *mg, const char *self, double noise, rng *r,
+static bool copy_weights(const proto_chain_metagraph *mg, int self, double noise, rng *r,
                          double *w, bool *named)
 {
     if (!mg->row_start)
@@ -74,7 +74,7 @@ static bool copy_weights(const proto_chain_metagraph *mg, const char *self, doub
     bool any = false;
     for (uint16_t v = 0; v < mg->n; v++) {
         const proto_chain_neuron *nv = &mg->neurons[v];
-        if (!nv->validator_permit || !strcmp(nv->hotkey, self) || !nv->stake)
+        if (!nv->validator_permit || v == self || !nv->stake)
             continue;
         double sum = 0;
         for (uint32_t k = mg->row_start[v]; k < mg->row_start[v + 1]; k++)
@@ -133,8 +133,8 @@ static bool in_ints(const scenario_ints *l, uint64_t x)
 
 /* Max-upscale to u16 as a validator's client does before set_weights; a self
  * weight is dropped (the chain ignores the diagonal anyway). */
-static void to_u16(const proto_chain_metagraph *mg, const char *self, const double *w,
-                   const bool *named, uint16_t *uids, uint16_t *values, size_t *n)
+static void to_u16(const proto_chain_metagraph *mg, int self, const double *w, const bool *named,
+                   uint16_t *uids, uint16_t *values, size_t *n)
 {
     double max = 0;
     for (uint16_t u = 0; u < mg->n; u++)
@@ -142,18 +142,20 @@ static void to_u16(const proto_chain_metagraph *mg, const char *self, const doub
             max = w[u];
     *n = 0;
     for (uint16_t u = 0; u < mg->n; u++) {
-        if (!named[u] || !strcmp(mg->neurons[u].hotkey, self))
+        if (!named[u] || u == self)
             continue;
         uids[*n] = u;
-        values[*n] = max > 0 ? (uint16_t)lround(w[u] / max * 65535.0) : 0;
+        /* w >= 0: adding a half and truncating rounds half up, as lround would */
+        values[*n] = max > 0 ? (uint16_t)(w[u] / max * 65535.0 + 0.5) : 0;
         (*n)++;
     }
 }
 
-int weights_policy(const scenario *sc, const scenario_variant *policy, const char *self,
+int weights_policy(const weights_ctx *c, const scenario_variant *policy,
                    const proto_chain_metagraph *mg, uint64_t epoch, rng *r, uint16_t *uids,
                    uint16_t *values, size_t *n, bool *act, err *e)
 {
+    const scenario *sc = c->sc;
     *n = 0;
     *act = false;
     double *w = calloc(mg->n ? mg->n : 1, sizeof *w);
@@ -173,12 +175,12 @@ int weights_policy(const scenario *sc, const scenario_variant *policy, const cha
         break;
     }
     case SCENARIO_POLICY_HONEST:
-        measure(sc, mg, epoch, ((const scenario_policy_honest *)cfg)->noise, r, w, named);
+        measure(c, mg, epoch, ((const scenario_policy_honest *)cfg)->noise, r, w, named);
         *act = true;
         break;
     case SCENARIO_POLICY_COPIER: {
         const scenario_policy_copier *p = cfg;
-        *act = p->source == SCENARIO_COPY_WEIGHTS ? copy_weights(mg, self, p->noise, r, w, named)
+        *act = p->source == SCENARIO_COPY_WEIGHTS ? copy_weights(mg, c->self_uid, p->noise, r, w, named)
                                                   : copy_consensus(mg, p->noise, r, w, named);
         break;
     }
@@ -186,7 +188,7 @@ int weights_policy(const scenario *sc, const scenario_variant *policy, const cha
         const scenario_policy_lazy *p = cfg;
         if (epoch >= (uint64_t)p->first_epoch &&
             (epoch - (uint64_t)p->first_epoch) % (uint64_t)p->every_epochs == 0) {
-            measure(sc, mg, epoch, p->noise, r, w, named);
+            measure(c, mg, epoch, p->noise, r, w, named);
             *act = true;
         }
         break;
@@ -196,7 +198,7 @@ int weights_policy(const scenario *sc, const scenario_variant *policy, const cha
         if (in_ints(&p->at_epochs, epoch))
             rc = add_targets(sc, &p->weights, mg, w, named, e);
         else
-            measure(sc, mg, epoch, p->noise, r, w, named);
+            measure(c, mg, epoch, p->noise, r, w, named);
         *act = rc == 0;
         break;
     }
@@ -205,7 +207,7 @@ int weights_policy(const scenario *sc, const scenario_variant *policy, const cha
                      policy->kind->name);
     }
     if (!rc && *act)
-        to_u16(mg, self, w, named, uids, values, n);
+        to_u16(mg, c->self_uid, w, named, uids, values, n);
     if (*act && *n == 0)
         *act = false;   /* nothing to weigh yet (no miners registered) */
     free(w);
