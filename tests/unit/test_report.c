@@ -6,6 +6,7 @@
 
 #include "report/report.h"
 
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -329,4 +330,68 @@ TEST_IMPL(report_screenshot_in_chromium)
     char *png = check_read_n(test_tmpdir(), "screenshot.png", &n);
     free(png);
     ASSERT(n > 60000);
+}
+
+/* Every chart a report links: its image (SVG or PNG by the format), data and
+ * script, with valid headers. */
+static void check_charts(const char *dir)
+{
+    DIR *d = opendir(dir);
+    ASSERT(d);
+    struct dirent *de;
+    int charts = 0;
+    while ((de = readdir(d))) {
+        size_t n = strlen(de->d_name);
+        if (n < 4 || strcmp(de->d_name + n - 3, ".gp"))
+            continue;
+        char stem[256], name[300];
+        snprintf(stem, sizeof stem, "%.*s", (int)(n - 3), de->d_name);
+        snprintf(name, sizeof name, "%s.dat", stem);
+        ASSERT(check_file_exists(dir, name));
+        snprintf(name, sizeof name, "%s.svg", stem);
+        ASSERT(check_svg(dir, name) || (fprintf(stderr, "%s/%s\n", dir, name), 0));
+        snprintf(name, sizeof name, "%s.png", stem);
+        ASSERT(check_png(dir, name, 0) || (fprintf(stderr, "%s/%s\n", dir, name), 0));
+        charts++;
+    }
+    closedir(d);
+    ASSERT(charts >= 6);
+}
+
+/* The scenarios in the tree, run and rendered as a user would. */
+TEST_IMPL(report_renders_every_scenario)
+{
+    char sdir[1024];
+    snprintf(sdir, sizeof sdir, "%s/scenarios/weights", test_source_dir());
+    DIR *d = opendir(sdir);
+    ASSERT(d);
+    struct dirent *de;
+    int n = 0;
+    while ((de = readdir(d))) {
+        size_t len = strlen(de->d_name);
+        if (len < 6 || strcmp(de->d_name + len - 5, ".json"))
+            continue;
+        char cmd[8192], *out, dir[1200];
+        snprintf(cmd, sizeof cmd, "cd '%s' && '%s' run '%s/%s' --db '%.*s.db' --quiet; "
+                 "'%s' report '%.*s.db' -o 'rep-%.*s' --format both --quiet", test_tmpdir(),
+                 test_binary(), sdir, de->d_name, (int)(len - 5), de->d_name, test_binary(),
+                 (int)(len - 5), de->d_name, (int)(len - 5), de->d_name);
+        int st = test_run(cmd, &out);
+        if (st)
+            fprintf(stderr, "%s: %s\n", de->d_name, out);
+        ASSERT_EQ_INT(st, 0);
+        free(out);
+        snprintf(dir, sizeof dir, "%s/rep-%.*s", test_tmpdir(), (int)(len - 5), de->d_name);
+        const char *files[] = {"index.html", "summary.md", "thresholds.xml"};
+        for (size_t i = 0; i < 3; i++)
+            ASSERT(check_file_exists(dir, files[i]));
+        size_t refs;
+        char bad[1024] = "";
+        ASSERT(check_html_refs(dir, "index.html", &refs, bad, sizeof bad) ||
+               (fprintf(stderr, "%s\n", bad), 0));
+        check_charts(dir);
+        n++;
+    }
+    closedir(d);
+    ASSERT(n >= 9);
 }
