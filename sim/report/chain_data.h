@@ -1,7 +1,7 @@
 /* The chain family's data (private to sim/report): a subnet's epoch records
  * read in one pass into per-neuron sums over epoch buckets, so that a 7,200-epoch
  * run draws a few hundred points per line, and any grouping of neurons (per uid,
- * per strategy, top earners and "others") is computed from those sums without
+ * per group, top earners and "others") is computed from those sums without
  * reading the database again. */
 #ifndef SUBNETSIM_REPORT_CHAIN_DATA_H
 #define SUBNETSIM_REPORT_CHAIN_DATA_H
@@ -21,7 +21,7 @@ enum { CM_STAKE, CM_CONSENSUS, CM_INCENTIVE, CM_DIVIDENDS, CM_EMISSION, CM_VTRUS
 typedef struct chain_nrec {
     int64_t uid, reg;
     char *hotkey, *role;       /* role "" when the scenario did not say */
-    char *label;               /* the scenario's label (strategy), else the role */
+    char *label;               /* the scenario's group, else its label, else the role */
     char *group;               /* the label, else "" (the summary's column) */
     bool validator;            /* role validator; without a role, ever had a permit */
     bool permit;               /* had a validator permit at some recorded epoch */

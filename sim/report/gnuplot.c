@@ -115,7 +115,7 @@ int report_gp_script(sbuf *b, const report_chart *ch, unsigned formats)
     sbuf_puts(b, "\n");
     if (ch->setup)
         sbuf_printf(b, "%s%s", ch->setup, ch->setup[strlen(ch->setup) - 1] == '\n' ? "" : "\n");
-    /* noenhanced: strategy names with _ or ^ print as written. The SVG is
+    /* noenhanced: group names with _ or ^ print as written. The SVG is
      * `dynamic` so the page can scale it to the window. */
     if (formats & REPORT_SVG)
         sbuf_printf(b, "\nset terminal svg size %d,%d dynamic noenhanced font 'DejaVu Sans,14' "
