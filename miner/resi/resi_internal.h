@@ -131,7 +131,8 @@ struct resi_miner {
     rt_timer scrape_timer;
     bool scraping;
     int calls_left;
-    int cur_zi, cur_page, cur_last;
+    int cur_zi, cur_page, cur_last;  /* the zip being read, its page, its last page */
+    int call_zi;                     /* the zip of the call in flight */
     rt_time last_call;
 
     /* uploads */

@@ -96,13 +96,13 @@ static void on_search(void *arg, int result, int status, const rt_msg *reply)
     if (what == ACT_OK && reply && reply->type == PROTO_RESI_SEARCH_REPLY) {
         const proto_resi_search_reply *s = reply->body;
         for (int i = 0; i < s->n; i++)
-            rs_ingest(m, (uint16_t)m->cur_zi, &s->props[i]);
+            rs_ingest(m, (uint16_t)m->call_zi, &s->props[i]);
         rs_count(m, ACT_LISTINGS, s->n);
-        int last = s->total_pages;
+        int last = m->call_zi == m->cur_zi ? s->total_pages : 0;
         if (m->cfg->pages_per_zip > 0 && last > m->cfg->pages_per_zip)
             last = (int)m->cfg->pages_per_zip;
         m->cur_last = last;
-    } else {
+    } else if (m->call_zi == m->cur_zi) {
         m->cur_last = 0;   /* move on to another zip */
     }
     next_call(m);
@@ -131,6 +131,7 @@ static void send_call(void *arg)
     rt_msg msg = {PROTO_RESI_SEARCH, q, NULL, proto_resi_wire_bytes(PROTO_RESI_SEARCH, q)};
     rt_call_opts o = {.timeout = SEARCH_TIMEOUT, .kind = "search", .attempt = 1};
     m->calls_left--;
+    m->call_zi = m->cur_zi;
     m->last_call = rt_now(m->r);
     if (rt_call(m->r, m->me, world_api_actor(m->env.api), msg, &o, on_search, m, NULL))
         rt_fail(m->r, ERR_NOMEM, "%s: cannot call the listings api", m->hotkey);
