@@ -27,9 +27,14 @@ static void put(resi_miner *m, uint16_t zi, const rs_entity *e, bool mapped, int
     rs_count(m, replaced ? ACT_REFRESHED : what, 1);
 }
 
-/* The entity's content size, measured from the listing as of its second. */
+/* The entity's content size, measured from the listing as of its second.
+ * Content the miner did not alter measures what the listing does. */
 static void measure(resi_miner *m, rs_entity *e, const proto_resi_listing *l)
 {
+    if (!(e->alter & PROTO_RESI_ALTER_CONTENT)) {
+        e->size = (uint16_t)resi_sizes_get(m->env.sizes, l);
+        return;
+    }
     proto_resi_entity w;
     rs_wire(&m->st, e, &w);
     proto_resi_entity_measure(&w, l);
@@ -95,6 +100,10 @@ static void on_search(void *arg, int result, int status, const rt_msg *reply)
     rs_count(m, what, 1);
     if (what == ACT_OK && reply && reply->type == PROTO_RESI_SEARCH_REPLY) {
         const proto_resi_search_reply *s = reply->body;
+        for (int i = 0; i < s->n; i++) {
+            rs_store_prefetch(&m->st, s->props[i].zpid);
+            resi_sizes_prefetch(m->env.sizes, s->props[i].zpid);
+        }
         for (int i = 0; i < s->n; i++)
             rs_ingest(m, (uint16_t)m->call_zi, &s->props[i]);
         rs_count(m, ACT_LISTINGS, s->n);

@@ -10,6 +10,7 @@ typedef struct resi_state {
     world *w;
     world_api *api;
     world_s3 *s3;
+    resi_sizes *sizes;
     VEC(resi_miner *) miners;
 } resi_state;
 
@@ -69,7 +70,11 @@ static int add_miners(resi_state *st, const runner_ctx *ctx, const resi_section 
         const resi_plan_cfg *pl = resi_plan_get(&s->plans, p);
         env.plans[p] = (resi_plan_schedule){pl->scrape_every_us, pl->entities};
     }
-    int rc;
+    /* 2^19 slots, 20 MB: the listings a day's scraping touches, mostly */
+    int rc = resi_sizes_new(19, &st->sizes);
+    if (rc)
+        return err_set(e, rc, "out of memory");
+    env.sizes = st->sizes;
     if (any_flaky(sc) &&
         (rc = rt_actor_add(ctx->r, "resi-supervisor", &supervisor_def, NULL, &env.supervisor)))
         return err_set(e, rc, "cannot add the resi supervisor actor");
@@ -117,6 +122,7 @@ static void resi_teardown(void *state)
     VEC_FREE(&st->miners);
     world_s3_free(st->s3);
     world_api_free(st->api);
+    resi_sizes_free(st->sizes);
     world_free(st->w);
     free(st);
 }
