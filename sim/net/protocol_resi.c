@@ -438,6 +438,8 @@ uint64_t proto_resi_listing_hash(const proto_resi_listing *l)
 
 /* ------------------------------------------------------------- messages */
 
+size_t proto_resi__data_wire_bytes(int type, const void *body);   /* protocol_resi_data.c */
+
 proto_resi_search_req *proto_resi_search_new(const char *zip, int page)
 {
     proto_resi_search_req *q = calloc(1, sizeof *q);
@@ -466,7 +468,10 @@ size_t proto_resi_wire_bytes(int type, const void *body)
                    PROTO_RESI_WIRE_PER_PROP;
     case PROTO_RESI_LOOKUP_REPLY:
         return PROTO_RESI_WIRE_OVERHEAD + 2 * PROTO_RESI_WIRE_PER_PROP;
-    default:
+    case PROTO_RESI_SEARCH:
+    case PROTO_RESI_LOOKUP:
         return 200;   /* a GET with its query string and RapidAPI headers */
+    default:
+        return proto_resi__data_wire_bytes(type, body);
     }
 }
