@@ -16,6 +16,13 @@
  *   emission      incentive and dividends over their joint sum (or stake when
  *                 both are zero) times the rao to distribute, floored
  *
+ * This file holds the API, the workspace, validation and the steps around the
+ * core; the core (weights to dividends) is computed by yuma_dense.c (dense
+ * subnets, Yuma 3, AVX2 kernels in yuma_avx2.c where the CPU has them) or
+ * yuma_fast.c / yuma_fast_bonds.c (sparse), falling back to yuma_ref.c /
+ * yuma_bonds.c, the line-by-line reference, outside their bounds. All give
+ * the same bits (tests/unit/test_yuma_fast.c).
+ *
  * Where this differs from the chain: nowhere known in the values. Inputs the
  * chain would never hold (unsorted or duplicate columns, uids >= n) are
  * refused instead of being reproduced. */
@@ -46,7 +53,15 @@ void yuma_params_default(yuma_params *p)
 
 /* ------------------------------------------------------------ workspace */
 
-yuma_ws *yuma_ws_new(void) { return calloc(1, sizeof(yuma_ws)); }
+yuma_ws *yuma_ws_new(void)
+{
+    yuma_ws *ws = calloc(1, sizeof(yuma_ws));
+    if (ws)
+        ws->avx2 = yuma_have_avx2();
+    return ws;
+}
+
+void yuma_ws_allow_simd(yuma_ws *ws, bool on) { ws->avx2 = on && yuma_have_avx2(); }
 
 void yuma_ws_force_reference(yuma_ws *ws, bool on) { ws->force_reference = on; }
 
@@ -69,7 +84,10 @@ void yuma_ws_free(yuma_ws *ws)
                        ws->o_vtrust, ws->o_server, ws->o_validator, ws->o_emission,
                        ws->use_rows, ws->use_stake, ws->med_v, ws->med_s,
                        ws->colmat, ws->ob_row, ws->ob_col, ws->ob_val, ws->keymat,
-                       ws->keytmp, ws->lq_x, ws->lq_e, ws->lq_b, ws->lq_idx, ws->cdiv};
+                       ws->keytmp, ws->lq_x, ws->lq_e, ws->lq_b, ws->lq_idx, ws->cdiv,
+                       ws->d_row_of, ws->d_uid, ws->d_w, ws->d_e, ws->d_wb, ws->d_b,
+                       (void *)ws->use_ptr, ws->zero_row, ws->d_m, ws->d_sh1, ws->d_sh2,
+                       ws->d_pow2};
     for (size_t i = 0; i < sizeof per_uid / sizeof per_uid[0]; i++)
         free(per_uid[i]);
     ymat_free(&ws->w);
@@ -120,7 +138,12 @@ static int ws_reserve(yuma_ws *ws, uint32_t n, size_t nnz, err *e)
              GROW(ws->use_rows, c) && GROW(ws->use_stake, c) && GROW(ws->med_v, c) &&
              GROW(ws->med_s, c) && GROW(ws->ob_row, c + 1) && GROW(ws->keytmp, c) &&
              GROW(ws->lq_x, c) && GROW(ws->lq_e, c) && GROW(ws->lq_b, c) &&
-             GROW(ws->lq_idx, c) && GROW(ws->cdiv, c);
+             GROW(ws->lq_idx, c) && GROW(ws->cdiv, c) && GROW(ws->d_row_of, c) &&
+             GROW(ws->d_uid, c) && GROW(ws->d_wb, c) && GROW(ws->d_b, c) &&
+             GROW(ws->use_ptr, c) && GROW(ws->zero_row, c) && GROW(ws->d_m, c) &&
+             GROW(ws->d_sh1, c) && GROW(ws->d_sh2, c) && GROW(ws->d_pow2, c);
+        if (ok)
+            memset(ws->zero_row, 0, c * sizeof *ws->zero_row);
         ok = ok && ymat_reserve(&ws->w, n, 0, true) && ymat_reserve(&ws->wc, n, 0, true) &&
              ymat_reserve(&ws->wb, n, 0, true) && ymat_reserve(&ws->b, n, 0, true) &&
              ymat_reserve(&ws->ema, n, 0, true);
@@ -131,8 +154,11 @@ static int ws_reserve(yuma_ws *ws, uint32_t n, size_t nnz, err *e)
     if (nnz > ws->nnz_cap) {
         ok = ymat_reserve(&ws->w, n, nnz, false) && ymat_reserve(&ws->wc, n, nnz, false) &&
              ymat_reserve(&ws->wb, n, nnz, false) && ymat_reserve(&ws->b, n, nnz, false) &&
-             ymat_reserve(&ws->ema, n, nnz, false) && GROW(ws->ob_col, nnz) &&
-             GROW(ws->ob_val, nnz);
+             ymat_reserve(&ws->ema, n, nnz, false);
+        if (ok && nnz > ws->ob_cap) {
+            ok = GROW(ws->ob_col, nnz) && GROW(ws->ob_val, nnz);
+            ws->ob_cap = ok ? nnz : ws->ob_cap;
+        }
         if (!ok)
             return err_set(e, ERR_NOMEM, "out of memory for %zu matrix entries", nnz);
         ws->nnz_cap = nnz;
@@ -142,6 +168,10 @@ static int ws_reserve(yuma_ws *ws, uint32_t n, size_t nnz, err *e)
 
 /* ------------------------------------------------------------ validation */
 
+typedef uint16_t u16x8 __attribute__((vector_size(16)));
+
+/* Columns strictly increasing and below n in every row: one branch-free
+ * sweep (it runs on every epoch's input); the slow loop only names the fault. */
 static int check_csr(const yuma_csr *m, uint32_t n, const char *what, err *e)
 {
     if (!m->row_start)
@@ -150,18 +180,40 @@ static int check_csr(const yuma_csr *m, uint32_t n, const char *what, err *e)
         return err_set(e, ERR_INPUT, "%s: row offsets must start at 0", what);
     if (m->row_start[n] > 0 && (!m->col || !m->val))
         return err_set(e, ERR_INPUT, "%s: entries without columns or values", what);
+    uint32_t bad = 0;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t a = m->row_start[i], b = m->row_start[i + 1];
-        if (b < a)
+        if (b < a || b > m->row_start[n])
             return err_set(e, ERR_INPUT, "%s: row %u ends before it starts", what, i);
+        if (a == b)
+            continue;
+        bad |= m->col[b - 1] >= n;   /* increasing: the last is the largest */
+        const uint16_t *c = m->col;
+        uint32_t k = a + 1;
+        u16x8 acc = {0};
+        for (; k + 8 <= b; k += 8) {   /* eight columns per compare */
+            u16x8 cur, prev;
+            memcpy(&cur, c + k, sizeof cur);
+            memcpy(&prev, c + k - 1, sizeof prev);
+            acc |= (u16x8)(cur <= prev);
+        }
+        for (int t = 0; t < 8; t++)
+            bad |= acc[t];
+        for (; k < b; k++)
+            bad |= c[k] <= c[k - 1];
+    }
+    if (!bad)
+        return 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t a = m->row_start[i], b = m->row_start[i + 1];
         for (uint32_t k = a; k < b; k++) {
-            if (m->col[k] >= n)
-                return err_set(e, ERR_INPUT, "%s: row %u names uid %u of a subnet of %u",
-                               what, i, m->col[k], n);
             if (k > a && m->col[k] <= m->col[k - 1])
                 return err_set(e, ERR_INPUT,
                                "%s: row %u: columns must be strictly increasing (%u after %u)",
                                what, i, m->col[k], m->col[k - 1]);
+            if (m->col[k] >= n)
+                return err_set(e, ERR_INPUT, "%s: row %u names uid %u of a subnet of %u",
+                               what, i, m->col[k], n);
         }
     }
     return 0;
@@ -308,13 +360,15 @@ int yuma_epoch(yuma_ws *ws, const yuma_params *p, const yuma_input *in,
             ws->active[i] && in->validator_permit[i] ? ws->stake[i] : 0;
     yuma_normalize(ws->active_stake, n);
 
+    ws->bonds_stored = false;
     r = ws->force_reference ? YUMA_FAST_DECLINED : yuma_fast_core(ws, p, in, e);
     if (r == YUMA_FAST_DECLINED)
         r = yuma_ref_core(ws, p, in, e);
     if (r)
         return r;
     emission(ws, in);
-    store_bonds(ws, n);
+    if (!ws->bonds_stored)
+        store_bonds(ws, n);
 
     ws->out = (yuma_output){
         .n = n,

@@ -48,52 +48,6 @@ static int fast_weights(yuma_ws *ws, const yuma_params *p, const yuma_input *in)
     return 0;
 }
 
-/* The smallest key whose stake, with every smaller key's, exceeds minority
- * (the largest when none does): a weighted quickselect on distinct keys
- * (value << 8 | row), branch-free partitions ping-ponging between a and tmp.
- * Ordering by key breaks ties in value by row, which leaves that value. */
-static uint64_t weighted_select(uint64_t *a, uint64_t *tmp, uint32_t m, const fx *stake,
-                                fx minority)
-{
-    if (minority < 0) {
-        uint64_t lo = a[0];
-        for (uint32_t t = 1; t < m; t++)
-            lo = a[t] < lo ? a[t] : lo;
-        return lo;
-    }
-    fx below = 0;
-    for (;;) {
-        if (m == 1)
-            return a[0];   /* below <= minority: it crosses, or it is the largest */
-        uint64_t x = a[0], y = a[m / 2], z = a[m - 1];   /* median of three */
-        uint64_t pv = x < y ? (y < z ? y : (x < z ? z : x)) : (x < z ? x : (y < z ? z : y));
-        uint32_t nl = 0, ng = 0;
-        fx sl = 0;
-        for (uint32_t t = 0; t < m; t++) {
-            uint64_t k = a[t];
-            uint64_t lt = k < pv, gt = k > pv;
-            tmp[nl] = k;
-            tmp[m - 1 - ng] = k;
-            sl += stake[k & 255] & -(fx)lt;
-            nl += (uint32_t)lt;
-            ng += (uint32_t)gt;
-        }
-        fx sp = stake[pv & 255];
-        uint64_t *next = a;
-        if (below + sl > minority) {
-            a = tmp;
-            m = nl;
-        } else if (below + sl + sp > minority || ng == 0) {
-            return pv;
-        } else {
-            below += sl + sp;
-            a = tmp + (m - ng);
-            m = ng;
-        }
-        tmp = next;
-    }
-}
-
 /* weighted_median_col_sparse over the rows with active stake. */
 static int fast_consensus(yuma_ws *ws, const yuma_params *p, uint32_t n)
 {
@@ -133,7 +87,7 @@ static int fast_consensus(yuma_ws *ws, const yuma_params *p, uint32_t n)
             km[(size_t)w->col[q] * use + k] = ((uint64_t)w->val[q] << 8) | k;
     }
     for (uint32_t j = 0; j < n; j++) {
-        uint64_t key = weighted_select(km + (size_t)j * use, ws->keytmp, use, ws->use_stake,
+        uint64_t key = yuma_select_key(km + (size_t)j * use, ws->keytmp, use, ws->use_stake,
                                        minority);
         ws->consensus[j] = (fx)(key >> 8);
     }
@@ -192,7 +146,10 @@ static void fast_clip_rank(yuma_ws *ws, uint32_t n)
 
 int yuma_fast_core(yuma_ws *ws, const yuma_params *p, const yuma_input *in, err *e)
 {
-    int r = fast_weights(ws, p, in);
+    int r = yuma_dense_core(ws, p, in, e);
+    if (r != YUMA_FAST_DECLINED)
+        return r;
+    r = fast_weights(ws, p, in);
     if (!r)
         r = fast_consensus(ws, p, in->n);
     if (r == ERR_NOMEM)

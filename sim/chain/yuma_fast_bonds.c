@@ -127,7 +127,7 @@ static void exp4(const uint64_t ax[4], uint64_t r[4])
 
 /* safe_exp of each x: the batched series where it applies, the reference
  * for exp(1) (a constant in the chain), for |x| > 16 and the tail. */
-static void exp_batch(const fx *x, fx *e, uint32_t cnt)
+void yuma_exp_batch(const fx *x, fx *e, uint32_t cnt)
 {
     uint32_t i = 0;
     for (; i + 4 <= cnt; i += 4) {
@@ -191,7 +191,7 @@ static void fast_ema_liquid(yuma_ws *ws, const yuma_params *p, const ymat *wb, u
             fx *xs = ws->lq_e;   /* reuse as scratch: todo <= len */
             for (uint32_t t = 0; t < todo; t++)
                 xs[t] = ws->lq_x[ws->lq_idx[t]];
-            exp_batch(xs, xs, todo);
+            yuma_exp_batch(xs, xs, todo);
             for (uint32_t t = todo; t-- > 0;) {
                 uint32_t from = ws->lq_idx[t], to = t + 1 < todo ? ws->lq_idx[t + 1] : len;
                 fx ev = xs[t];
@@ -200,9 +200,7 @@ static void fast_ema_liquid(yuma_ws *ws, const yuma_params *p, const ymat *wb, u
             }
         }
         for (uint32_t q = 0; q < len; q++) {
-            fx e = ws->lq_e[q];
-            uint64_t sig = udiv128(1, 0, (uint64_t)FX_ONE + (uint64_t)e);
-            fx alpha = fx_clamp(fx_sat_add(lo, fx_mul((fx)sig, fx_sat_sub(hi, lo))), lo, hi);
+            fx alpha = yuma_alpha_from_exp(ws->lq_e[q], lo, hi);
             fx bond = ws->lq_b[q], w = wb->val[a0 + q];
             fx decayed = bond >= 0 ? fx_mul(FX_ONE - alpha, bond) : 0;
             fx inc = fx_max(fx_mul(alpha, w), 0);

@@ -44,6 +44,19 @@ struct yuma_ws {
     fx *lq_x, *lq_e, *lq_b;
     uint32_t *lq_idx;
     struct ydiv *cdiv;
+    /* dense core: the rows kept n-wide, their weights and EMA bonds */
+    int32_t *d_row_of;
+    uint32_t *d_uid;
+    fx *d_w, *d_e, *d_wb, *d_b;
+    size_t dense_cap;
+    uint64_t *d_m, *d_sh1, *d_sh2;   /* column reciprocals, as arrays */
+    uint8_t *d_pow2;
+    bool bonds_stored;      /* the core wrote the output bonds itself */
+    size_t ob_cap;
+    const fx **use_ptr;     /* the dense row of each use slot */
+    fx *zero_row;           /* n zeros, for a use slot without a row */
+    uint64_t sel_scratch[1024];
+    bool avx2;              /* the AVX2 kernels (yuma_avx2.c) may run */
 
     ymat w, wc, wb, b, ema;
     uint32_t *ob_row;   /* output bonds */
@@ -66,7 +79,8 @@ fx yuma_alpha_sigmoid(fx consensus, fx weight, fx bond, fx alpha_low, fx alpha_h
 /* The same with libm exp (the fast_sigmoid option; not exact). */
 fx yuma_alpha_sigmoid_fast(fx consensus, fx weight, fx bond, fx alpha_low,
                            fx alpha_high, fx steepness_div);
-/* The fast_sigmoid option's exp: libm's, 0 where the chain's overflows. */
+/* The fast_sigmoid option's exp: libm's, with the chain's overflow to 0 and
+ * its exp(1). */
 fx yuma_exp_libm(fx x);
 /* alpha_sigmoid_steepness / -100 as the chain computes it. */
 fx yuma_steepness_div(int16_t steepness);
@@ -94,9 +108,13 @@ void yuma_ref_bonds_dividends(yuma_ws *ws, const yuma_params *p, const yuma_inpu
  * bounds every real subnet is in; YUMA_FAST_DECLINED when an input is not. */
 #define YUMA_FAST_DECLINED 1
 int yuma_fast_core(yuma_ws *ws, const yuma_params *p, const yuma_input *in, err *e);
+/* Its dense variant (yuma_dense.c), tried first. */
+int yuma_dense_core(yuma_ws *ws, const yuma_params *p, const yuma_input *in, err *e);
 
-/* Tests: make ws run the reference core only. */
+/* Tests: make ws run the reference core only; allow or forbid the AVX2
+ * kernels (on by default where the CPU has them). */
 void yuma_ws_force_reference(yuma_ws *ws, bool on);
+void yuma_ws_allow_simd(yuma_ws *ws, bool on);
 
 /* ---- helpers (yuma.c) ---- */
 bool yuma_grow(void **p, size_t count, size_t size);

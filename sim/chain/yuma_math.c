@@ -71,11 +71,18 @@ fx yuma_alpha_sigmoid(fx consensus, fx weight, fx bond, fx lo, fx hi, fx steepne
     return alpha_from_sigmoid(sigmoid, lo, hi);
 }
 
+/* The largest |x| whose series the chain sums without overflow (a term
+ * times x leaves I32F32 just above 20.888; found by bisection and pinned by
+ * test_yuma_math.c); beyond it the chain's safe_exp gives 0, either sign. */
+#define YUMA_EXP_LAST_OK ((fx)89715445397)
+
 fx yuma_exp_libm(fx x)
 {
-    double z = (double)x / 4294967296.0;
-    /* The chain's exp overflows (and gives 0) a little above e^21.48. */
-    return z > 21.48 ? 0 : (fx)(exp(z) * 4294967296.0);
+    if (x > YUMA_EXP_LAST_OK || x < -YUMA_EXP_LAST_OK)
+        return 0;
+    if (x == FX_ONE)
+        return FX_E_I9F23;   /* the chain's constant, not e */
+    return (fx)(exp((double)x / 4294967296.0) * 4294967296.0);
 }
 
 fx yuma_alpha_sigmoid_fast(fx consensus, fx weight, fx bond, fx lo, fx hi, fx steepness_div)

@@ -283,6 +283,8 @@ void proto_resi_entity_apply(const proto_resi_entity *e, proto_resi_listing *l);
 /* Fill content_size and claimed_size of e from its source listing (as
  * world_lookup gave it): applies the alterations to a copy and measures it. */
 void proto_resi_entity_measure(proto_resi_entity *e, const proto_resi_listing *src);
+/* The bytes INFLATE adds to e's claim (51..400), 0 without INFLATE. */
+uint32_t proto_resi_entity_inflation(const proto_resi_entity *e);
 /* The zpid an INVENTED entity claims, made from its source: inside the
  * 44-bit zpid range, so it looks like any other, and unknown to the world
  * with overwhelming probability. */

@@ -136,9 +136,14 @@ void proto_resi_entity_measure(proto_resi_entity *e, const proto_resi_listing *s
     proto_resi_listing l = *src;
     proto_resi_entity_apply(e, &l);
     e->content_size = (uint32_t)proto_resi_listing_size(&l);
-    e->claimed_size = e->content_size;
-    if (e->alter & PROTO_RESI_ALTER_INFLATE)
-        e->claimed_size += 51 + (uint32_t)((alter_draw(e) >> 40) % 350);
+    e->claimed_size = e->content_size + proto_resi_entity_inflation(e);
+}
+
+uint32_t proto_resi_entity_inflation(const proto_resi_entity *e)
+{
+    if (!(e->alter & PROTO_RESI_ALTER_INFLATE))
+        return 0;
+    return 51 + (uint32_t)((alter_draw(e) >> 40) % 350);
 }
 
 uint64_t proto_resi_entity_content_hash(const proto_resi_entity *e)

@@ -62,7 +62,15 @@ static int begin(runner_state *st, const scenario *sc, const runner_opts *o, run
     store_run_info info = {.scenario_name = sc->name, .scenario_text = sc->text,
                            .scenario_json = json, .seed = (uint64_t)sc->seed, .mode = "virtual",
                            .params = params, .nparams = 3};
-    rc = store_run_begin(st->db, &info, &res->run_id, e);
+    /* The chain's tables up front (so an empty run still has them) and the
+     * views that decode weight and bond rows for the sqlite3 shell. */
+    rc = store_create_tables(st->db, chain_tables, e);
+    if (!rc)
+        rc = store_vector_view(st->db, &chain_table_weight, "data", "weight_entry", "miner", e);
+    if (!rc)
+        rc = store_vector_view(st->db, &chain_table_bond, "data", "bond_entry", "miner", e);
+    if (!rc)
+        rc = store_run_begin(st->db, &info, &res->run_id, e);
     free(json);
     return rc;
 }

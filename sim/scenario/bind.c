@@ -13,15 +13,22 @@ const char scenario_absent[] = "(absent)";
 
 /* ----------------------------------------------------------- the path */
 
+/* Paths grow on every member bound: plain copies, cut at the buffer's end. */
+static void append(char *buf, size_t *len, const char *s)
+{
+    size_t n = strlen(s);
+    if (n > SCN_PATH_MAX - 1 - *len)
+        n = SCN_PATH_MAX - 1 - *len;
+    memcpy(buf + *len, s, n);
+    *len += n;
+    buf[*len] = 0;
+}
+
 static scn_mark append_path(scenario_ctx *c, const char *p, const char *sp)
 {
     scn_mark m = {c->plen, c->splen};
-    int k = snprintf(c->path + c->plen, sizeof c->path - c->plen, "%s", p);
-    if (k > 0)
-        c->plen = strlen(c->path);
-    k = snprintf(c->spath + c->splen, sizeof c->spath - c->splen, "%s", sp);
-    if (k > 0)
-        c->splen = strlen(c->spath);
+    append(c->path, &c->plen, p);
+    append(c->spath, &c->splen, sp);
     return m;
 }
 
@@ -60,23 +67,12 @@ void scn_pop(scenario_ctx *c, scn_mark m)
 
 /* ---------------------------------------------------------- errors */
 
-const char *scn_origin_label(const scenario_ctx *c, const cJSON *node)
+static const char *origin_label(const scenario_ctx *c, const cJSON *node)
 {
     for (size_t i = 0; i < c->origins.len; i++)
         if (c->origins.v[i].node == node)
             return c->origins.v[i].label;
     return NULL;
-}
-
-bool scn_known_origin(const scenario_ctx *c, const cJSON *node)
-{
-    if (!node)
-        return false;
-    if (scn_origin_label(c, node))
-        return true;
-    int line, col;
-    jdoc_pos(c->doc, node, &line, &col);
-    return line > 0;
 }
 
 int scn_verror(scenario_ctx *c, const cJSON *node, bool at_key, const char *path, const char *fmt,
@@ -91,7 +87,7 @@ int scn_verror(scenario_ctx *c, const cJSON *node, bool at_key, const char *path
     for (int i = 0; i < 2; i++) {
         if (!tries[i])
             continue;
-        const char *label = scn_origin_label(c, tries[i]);
+        const char *label = origin_label(c, tries[i]);
         if (label)
             return err_set(c->e, ERR_INPUT, "%s: %s%s%s%s", label, p, sep, what, tail);
         int line, col;
@@ -144,22 +140,22 @@ static bool unbounded(const scenario_field *f) { return f->min == 0 && f->max ==
 static int number_in(scenario_ctx *c, const scenario_field *f, const cJSON *v, bool integer,
                      double *out)
 {
+    double x = cJSON_IsNumber(v) ? v->valuedouble : 0;
+    bool ok = cJSON_IsNumber(v) && isfinite(x) &&
+              (!integer || (x == floor(x) && fabs(x) <= SCENARIO_INT_LIMIT)) &&
+              (unbounded(f) || (x >= f->min && x <= f->max));
+    if (ok) {
+        *out = x;
+        return 0;
+    }
     char range[128], what[160];
     scn_format_range(f, range, sizeof range);
     snprintf(what, sizeof what, "%s%s%s", integer ? "an integer" : "a number", *range ? " " : "",
              range);
-    if (!cJSON_IsNumber(v))
-        return expected(c, v, what);
-    double x = v->valuedouble;
-    if (!isfinite(x))
+    if (cJSON_IsNumber(v) && !isfinite(x))
         return scn_error(c, v, false, c->path, "expected %s, got a number too large to represent",
                          what);
-    if (integer && (x != floor(x) || fabs(x) > SCENARIO_INT_LIMIT))
-        return expected(c, v, what);
-    if (!unbounded(f) && (x < f->min || x > f->max))
-        return expected(c, v, what);
-    *out = x;
-    return 0;
+    return expected(c, v, what);
 }
 
 static int string_in(scenario_ctx *c, const scenario_field *f, const cJSON *v, const char **out)
@@ -394,13 +390,15 @@ static int bind_variant(scenario_ctx *c, const scenario_field *f, const cJSON *v
         return nomem(c);
     m = scn_push_kind(c, out->kind->name);
     void *cfg = out->cfg;
+    c->in_default += empty != NULL;
     r = scn_bind_objects(c, &t, &cfg, t ? 1 : 0, body, "kind");
+    c->in_default -= empty != NULL;
     scn_pop(c, m);
     cJSON_Delete(empty);
     return r;
 }
 
-int scn_bind_value(scenario_ctx *c, const scenario_field *f, void *obj, const cJSON *v)
+static int bind_value(scenario_ctx *c, const scenario_field *f, void *obj, const cJSON *v)
 {
     double x;
     switch (f->type) {
@@ -491,7 +489,9 @@ static int bind_default(scenario_ctx *c, const scenario_field *f, void *obj, con
     const char *saved = c->from_profile;
     if (p)
         c->from_profile = p->name;
-    int r = scn_bind_value(c, f, obj, v);
+    c->in_default++;
+    int r = bind_value(c, f, obj, v);
+    c->in_default--;
     c->from_profile = saved;
     cJSON_Delete(v);
     scn_pop(c, m);
@@ -522,7 +522,7 @@ static int bind_members(scenario_ctx *c, const scenario_table *const *tabs, void
         if (!f)
             return unknown_key(c, tabs, n, m);
         scn_mark mk = scn_push_key(c, f->name);
-        int r = scn_bind_value(c, f, objs[t], m);
+        int r = bind_value(c, f, objs[t], m);
         scn_pop(c, mk);
         if (r)
             return r;
@@ -553,8 +553,10 @@ static int bind_members(scenario_ctx *c, const scenario_table *const *tabs, void
 int scn_bind_objects(scenario_ctx *c, const scenario_table *const *tabs, void *const *objs,
                      size_t n, const cJSON *node, const char *skip)
 {
+    /* Nodes of the tree have a place to report (the file's or a --set's);
+     * those of a default's own little tree report at the object lacking it. */
     const cJSON *saved = c->anchor;
-    if (scn_known_origin(c, node))
+    if (!c->in_default)
         c->anchor = node;
     int r = bind_members(c, tabs, objs, n, node, skip);
     c->anchor = saved;

@@ -330,35 +330,49 @@ static int check_groups(scenario_ctx *c, scenario *s)
     return r;
 }
 
-/* A weight target (a map key: hotkey, group or uid) or an owner's or a
- * threshold's hotkey (a value): present, and in `netuid` unless that is 0. */
-static int check_target(scenario_ctx *c, const scenario *s, const char *rel, const char *key,
+static int target_fail(scenario_ctx *c, const char *at, const char *key, bool hotkey_only,
+                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* A weight target is a map key: the error sits at the key, under the map's
+ * path. An owner or a threshold's hotkey is a value at `at`. */
+static int target_fail(scenario_ctx *c, const char *at, const char *key, bool hotkey_only,
+                       const char *fmt, ...)
+{
+    char rel[SCN_PATH_MAX], what[ERR_MSG_MAX / 2];
+    snprintf(rel, sizeof rel, "%s%s%s", at, hotkey_only ? "" : ".", hotkey_only ? "" : key);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    return hotkey_only ? scenario_fail(c, rel, "%s", what) : scenario_fail_key(c, rel, "%s", what);
+}
+
+/* A weight target (hotkey, group or uid) or an owner's or a threshold's
+ * hotkey: present, and in `netuid` unless that is 0. */
+static int check_target(scenario_ctx *c, const scenario *s, const char *at, const char *key,
                         int64_t netuid, bool hotkey_only)
 {
-    int (*fail)(scenario_ctx *, const char *, const char *, ...) =
-        hotkey_only ? scenario_fail : scenario_fail_key;
     scenario_target t;
     if (scenario_target_find(s, key, &t) == 0 && !(hotkey_only && t.kind != SCENARIO_TARGET_HOTKEY)) {
         if (t.kind == SCENARIO_TARGET_UID) {
             const scenario_subnet *sn = subnet_find(s, netuid);
             if (t.uid < sn->max_allowed_uids)
                 return 0;
-            return fail(c, rel, "uid %lld is past subnet %lld's %lld uid slots",
-                                     (long long)t.uid, (long long)netuid,
-                                     (long long)sn->max_allowed_uids);
+            return target_fail(c, at, key, hotkey_only, "uid %lld is past subnet %lld's %lld uid slots",
+                               (long long)t.uid, (long long)netuid, (long long)sn->max_allowed_uids);
         }
         int64_t its = t.is_miner ? s->miners.v[t.group].subnet : s->validators.v[t.group].subnet;
         if (netuid == 0 || its == netuid)
             return 0;
-        return fail(c, rel, "\"%s\" is in subnet %lld, not %lld", key, (long long)its,
-                                 (long long)netuid);
+        return target_fail(c, at, key, hotkey_only, "\"%s\" is in subnet %lld, not %lld", key,
+                           (long long)its, (long long)netuid);
     }
     size_t plen;
     int64_t member = member_suffix(key, &plen);
     if (member >= 0 && find_group(s, key, plen, &t) && group_count(s, &t) > 1)
-        return fail(c, rel, "group \"%.*s\" has %lld members: %.*s-0 .. %.*s-%lld",
-                                 (int)plen, key, (long long)group_count(s, &t), (int)plen, key,
-                                 (int)plen, key, (long long)group_count(s, &t) - 1);
+        return target_fail(c, at, key, hotkey_only, "group \"%.*s\" has %lld members: %.*s-0 .. %.*s-%lld",
+                           (int)plen, key, (long long)group_count(s, &t), (int)plen, key, (int)plen,
+                           key, (long long)group_count(s, &t) - 1);
     const char *names[256];
     size_t k = 0;
     for (size_t i = 0; i < s->validators.n && k < 256; i++)
@@ -367,17 +381,15 @@ static int check_target(scenario_ctx *c, const scenario *s, const char *rel, con
         names[k++] = s->miners.v[i].name;
     char hint[512] = "";
     scn_hint(key, names, k, false, hint, sizeof hint);
-    return fail(c, rel, "no neuron%s is called \"%s\"%s", hotkey_only ? "" : ", group or uid",
-                             key, hint);
+    return target_fail(c, at, key, hotkey_only, "no neuron%s is called \"%s\"%s",
+                       hotkey_only ? "" : ", group or uid", key, hint);
 }
 
 static int check_weights(scenario_ctx *c, const scenario *s, const char *at, const scenario_map *w,
                          int64_t netuid)
 {
     for (size_t i = 0; i < w->n; i++) {
-        char rel[SCN_PATH_MAX];
-        snprintf(rel, sizeof rel, "%s.%s", at, w->v[i].key);
-        int r = check_target(c, s, rel, w->v[i].key, netuid, false);
+        int r = check_target(c, s, at, w->v[i].key, netuid, false);
         if (r)
             return r;
     }
@@ -390,13 +402,13 @@ static int check_policies(scenario_ctx *c, const scenario *s)
         const scenario_validator *v = &s->validators.v[i];
         char at[128];
         int r = 0;
-        if (scn_core_kind_is(v->policy.kind, SCENARIO_POLICY_SCRIPTED)) {
+        if (scenario_kind_is(v->policy.kind, &scenario_core, SCENARIO_POLICY_SCRIPTED)) {
             const scenario_policy_scripted *p = v->policy.cfg;
             for (size_t k = 0; k < p->schedule.n && !r; k++) {
                 snprintf(at, sizeof at, "validators[%zu].policy.schedule[%zu].weights", i, k);
                 r = check_weights(c, s, at, &p->schedule.v[k].weights, v->subnet);
             }
-        } else if (scn_core_kind_is(v->policy.kind, SCENARIO_POLICY_DEVIATE)) {
+        } else if (scenario_kind_is(v->policy.kind, &scenario_core, SCENARIO_POLICY_DEVIATE)) {
             const scenario_policy_deviate *p = v->policy.cfg;
             snprintf(at, sizeof at, "validators[%zu].policy.weights", i);
             r = check_weights(c, s, at, &p->weights, v->subnet);

@@ -329,14 +329,6 @@ static const scenario_kind core_kinds[] = {
     {"metric", "stake", SCENARIO_METRIC_STAKE, NULL, "stake, in TAO"},
 };
 
-bool scn_core_kind_is(const scenario_kind *k, int id)
-{
-    for (size_t i = 0; i < sizeof core_kinds / sizeof *core_kinds; i++)
-        if (k == &core_kinds[i])
-            return k->id == id;
-    return false;
-}
-
 const scenario_family scenario_core = {
     .name = "core",
     .root = &root_table,

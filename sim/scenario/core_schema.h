@@ -14,10 +14,6 @@ int scn_core_check_validator(scenario_ctx *c, void *obj);
 int scn_core_check_miner(scenario_ctx *c, void *obj);
 int scn_core_check_scripted(scenario_ctx *c, void *obj);
 
-/* Whether k is the core's validator policy (or strategy, metric) with this id:
- * ids are only unique within a family. */
-bool scn_core_kind_is(const scenario_kind *k, int id);
-
 #define SCN_CORE_NPROFILES 2
 extern const scenario_profile scn_core_profiles[SCN_CORE_NPROFILES];
 

@@ -54,6 +54,7 @@ struct scenario_ctx {
     size_t splen;
     const cJSON *node;          /* the object a check hook is looking at */
     const cJSON *anchor;        /* nearest node whose origin is known */
+    int in_default;             /* > 0 while binding a tree made from a default */
     const char *from_profile;   /* the value being bound came from this profile */
 };
 
@@ -97,9 +98,6 @@ void scn_hint(const char *word, const char *const *names, size_t n, bool list_al
  * key to pass over (a variant's "kind"), or NULL. */
 int scn_bind_objects(scenario_ctx *c, const scenario_table *const *tabs, void *const *objs,
                      size_t n, const cJSON *node, const char *skip);
-int scn_bind_value(scenario_ctx *c, const scenario_field *f, void *obj, const cJSON *v);
-bool scn_known_origin(const scenario_ctx *c, const cJSON *node);
-const char *scn_origin_label(const scenario_ctx *c, const cJSON *node);
 
 /* Apply --set and --seed to the tree; nodes made are recorded in c->origins. */
 int scn_overrides_apply(scenario_ctx *c, cJSON *root, const scenario_opts *o);

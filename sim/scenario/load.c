@@ -32,6 +32,14 @@ static int families_check(const scenario_internal *in, err *e)
     return 0;
 }
 
+bool scenario_kind_is(const scenario_kind *k, const scenario_family *f, int id)
+{
+    for (size_t i = 0; k && i < f->nkinds; i++)
+        if (k == &f->kinds[i])
+            return k->id == id;
+    return false;
+}
+
 const scenario_kind *scn_kind_find(const scenario_ctx *c, const char *slot, const char *name)
 {
     for (size_t i = 0; i < c->in->nfams; i++) {

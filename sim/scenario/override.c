@@ -30,7 +30,6 @@ typedef struct walk {
 typedef struct setter {
     scenario_ctx *c;
     const char *label;            /* "--set validators[1].stake=lots" */
-    char path[SCN_PATH_MAX];      /* the part of the path walked so far */
     bool linked;                  /* the value is in the tree now */
 } setter;
 
@@ -45,8 +44,9 @@ static int fail(setter *st, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    if (*st->path)
-        return err_set(st->c->e, ERR_INPUT, "%s: %s: %s", st->label, st->path, what);
+    /* The walk keeps the path so far in the context's path, as the binder does. */
+    if (st->c->plen)
+        return err_set(st->c->e, ERR_INPUT, "%s: %s: %s", st->label, st->c->path, what);
     return err_set(st->c->e, ERR_INPUT, "%s: %s", st->label, what);
 }
 
@@ -153,7 +153,7 @@ static const scenario_field *member_field(setter *st, walk *w, const char *key)
         const scenario_kind *kind =
             cJSON_IsString(k) ? scn_kind_find(st->c, w->f->slot, k->valuestring) : NULL;
         if (!kind) {
-            fail(st, "set %s.kind to a known %s before its other keys", st->path, w->f->slot);
+            fail(st, "set %s.kind to a known %s before its other keys", st->c->path, w->f->slot);
             return NULL;
         }
         return table_field(st, kind->table, key);
@@ -179,9 +179,10 @@ static int expand_variant(setter *st, walk *w)
 }
 
 /* Write the default for a part of the path the tree lacks. */
-static cJSON *materialize(setter *st, const scenario_field *f, const char *spath)
+static cJSON *materialize(setter *st, const scenario_field *f)
 {
     const scenario_profile *p;
+    const char *spath = st->c->spath;
     const char *d = scn_default(st->c, f, spath, &p);
     cJSON *v = NULL;
     if (d != SCENARIO_REQUIRED && d != SCENARIO_ABSENT) {
@@ -285,21 +286,8 @@ static cJSON *parse_value(const char *text)
     return cJSON_CreateString(text);
 }
 
-static void path_add(setter *st, char *spath, const seg *s, const scenario_field *f)
-{
-    size_t k = strlen(st->path), sk = strlen(spath);
-    if (s->is_index) {
-        snprintf(st->path + k, SCN_PATH_MAX - k, "[%zu]", s->index);
-        snprintf(spath + sk, SCN_PATH_MAX - sk, "[]");
-        return;
-    }
-    snprintf(st->path + k, SCN_PATH_MAX - k, "%s%s", k ? "." : "", s->key);
-    snprintf(spath + sk, SCN_PATH_MAX - sk, "%s%s", sk ? "." : "", s->key);
-    (void)f;
-}
-
 /* One step of the walk: to a member (key) or an element (index). */
-static int step(setter *st, walk *w, const seg *s, bool last, cJSON *value, char *spath)
+static int step(setter *st, walk *w, const seg *s, bool last, cJSON *value)
 {
     if (!s->is_index) {
         if (expand_variant(st, w))
@@ -309,13 +297,9 @@ static int step(setter *st, walk *w, const seg *s, bool last, cJSON *value, char
         const scenario_field *f = member_field(st, w, s->key);
         if (!f)
             return ERR_INPUT;
-        if (w->f && w->f->type == SCENARIO_VARIANT) {
-            const cJSON *k = cJSON_GetObjectItemCaseSensitive(w->node, "kind");
-            size_t sk = strlen(spath);
-            if (f != &kind_field)
-                snprintf(spath + sk, SCN_PATH_MAX - sk, "<%s>", k->valuestring);
-        }
-        path_add(st, spath, s, f);
+        if (w->f && w->f->type == SCENARIO_VARIANT && f != &kind_field)
+            scn_push_kind(st->c, cJSON_GetObjectItemCaseSensitive(w->node, "kind")->valuestring);
+        scn_push_key(st->c, s->key);
         if (last) {
             int r = set_member(st, w->node, s->key, value);
             st->linked = !r;
@@ -323,7 +307,7 @@ static int step(setter *st, walk *w, const seg *s, bool last, cJSON *value, char
         }
         cJSON *next = cJSON_GetObjectItemCaseSensitive(w->node, s->key);
         if (!next) {
-            if (!(next = materialize(st, f, spath)))
+            if (!(next = materialize(st, f)))
                 return st->c->e->code;
             if (set_member(st, w->node, s->key, next))
                 return ERR_NOMEM;
@@ -340,7 +324,7 @@ static int step(setter *st, walk *w, const seg *s, bool last, cJSON *value, char
     if (s->index > n)
         return fail(st, "has %zu elements: [%zu] is past the end (use [%zu] to add one)", n,
                     s->index, n);
-    path_add(st, spath, s, w->f);
+    scn_push_index(st->c, s->index);
     if (last) {
         int r = set_element(st, w->node, s->index, value);
         st->linked = !r;
@@ -386,10 +370,10 @@ static int apply_one(scenario_ctx *c, cJSON *root, const char *spec)
         cJSON_Delete(value);
         value = NULL;
     }
-    char spath[SCN_PATH_MAX] = "";
     walk w = {root, NULL, false};
     for (size_t i = 0; i < n && !r; i++)
-        r = step(&st, &w, &segs[i], i + 1 == n, value, spath);
+        r = step(&st, &w, &segs[i], i + 1 == n, value);
+    scn_pop(c, (scn_mark){0, 0});
     if (value && !st.linked)   /* not in the tree: still ours */
         cJSON_Delete(value);
     return r;

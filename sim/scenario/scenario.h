@@ -201,6 +201,11 @@ typedef struct scenario_family {
 /* The core family: always loaded first; callers pass only the others. */
 extern const scenario_family scenario_core;
 
+/* Whether k is family f's kind with this id: ids are only unique within a
+ * family, so model code asks `scenario_kind_is(v->policy.kind, &scenario_core,
+ * SCENARIO_POLICY_HONEST)` rather than comparing ids alone. */
+bool scenario_kind_is(const scenario_kind *k, const scenario_family *f, int id);
+
 /* ---------------------------------------------------- check hooks' helpers */
 
 /* Report a problem from a table's check hook. `rel` is a path relative to the
@@ -326,7 +331,9 @@ typedef struct scenario_miner {
     const char *coldkey;
     scenario_moment register_at;
     double quality;                  /* true quality, what honest validators measure */
-    double quality_spread;           /* members spread evenly over quality +- spread/2 */
+    /* Member i of n has quality + spread * (i / (n - 1) - 0.5), clipped to
+     * [0, 1] (n == 1: quality); quality_changes move `quality`, not the spread. */
+    double quality_spread;
     SCENARIO_ARRAY(scenario_quality_change) quality_changes;
     scenario_variant strategy;       /* slot "miner.strategy" */
 } scenario_miner;

@@ -47,7 +47,8 @@ static int columns_of(store *s, const char *name, sbuf *out, err *e)
 {
     sqlite3_stmt *st;
     int rc = sqlite3_prepare_v2(s->db,
-                                "SELECT p.name, p.type, c.doc FROM pragma_table_info(?1) p"
+                                "SELECT p.name, coalesce(nullif(p.type, ''), c.type, ''), c.doc"
+                                " FROM pragma_table_info(?1) p"
                                 " LEFT JOIN store_column c ON c.table_name = ?1 AND c.name = p.name"
                                 " ORDER BY p.cid", -1, &st, NULL);
     if (rc != SQLITE_OK)
@@ -182,6 +183,40 @@ static int vector_sql(const rt_table *t, int vec, const char *view, const char *
     return q->oom ? ERR_NOMEM : 0;
 }
 
+int store_create_tables(store *s, const rt_table *const *tables, err *e)
+{
+    if (s->mode != STORE_WRITE || s->in_run)
+        return err_set(e, ERR_INTERNAL, "%s: tables are made outside a run, in write mode",
+                       s->path);
+    int rc = store__exec(s, "BEGIN IMMEDIATE", e);
+    for (const rt_table *const *t = tables; !rc && t && *t; t++)
+        if (!(rc = store__check_table_def(*t, e)))
+            rc = store__ensure_table(s, *t, e);
+    if (!rc)
+        rc = store__exec(s, "COMMIT", e);
+    else
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+/* The view's columns say what they are: t's own docs, then the entry's. */
+static int view_docs(store *s, const rt_table *t, int vec, const char *view,
+                     const char *index_name, err *e)
+{
+    rt_column cols[STORE_MAX_COLUMNS + 1];
+    int n = 0;
+    for (int i = 0; i < t->ncolumns; i++)
+        if (i != vec)
+            cols[n++] = t->columns[i];
+    char idx_doc[200], value_doc[200];
+    snprintf(idx_doc, sizeof idx_doc, "index of the entry in %s (a uid)", t->columns[vec].name);
+    snprintf(value_doc, sizeof value_doc, "the entry, u16 (> 0): %s", t->columns[vec].doc
+             ? t->columns[vec].doc : "");
+    cols[n++] = (rt_column){index_name, RT_COL_INT, idx_doc};
+    cols[n++] = (rt_column){"value", RT_COL_INT, value_doc};
+    return store__register_columns(s, view, cols, n, e);
+}
+
 int store_vector_view(store *s, const rt_table *t, const char *column, const char *view,
                       const char *index_name, err *e)
 {
@@ -204,15 +239,22 @@ int store_vector_view(store *s, const rt_table *t, const char *column, const cha
     if (vec < 0 || clash || store__check_table_def(&names, NULL))
         return err_set(e, ERR_INTERNAL, "vector view '%s' of %s.%s: bad names", view, t->name,
                        column);
+    /* The table is made now, so that the view works (and `subnetsim tables`
+     * describes it) even when a run records no row in it. */
+    if ((rc = store__exec(s, "BEGIN IMMEDIATE", e)))
+        return rc;
     sbuf q;
     sbuf_init(&q);
-    sbuf_printf(&q, "BEGIN IMMEDIATE; DROP VIEW IF EXISTS \"%s\"; ", view);
-    if ((rc = vector_sql(t, vec, view, index_name, &q)) == 0) {
-        sbuf_puts(&q, "; COMMIT;");
+    sbuf_printf(&q, "DROP VIEW IF EXISTS \"%s\"; ", view);
+    rc = store__ensure_table(s, t, e);
+    if (!rc && !(rc = vector_sql(t, vec, view, index_name, &q)))
         rc = q.oom ? err_set(e, ERR_NOMEM, "out of memory") : store__exec(s, q.s, e);
-        if (rc)
-            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-    }
+    if (!rc)
+        rc = view_docs(s, t, vec, view, index_name, e);
+    if (!rc)
+        rc = store__exec(s, "COMMIT", e);
+    if (rc)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     sbuf_free(&q);
     return rc;
 }

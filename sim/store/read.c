@@ -152,8 +152,8 @@ int store_run_get(store *s, int64_t run_id, store_run *out, err *e)
 /* One run_table row's columns, "name:type name:type", as a table definition. */
 typedef struct parsed_table {
     rt_table t;
-    rt_column cols[500];
-    char names[500][65];
+    rt_column cols[STORE_MAX_COLUMNS];
+    char names[STORE_MAX_COLUMNS][65];
 } parsed_table;
 
 static int parse_columns(const char *name, const char *text, parsed_table *pt)
@@ -164,7 +164,7 @@ static int parse_columns(const char *name, const char *text, parsed_table *pt)
         size_t n = strcspn(p, ":");
         const char *ty = p + n + 1;
         size_t tn = strcspn(ty, " ");
-        if (!p[n] || n > 64 || pt->t.ncolumns == 500)
+        if (!p[n] || n > 64 || pt->t.ncolumns == STORE_MAX_COLUMNS)
             return ERR_INPUT;
         int k = 0;
         while (k < 4 && (strlen(types[k]) != tn || strncmp(ty, types[k], tn)))
@@ -217,7 +217,7 @@ static int hash_table(store *s, int64_t run_id, const rt_table *t, uint8_t out[3
     sha256_init(&h);
     store__hash_header(&h, t);
     store_buf b = {0};
-    rt_val vals[500];
+    rt_val vals[STORE_MAX_COLUMNS];
     *rows = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         for (int i = 0; i < t->ncolumns; i++)

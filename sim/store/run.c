@@ -277,6 +277,8 @@ int store_run_finish(store *s, store_status status, const char *error, double si
         digest[0] = 0;
     if (!s->in_run)
         return err_set(e, ERR_INTERNAL, "%s: no run to finish", s->path);
+    if (status == STORE_INCOMPLETE)
+        return err_set(e, ERR_INTERNAL, "%s: a run finishes complete or failed", s->path);
     int wrc = store__writer_stop(s);
     s->in_run = false;
     char hex[STORE_DIGEST_HEX] = "";

@@ -143,7 +143,7 @@ static const rt_column run_table_cols[] = {
     {"digest", RT_COL_TEXT, "SHA-256 of those rows (hex)"},
 };
 static const rt_table run_table_def = {
-    "run_table", "per finished run, each record table it wrote (what `verify` checks)",
+    "run_table", "per finished run, each record table it wrote, with its row count and digest",
     run_table_cols, 5, NULL};
 
 static const rt_column store_table_cols[] = {
@@ -155,13 +155,13 @@ static const rt_table store_table_def = {"store_table", "the record tables in th
                                          store_table_cols, 3, NULL};
 
 static const rt_column store_column_cols[] = {
-    {"table_name", RT_COL_TEXT, "a record table"},
+    {"table_name", RT_COL_TEXT, "a record table or view"},
     {"name", RT_COL_TEXT, "a column"},
     {"type", RT_COL_TEXT, "INTEGER, REAL, TEXT or BLOB"},
     {"doc", RT_COL_TEXT, "what it holds, with its unit"},
 };
-static const rt_table store_column_def = {"store_column", "the columns of the record tables",
-                                          store_column_cols, 4, NULL};
+static const rt_table store_column_def = {
+    "store_column", "the columns of the record tables and views", store_column_cols, 4, NULL};
 
 static const rt_column store_seq_cols[] = {
     {"i", RT_COL_INT, "0 to 4095"},

@@ -212,9 +212,12 @@ static int open_checked(store *s, err *e)
     if (version < STORE_SCHEMA_VERSION) {
         /* Readers see one schema: an older file is brought forward first. */
         sqlite3 *db;
-        if ((rc = open_and_migrate(s->path, false, version, &db, e)))
-            return err_prefix(e, "'%s' is from an older subnetsim and needs write access to "
-                                 "be migrated", s->path);
+        if ((rc = open_and_migrate(s->path, false, version, &db, e))) {
+            if (e)
+                err_prefix(e, "'%s' is from an older subnetsim and needs write access to be "
+                              "migrated", s->path);
+            return rc;
+        }
         sqlite3_close(db);
     }
     return open_db(s->path, SQLITE_OPEN_READONLY, &s->db, e);

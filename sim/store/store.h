@@ -7,9 +7,9 @@
  * `run_id` as their first column, and gain columns (ALTER TABLE ADD COLUMN) when
  * a later build adds them. Nothing in the store needs to change for a new table.
  *
- * Writing: rows are encoded on the caller's thread (that also feeds the digest)
- * and inserted by a writer thread in batched transactions on a WAL database, so
- * model code never waits on the disk. A run's row is committed with status
+ * Writing: rows are encoded on the caller's thread and hashed and inserted by a
+ * writer thread in batched transactions on a WAL database, so model code never
+ * waits on the disk. A run's row is committed with status
  * `incomplete` before any record; a process killed at any point leaves a file that
  * opens, says `incomplete`, and holds every record up to its last commit.
  *
@@ -113,24 +113,32 @@ int store_run_begin(store *s, const store_run_info *info, int64_t *run_id, err *
 int store_write(store *s, const rt_table *t, const rt_val *vals);
 /* The sink to hand to the runtime (rt_virtual_opts.sink): store_write. */
 rt_sink store_sink(store *s);
-/* Commit everything written so far and wait for it (live mode calls this on a
- * timer; tests use it to know what a kill cannot lose). */
+/* Commit everything written so far and wait for it. Not needed for safety:
+ * the writer commits any row within commit_interval of its writing; this is
+ * for knowing what a kill cannot lose (tests, a live runner's checkpoints). */
 int store_flush(store *s, err *e);
 /* The message of the sticky write error, or NULL when none. */
 const char *store_write_error(const store *s);
 
-/* End the run: commit the rest, store the status (`complete`, or `failed` with
- * `error`), times and digest, and copy the digest's hex into digest (may be
- * NULL). If writing itself failed, the run is stored as `failed` with that
- * error and no digest (the file does not hold every record), and that error is
- * returned. Only the run table holds wall-clock values. */
+/* End the run: commit the rest, build missing indexes, store the status
+ * (STORE_COMPLETE, or STORE_FAILED with `error`), times and digest, and copy
+ * the digest's hex into digest (may be NULL). If writing itself failed, the
+ * run is stored as `failed` with that error and no digest (the file does not
+ * hold every record), and that error is returned. */
 int store_run_finish(store *s, store_status status, const char *error, double simulated_seconds,
                      double wall_seconds, char digest[STORE_DIGEST_HEX], err *e);
 
-/* Create (when absent) a view `view` listing every non-zero entry of the u16
+/* Create (or bring up to date) the tables of a NULL-ended list now, empty, so
+ * that a file documents and answers for every table of its modules even when
+ * a run writes no row to some (tables are otherwise made on first use). In
+ * write mode, outside a run. */
+int store_create_tables(store *s, const rt_table *const *tables, err *e);
+
+/* Create (or replace) a view `view` listing every non-zero entry of the u16
  * vector column `column` of t, one row per entry: run_id, t's other columns,
- * then `index_name` (the entry's index: a uid) and `value`. Call outside a run.
- * The vector format is store_u16vec_encode's. */
+ * then `index_name` (the entry's index: a uid) and `value`; t is created now if
+ * absent. Call in write mode, outside a run. The vector format is
+ * store_u16vec_encode's; the view shows the first STORE_VEC_MAX entries. */
 int store_vector_view(store *s, const rt_table *t, const char *column, const char *view,
                       const char *index_name, err *e);
 

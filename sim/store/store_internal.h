@@ -8,6 +8,8 @@
 #include <sqlite3.h>
 
 #define STORE_MAX_TABLES 256
+/* SQLite allows 2000 columns by default; a record table needs far fewer. */
+#define STORE_MAX_COLUMNS 500
 /* Rows per multi-row INSERT: statement set-up (cursor, transaction checks,
  * reset) is paid once per this many rows. */
 #define STORE_MANY 32
@@ -15,13 +17,13 @@
 /* Canonical value tags (store.h), also the column type bytes of a table header. */
 enum { ENC_NULL = 0, ENC_INT = 1, ENC_REAL = 2, ENC_TEXT = 3, ENC_BLOB = 4 };
 
-/* One record table as this store writes it. The model side (digest, rows) is
- * touched only by the caller's thread; the writer side (insert, prepared) only
- * by the writer thread, or by the caller when there is none. */
+/* One record table as this store writes it. `rows` is the caller's; the
+ * writer side (digest, inserts) belongs to the writer thread during a run (or
+ * to the caller when there is none); both are reset by store_run_begin. */
 typedef struct store_slot {
     const rt_table *t;        /* the definition first seen; static in its module */
-    sha256 digest;            /* this run's table stream */
-    int64_t rows;             /* this run's rows */
+    int64_t rows;             /* this run's rows (caller) */
+    sha256 digest;            /* this run's table stream (writer) */
     sqlite3_stmt *insert;     /* one row */
     sqlite3_stmt *insert_many;/* `many` rows */
     int many;
@@ -99,6 +101,10 @@ int store__prepare_slot(store *s, store_slot *sl, err *e);
 int store__queue_row(store *s, store_slot *sl, const uint8_t *row, err *e);
 /* Insert what is still queued, one row at a time. */
 int store__drain_slot(store *s, store_slot *sl, err *e);
+/* Column docs under `owner` (a record table, or a view made from one). */
+int store__register_columns(store *s, const char *owner, const rt_column *cols, int n, err *e);
+/* Create or migrate a record table and register it (inside a transaction). */
+int store__ensure_table(store *s, const rt_table *t, err *e);
 /* Build every registered index that is missing (after a run's inserts). */
 int store__create_indexes(store *s, err *e);
 void store__finalize_slot(store_slot *sl);

@@ -5,9 +5,6 @@
 
 #include <string.h>
 
-/* SQLite allows 2000 columns by default; a record table needs far fewer. */
-#define MAX_COLUMNS 500
-
 static bool ident_ok(const char *s)
 {
     if (!s || !*s || strlen(s) > 64 || !((*s >= 'a' && *s <= 'z') || *s == '_'))
@@ -64,7 +61,7 @@ int store__check_table_def(const rt_table *t, err *e)
         return err_set(e, ERR_INTERNAL, "record table name '%s' is not allowed (lower case, "
                                         "digits, _; not run, run_param, run_table, store_*)",
                        t && t->name ? t->name : "(null)");
-    if (t->ncolumns < 1 || t->ncolumns > MAX_COLUMNS || !t->columns)
+    if (t->ncolumns < 1 || t->ncolumns > STORE_MAX_COLUMNS || !t->columns)
         return err_set(e, ERR_INTERNAL, "record table '%s': %d columns", t->name, t->ncolumns);
     for (int i = 0; i < t->ncolumns; i++) {
         const char *c = t->columns[i].name;
@@ -109,7 +106,7 @@ static int create_table(store *s, const rt_table *t, err *e)
  * refuse a column whose type changed (old rows would no longer mean the same). */
 static int migrate_table(store *s, const rt_table *t, sqlite3_stmt *info, err *e)
 {
-    bool have[MAX_COLUMNS] = {0};
+    bool have[STORE_MAX_COLUMNS] = {0};
     int rc;
     while ((rc = sqlite3_step(info)) == SQLITE_ROW) {
         const char *name = (const char *)sqlite3_column_text(info, 1);
@@ -220,9 +217,31 @@ static int step_done(store *s, sqlite3_stmt *st, err *e)
     return rc == SQLITE_DONE ? 0 : store__sqlerr(s->db, rc, e, "%s: table registry", s->path);
 }
 
+/* Column docs under `owner` (a record table, or a view made from one). */
+int store__register_columns(store *s, const char *owner, const rt_column *cols, int n, err *e)
+{
+    sqlite3_stmt *col;
+    int rc = sqlite3_prepare_v2(s->db,
+                                "INSERT INTO store_column (table_name, name, type, doc) "
+                                "VALUES (?, ?, ?, ?) ON CONFLICT (table_name, name) DO UPDATE "
+                                "SET type = excluded.type, doc = excluded.doc", -1, &col, NULL);
+    if (rc != SQLITE_OK)
+        return store__sqlerr(s->db, rc, e, "%s: table registry", s->path);
+    rc = 0;
+    for (int i = 0; i < n && !rc; i++) {
+        bind_text(col, 1, owner);
+        bind_text(col, 2, cols[i].name);
+        bind_text(col, 3, store__type_sql(cols[i].type));
+        bind_text(col, 4, cols[i].doc);
+        rc = step_done(s, col, e);
+    }
+    sqlite3_finalize(col);
+    return rc;
+}
+
 static int register_table(store *s, const rt_table *t, err *e)
 {
-    sqlite3_stmt *tab = NULL, *col = NULL;
+    sqlite3_stmt *tab;
     sbuf idx;
     sbuf_init(&idx);
     for (const char *const *ix = t->indexes; ix && *ix; ix++)
@@ -231,32 +250,17 @@ static int register_table(store *s, const rt_table *t, err *e)
                                 "INSERT INTO store_table (name, doc, indexes) VALUES (?, ?, ?) "
                                 "ON CONFLICT (name) DO UPDATE SET doc = excluded.doc, "
                                 "indexes = excluded.indexes", -1, &tab, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(s->db,
-                                "INSERT INTO store_column (table_name, name, type, doc) "
-                                "VALUES (?, ?, ?, ?) ON CONFLICT (table_name, name) DO UPDATE "
-                                "SET type = excluded.type, doc = excluded.doc", -1, &col, NULL);
     if (rc != SQLITE_OK) {
-        rc = store__sqlerr(s->db, rc, e, "%s: table registry", s->path);
-        goto out;
+        sbuf_free(&idx);
+        return store__sqlerr(s->db, rc, e, "%s: table registry", s->path);
     }
     bind_text(tab, 1, t->name);
     bind_text(tab, 2, t->doc);
     bind_text(tab, 3, idx.len ? idx.s : NULL);
-    if ((rc = step_done(s, tab, e)))
-        goto out;
-    for (int i = 0; i < t->ncolumns && !rc; i++) {
-        bind_text(col, 1, t->name);
-        bind_text(col, 2, t->columns[i].name);
-        bind_text(col, 3, store__type_sql(t->columns[i].type));
-        bind_text(col, 4, t->columns[i].doc);
-        rc = step_done(s, col, e);
-    }
-out:
+    rc = step_done(s, tab, e);
     sqlite3_finalize(tab);
-    sqlite3_finalize(col);
     sbuf_free(&idx);
-    return rc;
+    return rc ? rc : store__register_columns(s, t->name, t->columns, t->ncolumns, e);
 }
 
 /* INSERT INTO t (run_id, cols) VALUES (?1, ?2, ...), (?1, ...), ...: run_id is
@@ -302,6 +306,12 @@ void store__finalize_slot(store_slot *sl)
     sqlite3_finalize(sl->insert_many);
     sl->insert = sl->insert_many = NULL;
     sl->nqueued = 0;
+}
+
+int store__ensure_table(store *s, const rt_table *t, err *e)
+{
+    int rc = ensure_table(s, t, e);
+    return rc ? rc : register_table(s, t, e);
 }
 
 /* Runs inside the writer's transaction: a table is never half-made. */

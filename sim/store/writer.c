@@ -1,9 +1,10 @@
-/* From rt_record to the disk. The caller's thread encodes each row (feeding the
- * table's digest) into `pending`; a writer thread takes pending as one batch
- * when it holds commit_rows rows, when its oldest row has waited
- * commit_interval, on a flush, or at the end, and inserts it in transactions of
- * at most commit_rows rows. The digest is fixed at encoding time, so batching
- * and threads cannot change it. */
+/* From rt_record to the disk. The caller's thread encodes each row into
+ * `pending`; a writer thread takes pending as one batch when it holds
+ * commit_rows rows, when its oldest row has waited commit_interval, on a flush,
+ * or at the end, hashes each row into its table's digest and inserts it, in
+ * transactions of at most commit_rows rows. The encoding is fixed when the row
+ * is written and each table's rows are hashed in that order, so batching and
+ * threads cannot change the digest. */
 #include "store/store_internal.h"
 
 #include <string.h>
@@ -54,6 +55,9 @@ static int apply(store *s, store_buf *b, err *e)
         }
         if (!sl->prepared && (rc = store__prepare_slot(s, sl, e)))
             break;
+        /* Hashed here, off the simulation's thread: the batch holds each
+         * table's rows in the order written, which is all the digest needs. */
+        sha256_update(&sl->digest, row, head[1]);
         if ((rc = store__queue_row(s, sl, row, e)))
             break;
         if (++s->txn_rows >= s->opt.commit_rows)
@@ -241,7 +245,6 @@ int store__append(store *s, int slot, const rt_table *t, const rt_val *vals)
     if (!rc) {
         uint32_t head[2] = {(uint32_t)slot, (uint32_t)(b->len - start - ROW_HEAD)};
         memcpy(b->p + start, head, sizeof head);
-        sha256_update(&s->slots[slot].digest, b->p + start + ROW_HEAD, head[1]);
         s->slots[slot].rows++;
         if (b->rows++ == 0)
             s->pending_since = clock_monotonic();

@@ -7,13 +7,17 @@
  * (Yuma 3 with liquid alpha), fast (liquid with --fast-sigmoid), legacy.
  *
  *   bench_yuma [--mode yuma3|liquid|fast|legacy] [--epochs N] [--runs R]
- *              [--uids N] [--validators V]
+ *              [--uids N] [--validators V] [--reference] [--portable]
+ *
+ * --reference times the line-by-line core, --portable the fast core without
+ * its AVX2 kernels.
  *
  * Prints the best of R runs, timed in thread CPU time. For instruction counts, run a mode under
  * callgrind and count inside yuma_epoch only:
  *   valgrind --tool=callgrind --toggle-collect=yuma_epoch bench_yuma --epochs 200 --runs 1
  * and divide the Ir total by the epochs (plus the --warmup ones). */
 #include "chain/yuma.h"
+#include "chain/yuma_internal.h"   /* --reference, --portable */
 #include "core/core.h"
 
 #include <string.h>
@@ -89,9 +93,12 @@ static void setup(bench *b, uint32_t n, uint32_t v)
 }
 
 /* One run of `epochs` epochs from a fresh state; returns seconds. */
-static double run(bench *b, const yuma_params *p, uint32_t epochs, uint32_t warmup)
+static double run(bench *b, const yuma_params *p, uint32_t epochs, uint32_t warmup,
+                  bool reference, bool portable)
 {
     yuma_ws *ws = yuma_ws_new();
+    yuma_ws_force_reference(ws, reference);
+    yuma_ws_allow_simd(ws, !portable);
     memset(b->permit, 0, b->n * sizeof *b->permit);
     memset(b->brow, 0, (b->n + 1) * sizeof *b->brow);
     uint64_t block = 1000;
@@ -134,6 +141,7 @@ int main(int argc, char **argv)
 {
     const char *mode = "yuma3";
     uint32_t epochs = 2000, runs = 5, n = 256, v = 64, warmup = 50;
+    bool reference = false, portable = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--mode") && val)
@@ -146,11 +154,15 @@ int main(int argc, char **argv)
             n = (uint32_t)strtoul(val, NULL, 10), i++;
         else if (!strcmp(a, "--validators") && val)
             v = (uint32_t)strtoul(val, NULL, 10), i++;
+        else if (!strcmp(a, "--reference"))
+            reference = true;
+        else if (!strcmp(a, "--portable"))
+            portable = true;
         else if (!strcmp(a, "--warmup") && val)
             warmup = (uint32_t)strtoul(val, NULL, 10), i++;
         else {
             fprintf(stderr, "usage: bench_yuma [--mode yuma3|liquid|fast|legacy] [--epochs N] "
-                            "[--runs R] [--uids N] [--validators V] [--warmup W]\n");
+                            "[--runs R] [--uids N] [--validators V] [--warmup W] [--reference] [--portable]\n");
             return 2;
         }
     }
@@ -174,11 +186,12 @@ int main(int argc, char **argv)
     setup(&b, n, v);
     double best = 1e300;
     for (uint32_t r = 0; r < runs; r++) {
-        double t = run(&b, &p, epochs, warmup);
+        double t = run(&b, &p, epochs, warmup, reference, portable);
         best = t < best ? t : best;
     }
-    printf("mode %s, %u uids, %u validators, dense weights changing every epoch: "
+    printf("mode %s%s, %u uids, %u validators, dense weights changing every epoch: "
            "%.0f epochs/s (%.1f us CPU/epoch, best of %u runs of %u)\n",
-           mode, n, v, epochs / best, best / epochs * 1e6, runs, epochs);
+           mode, reference ? " (reference core)" : portable ? " (portable loops)" : "", n, v,
+           epochs / best, best / epochs * 1e6, runs, epochs);
     return 0;
 }

@@ -285,3 +285,34 @@ TEST_IMPL(chain_yuma3_bonds_reset)
     }
     ysim_free(s);
 }
+
+/* Explicit zeros are entries: with liquid alpha and bonds penalty 0 the bond
+ * EMA runs over the columns of the validator's weight row (the chain's
+ * mat_ema_alpha_sparse), so a bond under an explicit zero weight decays by
+ * (1 - alpha) while a bond under no weight is dropped. */
+TEST_IMPL(yuma3_explicit_zero_weight_decays_missing_drops)
+{
+    static const uint64_t stakes[5] = {8, 1, 1, 0, 0};
+    for (int explicit_zero = 0; explicit_zero < 2; explicit_zero++) {
+        ysim *s = yuma3_setup(5, stakes);
+        static const uint16_t both[3][3] = {{M, M}, {M, M}, {M, M}};
+        yuma3_weights(s, 2, both);
+        s->block++;
+        ysim_epoch(s, 1000000000);
+        uint16_t before = ysim_bond(s, 0, 4);
+        ASSERT(before > 0);
+        /* validator 0 now weighs only uid 3: an explicit 0 for uid 4, or nothing */
+        uint16_t cols[2] = {3, 4}, vals[2] = {M, 0};
+        ysim_set_weights(s, 0, explicit_zero ? 2 : 1, cols, vals);
+        s->block++;
+        ysim_epoch(s, 1000000000);
+        uint16_t after = ysim_bond(s, 0, 4);
+        if (explicit_zero) {
+            ASSERT(s->b[0][4] >= 0);   /* still an entry */
+            ASSERT(after > 0 && after < before);
+        } else {
+            ASSERT_EQ_INT(s->b[0][4], -1);   /* gone */
+        }
+        ysim_free(s);
+    }
+}

@@ -43,7 +43,7 @@ static const char *const colors[] = {"red", "green", "blue", NULL};
 static int check_sec(scenario_ctx *c, void *obj)
 {
     const tsec *t = obj;
-    if (t->i == -7)
+    if (t->i == -7 && scenario_ctx_member(c, "i"))
         return scenario_fail(c, "i", "unlucky");
     for (size_t k = 0; k < t->arr.n; k++) {
         if (t->arr.v[k].a == 99) {
@@ -94,7 +94,17 @@ static const scenario_table sec_table =
 static const scenario_field root_fields[] = {
     SCENARIO_FIELD_OBJECT(troot, t, "t", "{\"req\": 1}", &sec_table, "test section"),
 };
-static const scenario_table root_table = SCENARIO_TABLE("troot", troot, root_fields, NULL, NULL);
+/* A family's root check sees the whole core part of the scenario. */
+static int check_root(scenario_ctx *c, void *obj)
+{
+    const troot *r = obj;
+    if (r->t.req == 42 && scenario_ctx_scenario(c)->validators.n == 0)
+        return scenario_fail(c, "t.req", "42 needs a validator");
+    return 0;
+}
+
+static const scenario_table root_table =
+    SCENARIO_TABLE("troot", troot, root_fields, check_root, NULL);
 
 static const scenario_kind kinds[] = {
     {"test.var", "x", 1, &case_table, "has a weight"},
@@ -353,6 +363,9 @@ TEST_IMPL(families_add_kinds_to_core_slots)
                        &e);
     ASSERT(s);
     ASSERT_STR_EQ(s->validators.v[0].policy.kind->name, "tpolicy");
+    /* Its id is 1, as is the core's scripted: the family tells them apart. */
+    ASSERT(scenario_kind_is(s->validators.v[0].policy.kind, &tfam, 1));
+    ASSERT(!scenario_kind_is(s->validators.v[0].policy.kind, &scenario_core, SCENARIO_POLICY_SCRIPTED));
     ASSERT_NEAR(((const tcase *)s->validators.v[0].policy.cfg)->w, 4, 0);
     ASSERT_STR_EQ(s->thresholds.v[0].metric->name, "tm");
     scenario_free(s);
@@ -382,6 +395,11 @@ TEST_IMPL(clashing_families_are_refused)
 
 TEST_IMPL(check_hooks_report_at_the_offending_member)
 {
+    ASSERT_STR_EQ(fails("{\"t\": {\"req\": 42}}"), "t.json:1:15: t.req: 42 needs a validator");
+    err e;
+    scenario *s = load("{\"t\": {\"req\": 42}, \"validators\": [{\"name\": \"v\"}]}", &e);
+    ASSERT(s);
+    scenario_free(s);
     ASSERT_STR_EQ(fails("{\"t\": {\"req\": 1,\n \"i\": -7}}"), "t.json:2:7: t.i: unlucky");
     ASSERT_STR_EQ(fails("{\"t\": {\"req\": 1, \"arr\": [{},\n {\"a\": 99}]}}"),
                   "t.json:2:8: t.arr[1].a: 99 is taken");

@@ -76,7 +76,7 @@ TEST_IMPL(groups_default_their_subnet_policy_and_strategy)
     ASSERT(v->register_at.at_block && v->register_at.block == 0);
     ASSERT(v->coldkey == NULL);
     ASSERT_STR_EQ(v->policy.kind->name, "honest");
-    ASSERT_EQ_INT(v->policy.kind->id, SCENARIO_POLICY_HONEST);
+    ASSERT(scenario_kind_is(v->policy.kind, &scenario_core, SCENARIO_POLICY_HONEST));
     ASSERT_NEAR(((const scenario_policy_honest *)v->policy.cfg)->noise, 0.05, 0);
     const scenario_miner *m = &s->miners.v[0];
     ASSERT_EQ_INT(m->subnet, 9);

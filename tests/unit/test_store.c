@@ -385,6 +385,18 @@ TEST_IMPL(store_u16_vectors_decode_in_a_view)
     err e = {0};
     ASSERT_OK(store_vector_view(s, &wt, "weights", "weight", "miner", &e));
     ASSERT_EQ_INT(store_vector_view(s, &wt, "block", "w2", "miner", &e), ERR_INTERNAL);
+    ASSERT_EQ_INT(store_vector_view(s, &wt, "weights", "w3", "block", &e), ERR_INTERNAL);
+    /* Usable, and described, before any row is recorded. */
+    ASSERT_EQ_INT(fx_int(store_db(s), "SELECT count(*) FROM weight"), 0);
+    sbuf md;
+    sbuf_init(&md);
+    ASSERT_OK(store_describe_markdown(s, &md, &e));
+    ASSERT_CONTAINS(md.s, "#### `weight`\n\nevery non-zero entry of weight_vec.weights, one row "
+                          "each.\n\n| column | type | meaning |\n|---|---|---|\n| `run_id` |");
+    ASSERT_CONTAINS(md.s, "| `validator` | INTEGER | uid |\n"
+                          "| `miner` | INTEGER | index of the entry in weights (a uid) |\n"
+                          "| `value` | INTEGER | the entry, u16 (> 0): u16 per miner uid |");
+    sbuf_free(&md);
     fx_begin(s, 1);
     rt_val r1[] = {RT_I(100), RT_I(3), RT_B(blob, n)};
     ASSERT_OK(store_write(s, &wt, r1));
@@ -401,6 +413,29 @@ TEST_IMPL(store_u16_vectors_decode_in_a_view)
     ASSERT_EQ_INT(fx_int(db, "SELECT sum(miner) FROM weight WHERE block = 100"), 1 + 2 + 3 + 4 + 6);
     ASSERT_EQ_INT(fx_int(db, "SELECT block * 1000 + value FROM weight WHERE validator = 4"),
                   200 * 1000 + 65535);
+    store_close(s);
+}
+
+TEST_IMPL(store_creates_listed_tables_up_front)
+{
+    static const rt_column cols[] = {{"k", RT_COL_INT, "k"}};
+    static const rt_table quiet = {"quiet", "a table no run writes to", cols, 1, NULL};
+    static const rt_table bad = {"store_x", "", cols, 1, NULL};
+    const rt_table *const tabs[] = {&every_t, &quiet, NULL};
+    const rt_table *const bads[] = {&quiet, &bad, NULL};
+    store *s = fx_open(fx_path("upfront.db"), STORE_WRITE, NULL);
+    err e = {0};
+    ASSERT_OK(store_create_tables(s, tabs, &e));
+    sqlite3 *db = store_db(s);
+    ASSERT_EQ_INT(fx_int(db, "SELECT count(*) FROM quiet"), 0);
+    ASSERT_EQ_INT(fx_int(db, "SELECT count(*) FROM store_table"), 2);
+    fx_begin(s, 1);
+    fx_rows(s, 0, 4);   /* the tables made up front take rows as usual */
+    fx_finish(s, NULL);
+    ASSERT_OK(store_run_verify(s, 1, NULL, &e));
+    ASSERT_EQ_INT(fx_int(db, "SELECT count(*) FROM run_table"), 1);   /* quiet had no rows */
+    ASSERT_EQ_INT(store_create_tables(s, bads, &e), ERR_INTERNAL);
+    ASSERT_CONTAINS(e.msg, "'store_x' is not allowed");
     store_close(s);
 }
 

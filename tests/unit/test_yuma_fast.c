@@ -133,11 +133,12 @@ static void compare(const yuma_output *a, const yuma_output *b, int c, int e)
                        b->bonds.val[q]);
 }
 
-TEST_IMPL(yuma_fast_equals_reference)
+static void fast_equals_reference(bool simd)
 {
     yuma_ws *fast = yuma_ws_new(), *ref = yuma_ws_new();
     ASSERT(fast && ref);
     yuma_ws_force_reference(ref, true);
+    yuma_ws_allow_simd(fast, simd);
     sub *s = malloc(sizeof *s);
     ASSERT(s != NULL);
     rng r;
@@ -168,4 +169,113 @@ TEST_IMPL(yuma_fast_equals_reference)
     free(s);
     yuma_ws_free(fast);
     yuma_ws_free(ref);
+}
+
+/* The portable loops, then the AVX2 kernels where the CPU has them. */
+TEST_IMPL(yuma_fast_equals_reference)
+{
+    fast_equals_reference(false);
+}
+
+TEST_IMPL(yuma_fast_simd_equals_reference)
+{
+    fast_equals_reference(true);
+}
+
+/* The fast_sigmoid option's error, measured two ways and bounded: a dense
+ * liquid-alpha subnet (bonds carried by the exact run, a 1e18 rao emission so
+ * that one ulp of a share shows), and 5000 random subnets with any
+ * steepness, alpha range and sparsity. Each epoch runs exact and fast from
+ * the same state. The measured maxima are in tests/bench/RESULTS.md. */
+#define FAST_MAX_U16 1        /* dividends, bonds: at most one u16 step */
+#define FAST_MAX_REL 65536    /* emission: within emission / 65536 */
+
+typedef struct fast_err {
+    int u16;
+    uint64_t rao;
+} fast_err;
+
+static void fast_vs_exact(yuma_ws *exact, yuma_ws *fast, const sub *s, uint64_t emission,
+                          fast_err *m, const yuma_output **exact_out)
+{
+    yuma_input in = sub_input(s);
+    in.emission = emission;
+    yuma_params pf = s->p;
+    pf.fast_sigmoid = true;
+    const yuma_output *a, *b;
+    err er;
+    ASSERT_OK(yuma_epoch(exact, &s->p, &in, &a, &er));
+    ASSERT_OK(yuma_epoch(fast, &pf, &in, &b, &er));
+    for (uint32_t i = 0; i < s->n; i++) {
+        int dd = abs((int)a->dividends[i] - (int)b->dividends[i]);
+        uint64_t x = a->emission[i], y = b->emission[i], dr = x > y ? x - y : y - x;
+        m->u16 = dd > m->u16 ? dd : m->u16;
+        m->rao = dr > m->rao ? dr : m->rao;
+    }
+    ASSERT_EQ_U64(a->bonds_nnz, b->bonds_nnz);
+    for (uint32_t q = 0; q < a->bonds_nnz; q++) {
+        int db = abs((int)a->bonds.val[q] - (int)b->bonds.val[q]);
+        m->u16 = db > m->u16 ? db : m->u16;
+    }
+    *exact_out = a;
+}
+
+TEST_IMPL(yuma_fast_sigmoid_error_is_bounded)
+{
+    yuma_ws *exact = yuma_ws_new(), *fast = yuma_ws_new();
+    ASSERT(exact && fast);
+    sub *s = malloc(sizeof *s);
+    ASSERT(s != NULL);
+    rng r;
+    rng_seed(&r, 99);
+    uint32_t n = s->n = 64, v = 16;
+    yuma_params_default(&s->p);
+    s->p.liquid_alpha = true;
+    s->p.max_allowed_validators = (uint16_t)v;
+    s->block = 1000, s->lms = 0, s->use_commit = false;
+    for (uint32_t i = 0; i <= n; i++)
+        s->br[i] = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        s->stake[i] = i < v ? 1000000000000ull + rng_below(&r, 99000000000000ull) : 0;
+        s->reg[i] = 0, s->permit[i] = false;
+    }
+    fast_err dense = {0, 0}, rand = {0, 0};
+    for (int e = 0; e < 200; e++) {
+        uint32_t k = 0;
+        for (uint32_t i = 0; i < n; i++) {   /* validators weigh every uid, anew */
+            s->wr[i] = k;
+            if (i < v) {
+                for (uint32_t j = 0; j < n; j++)
+                    s->wc[k] = (uint16_t)j, s->wv[k++] = (uint16_t)(1 + rng_below(&r, 65535));
+                s->last_update[i] = s->block - 1;
+            }
+        }
+        s->wr[n] = k;
+        const yuma_output *a;
+        fast_vs_exact(exact, fast, s, 1000000000000000000ull, &dense, &a);
+        memcpy(s->permit, a->validator_permit, n * sizeof *s->permit);
+        memcpy(s->br, a->bonds.row_start, (n + 1) * sizeof *s->br);
+        memcpy(s->bc, a->bonds.col, a->bonds_nnz * sizeof *s->bc);
+        memcpy(s->bv, a->bonds.val, a->bonds_nnz * sizeof *s->bv);
+        s->lms = s->block;
+        s->block += s->p.tempo + 1;
+    }
+    const uint64_t emission = 1000000000ull * 361;
+    for (int c = 0; c < 5000; c++) {
+        rand_sub(&r, s);
+        s->p.yuma3 = s->p.liquid_alpha = true;
+        s->p.bonds_moving_average = s->p.bonds_moving_average % 1000001;
+        const yuma_output *a;
+        fast_vs_exact(exact, fast, s, emission, &rand, &a);
+    }
+    printf("fast_sigmoid vs exact, one epoch from the same state: dense subnet (1e18 rao): "
+           "max u16 step %d, max %" PRIu64 " rao; random subnets (%" PRIu64 " rao): max u16 "
+           "step %d, max %" PRIu64 " rao\n",
+           dense.u16, dense.rao, emission, rand.u16, rand.rao);
+    ASSERT(dense.u16 <= FAST_MAX_U16 && rand.u16 <= FAST_MAX_U16);
+    ASSERT(dense.rao <= 1000000000000000000ull / FAST_MAX_REL);
+    ASSERT(rand.rao <= emission / FAST_MAX_REL);
+    free(s);
+    yuma_ws_free(exact);
+    yuma_ws_free(fast);
 }

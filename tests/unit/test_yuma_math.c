@@ -55,6 +55,13 @@ TEST_IMPL(yuma_exp_matches_substrate_fixed)
     ASSERT(!yuma_exp(fx_from_int(-23), &e));
     ASSERT(yuma_exp(fx_from_int(-5), &e));
     ASSERT_NEAR((double)e / 4294967296.0, 0.006737947, 1e-8);
+    /* the series overflows first at |x| just above 20.888, for either sign */
+    ASSERT(yuma_exp((fx)89715445397, &e));
+    ASSERT(!yuma_exp((fx)89715445398, &e));
+    ASSERT(yuma_exp(-(fx)89715445397, &e));
+    ASSERT(!yuma_exp(-(fx)89715445398, &e));
+    ASSERT_EQ_INT(yuma_exp_libm((fx)89715445398), 0);
+    ASSERT(yuma_exp_libm((fx)89715445397) > 0);
     /* the series truncates every term: exp(0.5) sits a few ulps below e^0.5 */
     ASSERT(yuma_exp(FX_HALF, &e));
     double ulps = exp(0.5) * 4294967296.0 - (double)e;
