@@ -16,7 +16,7 @@ typedef struct rv_call rv_call;
 typedef struct rv_miner {
     char hotkey[PROTO_KEY_MAX];      /* "" while the uid is unknown */
     rt_actor actor;                  /* RT_NO_ACTOR: nobody answers for it */
-    resi_miner_score sc;
+    resi_val_score sc;
     rt_time last_index;              /* the last index received (storage lastUpdated), -1 never */
     int64_t last_s3_block;           /* -1: never validated */
 } rv_miner;

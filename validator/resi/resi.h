@@ -92,18 +92,18 @@ void resi_val_params_default(resi_val_params *p);
 /* ================================================================ scorer */
 
 /* What a validator keeps per miner uid (rewards/miner_scorer.py MinerScorer). */
-typedef struct resi_miner_score {
+typedef struct resi_val_score {
     double score;        /* the last evaluation's score: what weights are made of */
     double cred;         /* credibility */
     double raw_prev;     /* raw score at the last evaluation ("scorable_bytes") */
     double s3_boost;     /* pct / 100 * max_boost from the last S3 validation */
     double s3_cred;
-} resi_miner_score;
+} resi_val_score;
 
-void resi_score_init(resi_miner_score *s, const resi_val_params *p);
+void resi_score_init(resi_val_score *s, const resi_val_params *p);
 /* A uid whose hotkey changed (MinerScorer.reset): score, credibility and the
  * S3 state restart; raw_prev is kept, as the real scorer keeps it. */
-void resi_score_reset(resi_miner_score *s, const resi_val_params *p);
+void resi_score_reset(resi_val_score *s, const resi_val_params *p);
 /* age scalar of a bucket age_hours old: 1 - age/(2 max_age), 0 beyond max_age,
  * future buckets count as age 0. */
 double resi_age_scalar(const resi_val_params *p, int64_t age_hours);
@@ -112,10 +112,10 @@ double resi_age_scalar(const resi_val_params *p, int64_t age_hours);
  * (raw_prev/raw)^(1/exp)), raw_prev = raw, score = raw + s3_boost * s3_cred,
  * cred = alpha * valid/total + (1 - alpha) * cred (0 when total is 0),
  * score *= cred^exp. */
-void resi_score_evaluated(resi_miner_score *s, const resi_val_params *p, bool has_index,
+void resi_score_evaluated(resi_val_score *s, const resi_val_params *p, bool has_index,
                           double raw, double valid_bytes, double total_bytes);
 /* MinerScorer.update_s3_boost_and_cred with an S3 validation's percentage. */
-void resi_score_s3(resi_miner_score *s, const resi_val_params *p, double pct);
+void resi_score_s3(resi_val_score *s, const resi_val_params *p, double pct);
 
 /* Job weight of a bucket's label, in thousandths (job weights are quantised
  * to 1/1000; the real lists use at most two decimals). */

@@ -58,14 +58,14 @@ void resi_val_params_default(resi_val_params *p)
 
 /* ---------------------------------------------------------- credibility */
 
-void resi_score_init(resi_miner_score *s, const resi_val_params *p)
+void resi_score_init(resi_val_score *s, const resi_val_params *p)
 {
     memset(s, 0, sizeof *s);
     s->cred = p->cred_start;
     s->s3_cred = p->s3.cred_start;
 }
 
-void resi_score_reset(resi_miner_score *s, const resi_val_params *p)
+void resi_score_reset(resi_val_score *s, const resi_val_params *p)
 {
     double keep = s->raw_prev;   /* MinerScorer.reset leaves scorable_bytes alone */
     resi_score_init(s, p);
@@ -81,7 +81,7 @@ double resi_age_scalar(const resi_val_params *p, int64_t age_hours)
     return 1.0 - (double)age_hours / (double)(2 * p->max_age_hours);
 }
 
-void resi_score_evaluated(resi_miner_score *s, const resi_val_params *p, bool has_index,
+void resi_score_evaluated(resi_val_score *s, const resi_val_params *p, bool has_index,
                           double raw, double valid_bytes, double total_bytes)
 {
     if (!has_index) {
@@ -99,7 +99,7 @@ void resi_score_evaluated(resi_miner_score *s, const resi_val_params *p, bool ha
     s->score = score * pow(s->cred, p->cred_exp);
 }
 
-void resi_score_s3(resi_miner_score *s, const resi_val_params *p, double pct)
+void resi_score_s3(resi_val_score *s, const resi_val_params *p, double pct)
 {
     s->s3_boost = pct / 100 * p->s3.max_boost;
     double c = pct / 100 * p->s3.cred_alpha + (1 - p->s3.cred_alpha) * s->s3_cred;
