@@ -300,46 +300,25 @@ static int check_copier(scenario_ctx *c, void *obj)
 
 #define TABLE(nm, arr, chk, docstr) SCENARIO_TABLE(nm, T, arr, chk, docstr)
 
-static const scenario_table premium_table =
+const scenario_table resi_miner_table_premium =
     TABLE("resi_premium_focus", premium_fields, check_premium, "premium-focus miner");
-static const scenario_table regional_table =
+const scenario_table resi_miner_table_regional =
     TABLE("resi_regional", regional_fields, check_regional, "regional miner");
-static const scenario_table broad_table = TABLE("resi_broad", broad_fields, NULL, "broad miner");
-static const scenario_table tier_table =
+const scenario_table resi_miner_table_broad = TABLE("resi_broad", broad_fields, NULL, "broad miner");
+const scenario_table resi_miner_table_tier =
     TABLE("resi_tier_weighted", tier_fields, check_tier, "tier-weighted miner");
-static const scenario_table organic_table =
+const scenario_table resi_miner_table_organic =
     TABLE("resi_organic", organic_fields, NULL, "organic (learning) miner");
-static const scenario_table duplicator_table =
+const scenario_table resi_miner_table_duplicator =
     TABLE("resi_duplicator", duplicator_fields, check_cheater, "duplicator miner");
-static const scenario_table fabricator_table =
+const scenario_table resi_miner_table_fabricator =
     TABLE("resi_fabricator", fabricator_fields, check_fabricator, "fabricator miner");
-static const scenario_table stale_table =
+const scenario_table resi_miner_table_stale =
     TABLE("resi_stale", stale_fields, check_cheater, "stale miner");
-static const scenario_table copier_table =
+const scenario_table resi_miner_table_copier =
     TABLE("resi_copier", copier_fields, check_copier, "copier miner");
-static const scenario_table flaky_table =
+const scenario_table resi_miner_table_flaky =
     TABLE("resi_flaky", flaky_fields, check_cheater, "flaky miner");
 
-#define KIND(nm, id, tab, docstr) {"miner.strategy", nm, id, &tab, docstr}
-
-const scenario_kind resi_miner_kinds[] = {
-    KIND("premium-focus", RESI_STRATEGY_PREMIUM_FOCUS, premium_table,
-         "resi: scrapes the ten premium zips (weight 4.0)"),
-    KIND("regional", RESI_STRATEGY_REGIONAL, regional_table,
-         "resi: scrapes a list of zips and/or states"),
-    KIND("broad", RESI_STRATEGY_BROAD, broad_table, "resi: scrapes every zip alike"),
-    KIND("tier-weighted", RESI_STRATEGY_TIER_WEIGHTED, tier_table,
-         "resi: picks zip classes (premium, tier1..tier4) by weight"),
-    KIND("organic", RESI_STRATEGY_ORGANIC, organic_table,
-         "resi: learns which zips pay from its own incentive (a bandit)"),
-    KIND("duplicator", RESI_STRATEGY_DUPLICATOR, duplicator_table,
-         "resi: stores some entities twice"),
-    KIND("fabricator", RESI_STRATEGY_FABRICATOR, fabricator_table,
-         "resi: alters or invents listings with a probability"),
-    KIND("stale", RESI_STRATEGY_STALE, stale_table, "resi: stops refreshing after a while"),
-    KIND("copier", RESI_STRATEGY_COPIER, copier_table,
-         "resi: serves another miner's data, fetched as a validator would"),
-    KIND("flaky", RESI_STRATEGY_FLAKY, flaky_table,
-         "resi: ignores requests, restarts, may lose its data"),
-};
+const scenario_kind resi_miner_kinds[] = {RESI_MINER_KINDS};
 const size_t resi_miner_nkinds = sizeof resi_miner_kinds / sizeof *resi_miner_kinds;

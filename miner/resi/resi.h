@@ -57,6 +57,38 @@ enum {
     RESI_STRATEGY_FLAKY
 };
 
+/* The kinds' tables, and the kinds as initializers: the family lists them
+ * beside the validator kinds in one array (RESI_MINER_KINDS ends with a comma). */
+extern const scenario_table resi_miner_table_premium, resi_miner_table_regional,
+    resi_miner_table_broad, resi_miner_table_tier, resi_miner_table_organic,
+    resi_miner_table_duplicator, resi_miner_table_fabricator, resi_miner_table_stale,
+    resi_miner_table_copier, resi_miner_table_flaky;
+
+#define RESI_MINER_KIND_(nm, id, tab, docstr) {"miner.strategy", nm, id, &tab, docstr},
+#define RESI_MINER_KINDS                                                                         \
+    RESI_MINER_KIND_("premium-focus", RESI_STRATEGY_PREMIUM_FOCUS, resi_miner_table_premium,     \
+                     "resi: scrapes the ten premium zips (weight 4.0)")                          \
+    RESI_MINER_KIND_("regional", RESI_STRATEGY_REGIONAL, resi_miner_table_regional,              \
+                     "resi: scrapes a list of zips and/or states")                               \
+    RESI_MINER_KIND_("broad", RESI_STRATEGY_BROAD, resi_miner_table_broad,                       \
+                     "resi: scrapes every zip alike")                                            \
+    RESI_MINER_KIND_("tier-weighted", RESI_STRATEGY_TIER_WEIGHTED, resi_miner_table_tier,        \
+                     "resi: picks zip classes (premium, tier1..tier4) by weight")                \
+    RESI_MINER_KIND_("organic", RESI_STRATEGY_ORGANIC, resi_miner_table_organic,                 \
+                     "resi: learns which zips pay from its own incentive (a bandit)")            \
+    RESI_MINER_KIND_("duplicator", RESI_STRATEGY_DUPLICATOR, resi_miner_table_duplicator,        \
+                     "resi: stores some entities twice")                                         \
+    RESI_MINER_KIND_("fabricator", RESI_STRATEGY_FABRICATOR, resi_miner_table_fabricator,        \
+                     "resi: alters or invents listings with a probability")                      \
+    RESI_MINER_KIND_("stale", RESI_STRATEGY_STALE, resi_miner_table_stale,                       \
+                     "resi: stops refreshing after a while")                                     \
+    RESI_MINER_KIND_("copier", RESI_STRATEGY_COPIER, resi_miner_table_copier,                    \
+                     "resi: serves another miner's data, fetched as a validator would")          \
+    RESI_MINER_KIND_("flaky", RESI_STRATEGY_FLAKY, resi_miner_table_flaky,                       \
+                     "resi: ignores requests, restarts, may lose its data")
+
+/* The same kinds on their own (tests, tools). The scenario's kinds are the
+ * family's copies: compare kinds by id, not by address. */
 extern const scenario_kind resi_miner_kinds[];
 extern const size_t resi_miner_nkinds;
 
