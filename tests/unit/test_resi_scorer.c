@@ -38,7 +38,7 @@ TEST_IMPL(resi_profile_defaults_are_the_spec_values)
 TEST_IMPL(resi_credibility_ema_from_zero)
 {
     resi_val_params p = params();
-    resi_miner_score s;
+    resi_val_score s;
     resi_score_init(&s, &p);
     ASSERT_NEAR(s.cred, 0, 0);
     ASSERT_NEAR(s.s3_cred, 0.375, 0);
@@ -56,7 +56,7 @@ TEST_IMPL(resi_credibility_ema_from_zero)
 TEST_IMPL(resi_prove_it_scales_credibility_before_the_ema)
 {
     resi_val_params p = params();
-    resi_miner_score s;
+    resi_val_score s;
     resi_score_init(&s, &p);
     resi_score_evaluated(&s, &p, true, 1000, 300, 400);
     resi_score_evaluated(&s, &p, true, 1000, 400, 400);
@@ -74,7 +74,7 @@ TEST_IMPL(resi_prove_it_scales_credibility_before_the_ema)
 TEST_IMPL(resi_failed_evaluations_decay_credibility_and_no_index_leaves_it)
 {
     resi_val_params p = params();
-    resi_miner_score s;
+    resi_val_score s;
     resi_score_init(&s, &p);
     s.cred = 0.8;
     s.raw_prev = 500;
@@ -97,7 +97,7 @@ TEST_IMPL(resi_failed_evaluations_decay_credibility_and_no_index_leaves_it)
 TEST_IMPL(resi_s3_boost_and_credibility)
 {
     resi_val_params p = params();
-    resi_miner_score s;
+    resi_val_score s;
     resi_score_init(&s, &p);
     resi_score_s3(&s, &p, 80);
     ASSERT_NEAR(s.s3_boost, 16e6, 1e-6);

@@ -12,7 +12,7 @@
 #define HOUR_US 3600e6
 #define DAY_US (24 * HOUR_US)
 
-static const char *const desirability_names[] = {"as_deployed", "as_designed", NULL};
+static const char *const desirability_names[] = {"as_deployed", "as_designed", "subnet", NULL};
 static const char *const plan_names[] = {"basic", "premium", "unlimited", NULL};
 
 static const scenario_field tol_fields[] = {
@@ -32,7 +32,7 @@ static const scenario_field tol_fields[] = {
                        1e6, "days on market: days"),
 };
 static const scenario_table tol_table =
-    SCENARIO_TABLE("resi_tolerances", resi_tolerances, tol_fields, NULL,
+    SCENARIO_TABLE("policy_resi_tolerances", resi_tolerances, tol_fields, NULL,
                    "How far an entity may be from the listings API's answer (scraping/zillow/"
                    "field_mapping.py); exact fields: zpid, address, type, bedrooms, bathrooms, "
                    "living area, lot unit, detail URL, flags.");
@@ -70,7 +70,7 @@ static const scenario_field s3_fields[] = {
                           "S3 credibility of a new miner"),
 };
 static const scenario_table s3_table =
-    SCENARIO_TABLE("resi_s3", resi_s3_params, s3_fields, NULL,
+    SCENARIO_TABLE("policy_resi_s3", resi_s3_params, s3_fields, NULL,
                    "The S3 validation (vali_utils/s3_utils.py).");
 
 static const scenario_field policy_fields[] = {
@@ -109,9 +109,9 @@ static const scenario_field policy_fields[] = {
     SCENARIO_FIELD_INT(resi_val_params, spot_checks, "spot_checks", S(RESI_P_SPOT_CHECKS), 0, 1000,
                        "entities of the chosen bucket checked against the listings API"),
     SCENARIO_FIELD_BOOL(resi_val_params, count_429_valid, "count_429_valid",
-                        S(RESI_P_COUNT_429_VALID), "a 429 from the API counts as valid"),
+                        RESI_JSON_BOOL(RESI_P_COUNT_429_VALID), "a 429 from the API counts as valid"),
     SCENARIO_FIELD_BOOL(resi_val_params, count_errors_valid, "count_errors_valid",
-                        S(RESI_P_COUNT_ERRORS_VALID),
+                        RESI_JSON_BOOL(RESI_P_COUNT_ERRORS_VALID),
                         "other API errors and timeouts count as valid"),
     SCENARIO_FIELD_ENUM(resi_val_params, api_plan, "api_plan", "\"premium\"", plan_names,
                         "the validator's listings API plan (quota, rate limit)"),
@@ -127,10 +127,10 @@ static const scenario_field policy_fields[] = {
                           S(RESI_P_SOURCE_WEIGHT), 0, 1, "Zillow's data source weight"),
     SCENARIO_FIELD_INT(resi_val_params, max_age_hours, "max_age_hours", S(RESI_P_MAX_AGE_HOURS),
                        1, 1e6, "buckets older than this score 0; at this age 0.5"),
-    SCENARIO_FIELD_ENUM(resi_val_params, desirability, "desirability", "\"as_deployed\"",
+    SCENARIO_FIELD_ENUM(resi_val_params, desirability, "desirability", "\"subnet\"",
                         desirability_names,
                         "as_deployed: only the premium jobs match a bucket; as_designed: every "
-                        "zip's tier weight applies"),
+                        "zip's tier weight applies; subnet: resi.desirability"),
     SCENARIO_FIELD_NUMBER(resi_val_params, default_scale_factor, "default_scale_factor",
                           S(RESI_P_DEFAULT_SCALE), -1, 1, "job weight of labels no job names"),
     SCENARIO_FIELD_MAP(resi_val_params, jobs, "jobs", "{}", RESI_P_JOB_MIN, RESI_P_JOB_MAX, 0,

@@ -9,6 +9,11 @@
 
 #define RESI_STR_(x) #x
 #define RESI_STR(x) RESI_STR_(x)
+/* A 0/1 constant as JSON text (stdbool's true would stringify as 1). */
+#define RESI_JSON_BOOL_0 "false"
+#define RESI_JSON_BOOL_1 "true"
+#define RESI_CAT_(a, b) a##b
+#define RESI_JSON_BOOL(x) RESI_CAT_(RESI_JSON_BOOL_, x)
 
 /* ------------------------------------------------------ evaluation loop */
 /* common/constants.py MIN_EVALUATION_PERIOD = 60 min (env
@@ -40,8 +45,8 @@
 #define RESI_P_SPOT_CHECKS 2
 /* rapid_zillow_scraper.py validate: 429 and other API errors are "assumed
  * valid" (SPEC 2.3: counted VALID as deployed) */
-#define RESI_P_COUNT_429_VALID true
-#define RESI_P_COUNT_ERRORS_VALID true
+#define RESI_P_COUNT_429_VALID 1
+#define RESI_P_COUNT_ERRORS_VALID 1
 
 /* ------------------------------------------------- field tolerances */
 /* scraping/zillow/utils.py validate_zillow_data_entity_fields:

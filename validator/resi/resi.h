@@ -25,7 +25,9 @@
 
 /* ============================================================ parameters */
 
-enum { RESI_DESIRABILITY_AS_DEPLOYED, RESI_DESIRABILITY_AS_DESIGNED };
+/* SUBNET: the scenario's subnet-wide choice (resi.desirability), resolved by
+ * the family before the validator is built. */
+enum { RESI_DESIRABILITY_AS_DEPLOYED, RESI_DESIRABILITY_AS_DESIGNED, RESI_DESIRABILITY_SUBNET };
 
 /* The API check's allowances (scraping/zillow/field_mapping.py). */
 typedef struct resi_tolerances {
@@ -79,7 +81,7 @@ typedef struct resi_val_params {
     double cred_alpha, cred_start, cred_exp;
     double source_weight;
     int64_t max_age_hours;
-    int desirability;              /* RESI_DESIRABILITY_* */
+    int desirability;              /* RESI_DESIRABILITY_* (SUBNET counts as deployed) */
     double default_scale_factor;   /* job weight of labels no job names */
     scenario_map jobs;             /* extra jobs: "zip:NNNNN" -> weight */
     resi_s3_params s3;
@@ -272,10 +274,15 @@ enum { RESI_POLICY_ID = 1 };
 extern const scenario_table resi_val_policy_table;
 
 /* The validator kinds of the resi family, for its scenario_family's kinds
- * array (sim/runner/family_resi.c): {RESI_VALIDATOR_KINDS, ...}. */
+ * array (sim/runner/family_resi_schema.c); ends with a comma. */
 #define RESI_VALIDATOR_KINDS                                                              \
     {"validator.policy", "resi", RESI_POLICY_ID, &resi_val_policy_table,                   \
-     "a resi validator: evaluation loop, checks, API and S3 validation, scorer (SPEC 2.3)"}
+     "a resi validator: evaluation loop, checks, API and S3 validation, scorer (SPEC 2.3)"},
+
+/* The testnet-428 profile's validator values; ends with a comma. */
+#define RESI_VALIDATOR_TESTNET_DEFAULTS                                                   \
+    {"validators[].policy<resi>.eval_period", "\"5m\"",                                   \
+     "notes/resi-multi-miner-evaluation-day2.md: MINER_EVAL_PERIOD_MINUTES=5"},
 
 /* ============================================================== records */
 
