@@ -12,6 +12,8 @@ typedef struct resi_state {
     world_s3 *s3;
     resi_sizes *sizes;
     VEC(resi_miner *) miners;
+    VEC(resi_validator *) validators;
+    VEC(resi_val_params *) params;   /* each group's policy, desirability resolved */
 } resi_state;
 
 extern const runner_family runner_resi_family;
@@ -101,14 +103,62 @@ static int add_miners(resi_state *st, const runner_ctx *ctx, const resi_section 
     return 0;
 }
 
-/* validator/resi's validators join here (its constructor, for the groups whose
- * policy is one of RESI_VALIDATOR_KINDS). */
+static const scenario_subnet *subnet_of(const scenario *sc, int64_t netuid)
+{
+    for (size_t i = 0; i < sc->subnets.n; i++)
+        if (sc->subnets.v[i].netuid == netuid)
+            return &sc->subnets.v[i];
+    return NULL;
+}
+
+/* A group's policy with "desirability": "subnet" resolved to the section's. */
+static resi_val_params *group_params(resi_state *st, const scenario_validator *g,
+                                     const resi_section *s)
+{
+    resi_val_params *p = malloc(sizeof *p);
+    if (!p || VEC_PUSH(&st->params, p)) {
+        free(p);
+        return NULL;
+    }
+    *p = *(const resi_val_params *)g->policy.cfg;
+    if (p->desirability == RESI_DESIRABILITY_SUBNET)
+        p->desirability = s->desirability == RESI_AS_DESIGNED ? RESI_DESIRABILITY_AS_DESIGNED
+                                                              : RESI_DESIRABILITY_AS_DEPLOYED;
+    return p;
+}
+
+/* validator/resi's validators: the groups whose policy is the family's. */
 static int add_validators(resi_state *st, const runner_ctx *ctx, const resi_section *s, err *e)
 {
-    (void)st;
-    (void)ctx;
-    (void)s;
-    (void)e;
+    const scenario *sc = ctx->sc;
+    for (size_t g = 0; g < sc->validators.n; g++) {
+        const scenario_validator *vg = &sc->validators.v[g];
+        if (!runner_owns_kind(&runner_resi_family, vg->policy.kind) ||
+            vg->policy.kind->id != RESI_POLICY_ID)
+            continue;
+        const resi_val_params *p = group_params(st, vg, s);
+        const scenario_subnet *sn = subnet_of(sc, vg->subnet);
+        if (!p)
+            return err_set(e, ERR_NOMEM, "out of memory");
+        for (int64_t i = 0; i < vg->count; i++) {
+            char hk[64];
+            scenario_hotkey(vg->name, vg->count, i, hk, sizeof hk);
+            resi_validator_cfg cfg = {
+                .hotkey = hk, .netuid = (uint16_t)vg->subnet, .chain = chain_actor_id(ctx->ca),
+                .block_time = ctx->block_time,
+                .first_block = runner_register_block(&vg->register_at, ctx->block_time),
+                .permit_stake_tao = sn ? sn->validator_permit_stake : 0, .w = st->w,
+                .api = st->api, .s3 = world_s3_actor(st->s3), .params = p};
+            resi_validator *v;
+            int rc = resi_validator_new(ctx->r, &cfg, &v, e);
+            if (!rc && VEC_PUSH(&st->validators, v)) {
+                resi_validator_free(v);
+                rc = err_set(e, ERR_NOMEM, "out of memory");
+            }
+            if (rc)
+                return rc;
+        }
+    }
     return 0;
 }
 
@@ -120,6 +170,12 @@ static void resi_teardown(void *state)
     for (size_t i = 0; i < st->miners.len; i++)
         resi_miner_free(st->miners.v[i]);
     VEC_FREE(&st->miners);
+    for (size_t i = 0; i < st->validators.len; i++)
+        resi_validator_free(st->validators.v[i]);
+    VEC_FREE(&st->validators);
+    for (size_t i = 0; i < st->params.len; i++)
+        free(st->params.v[i]);
+    VEC_FREE(&st->params);
     world_s3_free(st->s3);
     world_api_free(st->api);
     resi_sizes_free(st->sizes);

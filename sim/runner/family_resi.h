@@ -7,6 +7,7 @@
 
 #include "miner/resi/resi.h"
 #include "runner/runner.h"
+#include "validator/resi/resi.h"
 #include "world/world.h"
 
 /* validator/resi's kinds and its testnet profile values join the family here

@@ -231,6 +231,22 @@ static int universe(scenario_ctx *c, const resi_section *s, world **w)
     return 0;
 }
 
+/* A resi validator's extra jobs name zips of the universe. */
+static int check_jobs(scenario_ctx *c, world *w, const scenario_validator *g, size_t gi)
+{
+    const resi_val_params *p = g->policy.cfg;
+    for (size_t i = 0; i < p->jobs.n; i++) {
+        const char *k = p->jobs.v[i].key;   /* "zip:NNNNN": the policy's own check */
+        if (world_zip_find(w, k + 4) >= 0)
+            continue;
+        char rel[96];
+        snprintf(rel, sizeof rel, "validators[%zu].policy.jobs.%s", gi, k);
+        return scenario_fail_key(c, rel, "zip \"%s\" is not in the universe (the %zu most "
+                                 "populous zipcodes)", k + 4, world_zip_count(w));
+    }
+    return 0;
+}
+
 int resi_check_root(scenario_ctx *c, void *obj)
 {
     const resi_section *s = &((const resi_root *)obj)->resi;
@@ -247,6 +263,12 @@ int resi_check_root(scenario_ctx *c, void *obj)
             rc = check_places(c, w, g, gi);
         if (!rc && g->strategy.kind->id == RESI_STRATEGY_COPIER)
             rc = check_target(c, sc, g, gi);
+    }
+    for (size_t gi = 0; !rc && sc && gi < sc->validators.n; gi++) {
+        const scenario_validator *g = &sc->validators.v[gi];
+        if (g->policy.kind && g->policy.kind->table == &resi_val_policy_table &&
+            ((const resi_val_params *)g->policy.cfg)->jobs.n && !(rc = universe(c, s, &w)))
+            rc = check_jobs(c, w, g, gi);
     }
     world_free(w);
     return rc;

@@ -6,7 +6,7 @@
  * one block (plus a lazy policy's delay) after the next epoch. */
 #include "validator/weights/weights.h"
 
-#include "chain/chain.h"
+#include "validator/wclient/wclient.h"
 
 #include <string.h>
 
@@ -16,12 +16,9 @@ struct weights_validator {
     weights_validator_cfg cfg;
     char hotkey[PROTO_KEY_MAX];
     rng noise;          /* measurement noise */
-    rng salts;          /* commit salts */
     rt_timer timer;
     proto_chain_metagraph *mg;     /* the turn's metagraph, until the turn ends */
-    /* the commit waiting for its reveal */
-    proto_chain_weights *pending;
-    uint64_t reveal_first, reveal_last;
+    wclient chainw;     /* set, or commit and reveal */
 };
 
 static const rt_actor_def validator_def = {"validator", NULL, NULL, NULL};
@@ -56,96 +53,28 @@ static void end_turn(weights_validator *v)
     }
 }
 
-static int send_chain(weights_validator *v, int type, void *body, const char *kind, rt_reply_cb cb)
+static void on_turn_done(void *arg, bool ok)
 {
-    rt_msg m = {.type = type, .body = body, .wire_bytes = proto_chain_wire_bytes(type, body)};
-    rt_call_opts o = {.timeout = RT_SEC(60), .kind = kind};
-    return rt_call(v->r, v->me, v->cfg.chain, m, &o, cb, v, NULL);
+    (void)ok;
+    end_turn(arg);
 }
 
-static void on_submitted(void *arg, int result, int status, const rt_msg *reply)
-{
-    weights_validator *v = arg;
-    if (result || status != RT_OK) {
-        const proto_chain_result *res = reply ? reply->body : NULL;
-        log_debug("%s: weights refused (%s, status %d): %s", v->hotkey, err_name(result), status,
-                  res ? res->message : "");
-        free(v->pending);   /* a refused commit has nothing to reveal */
-        v->pending = NULL;
-    } else if (v->pending) {
-        const proto_chain_result *res = reply->body;
-        v->reveal_first = res->reveal_first_block;
-        v->reveal_last = res->reveal_last_block;
-    }
-    end_turn(v);
-}
-
-static proto_chain_weights *weights_msg(weights_validator *v, const uint16_t *uids,
-                                        const uint16_t *values, size_t n)
-{
-    proto_chain_weights *w = proto_chain_weights_new((uint32_t)n);
-    if (!w)
-        return NULL;
-    w->netuid = v->cfg.netuid;
-    proto_key_set(w->hotkey, v->hotkey);
-    memcpy(w->data, uids, n * sizeof *uids);
-    memcpy(w->data + n, values, n * sizeof *values);
-    return w;
-}
-
-static void set_or_commit(weights_validator *v)
+/* This epoch's weights as a message, or *w = NULL when the policy sets none. */
+static int policy_weights(weights_validator *v, proto_chain_weights **w, err *e)
 {
     const proto_chain_metagraph *mg = v->mg;
     uint16_t *uids = malloc((mg->n + 1) * sizeof *uids), *vals = malloc((mg->n + 1) * sizeof *vals);
     size_t n = 0;
     bool act = false;
-    err e;
-    int rc = !uids || !vals ? ERR_NOMEM
+    int rc = !uids || !vals ? err_set(e, ERR_NOMEM, "out of memory")
                             : weights_policy(v->cfg.sc, v->cfg.policy, v->hotkey, mg, mg->epochs,
-                                             &v->noise, uids, vals, &n, &act, &e);
-    proto_chain_weights *w = rc || !act ? NULL : weights_msg(v, uids, vals, n);
+                                             &v->noise, uids, vals, &n, &act, e);
+    *w = NULL;
+    if (!rc && act && !(*w = wclient_weights_new(&v->chainw, uids, vals, n)))
+        rc = err_set(e, ERR_NOMEM, "out of memory");
     free(uids);
     free(vals);
-    if (rc) {
-        rt_fail(v->r, rc, "%s: %s", v->hotkey, rc == ERR_NOMEM ? "out of memory" : e.msg);
-        return;
-    }
-    if (!act) {
-        end_turn(v);
-        return;
-    }
-    if (!w) {
-        rt_fail(v->r, ERR_NOMEM, "%s: out of memory", v->hotkey);
-        return;
-    }
-    if (!mg->commit_reveal) {
-        if (send_chain(v, PROTO_CHAIN_SET_WEIGHTS, w, "set_weights", on_submitted))
-            rt_fail(v->r, ERR_NOMEM, "%s: cannot send weights", v->hotkey);
-        return;
-    }
-    proto_chain_commit *c = calloc(1, sizeof *c);
-    if (!c) {
-        free(w);
-        rt_fail(v->r, ERR_NOMEM, "%s: out of memory", v->hotkey);
-        return;
-    }
-    w->salt = rng_u64(&v->salts);
-    c->netuid = v->cfg.netuid;
-    proto_key_set(c->hotkey, v->hotkey);
-    chain_commit_hash(v->hotkey, w->netuid, w->data, w->data + w->n, w->n, w->salt,
-                      w->version_key, c->hash);
-    v->pending = w;   /* kept to reveal next turn */
-    if (send_chain(v, PROTO_CHAIN_COMMIT_WEIGHTS, c, "commit_weights", on_submitted))
-        rt_fail(v->r, ERR_NOMEM, "%s: cannot send a commit", v->hotkey);
-}
-
-static void on_revealed(void *arg, int result, int status, const rt_msg *reply)
-{
-    weights_validator *v = arg;
-    (void)reply;
-    if (result || status != RT_OK)
-        log_debug("%s: reveal refused (%s, status %d)", v->hotkey, err_name(result), status);
-    set_or_commit(v);
+    return rc;
 }
 
 static void on_metagraph(void *arg, int result, int status, const rt_msg *reply)
@@ -158,18 +87,18 @@ static void on_metagraph(void *arg, int result, int status, const rt_msg *reply)
         return;
     }
     v->mg = rt_take_body(reply);   /* kept for the rest of the turn */
-    if (v->pending && v->mg->block >= v->reveal_first && v->mg->block <= v->reveal_last) {
-        proto_chain_weights *w = v->pending;
-        v->pending = NULL;
-        if (send_chain(v, PROTO_CHAIN_REVEAL_WEIGHTS, w, "reveal_weights", on_revealed))
-            rt_fail(v->r, ERR_NOMEM, "%s: cannot send a reveal", v->hotkey);
+    proto_chain_weights *w;
+    err e;
+    int rc = policy_weights(v, &w, &e);
+    if (rc) {
+        rt_fail(v->r, rc, "%s: %s", v->hotkey, e.msg);
         return;
     }
-    if (v->pending && v->mg->block > v->reveal_last) {
-        free(v->pending);   /* its window passed: the commit never counts */
-        v->pending = NULL;
-    }
-    set_or_commit(v);
+    rc = wclient_turn(&v->chainw, v->mg, w, on_turn_done, v);
+    if (rc == 1)
+        end_turn(v);
+    else if (rc)
+        rt_fail(v->r, rc, "%s: cannot send weights", v->hotkey);
 }
 
 static void turn(void *arg)
@@ -182,7 +111,10 @@ static void turn(void *arg)
         return;
     }
     q->netuid = v->cfg.netuid;
-    if (send_chain(v, PROTO_CHAIN_METAGRAPH, q, "metagraph", on_metagraph))
+    rt_msg m = {.type = PROTO_CHAIN_METAGRAPH, .body = q,
+                .wire_bytes = proto_chain_wire_bytes(PROTO_CHAIN_METAGRAPH, q)};
+    rt_call_opts o = {.timeout = RT_SEC(60), .kind = "metagraph"};
+    if (rt_call(v->r, v->me, v->cfg.chain, m, &o, on_metagraph, v, NULL))
         rt_fail(v->r, ERR_NOMEM, "%s: cannot ask for the metagraph", v->hotkey);
 }
 
@@ -199,11 +131,14 @@ int weights_validator_new(rt *r, const weights_validator_cfg *cfg, weights_valid
     }
     v->cfg.hotkey = v->hotkey;
     rt_rng(r, v->hotkey, "measure", &v->noise);
-    rt_rng(r, v->hotkey, "salt", &v->salts);
     int rc = rt_actor_add(r, v->hotkey, &validator_def, v, &v->me);
     if (rc) {
         free(v);
         return err_set(e, rc, "cannot add validator '%s' (a duplicate name?)", cfg->hotkey);
+    }
+    if ((rc = wclient_init(&v->chainw, r, v->me, cfg->chain, cfg->netuid, v->hotkey, e))) {
+        free(v);
+        return rc;
     }
     rt_time at = (rt_time)cfg->first_block * cfg->block_time;
     rt_time d = at - rt_now(r);
@@ -219,7 +154,7 @@ void weights_validator_free(weights_validator *v)
 {
     if (!v)
         return;
-    free(v->pending);
+    wclient_free(&v->chainw);
     free(v->mg);
     free(v);
 }
