@@ -210,6 +210,10 @@ static int resi_finish(void *state, err *e)
         return 0;
     for (size_t i = 0; i < st->miners.len; i++)
         resi_miner_flush(st->miners.v[i]);
+    uint64_t hits, misses;
+    resi_sizes_counts(st->sizes, &hits, &misses);
+    log_debug("resi: size cache %llu hits, %llu misses", (unsigned long long)hits,
+              (unsigned long long)misses);
     world_api_flush(st->api);
     return 0;
 }
