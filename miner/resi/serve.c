@@ -82,7 +82,7 @@ proto_resi_bucket_reply *resi_miner_bucket(resi_miner *m, const proto_resi_bucke
     const rs_bucket *b = rs_store_find(&m->st, id);
     if (!b)
         return NULL;
-    proto_resi_bucket_reply *rep = proto_resi_bucket_reply_new(id, b->n);
+    proto_resi_bucket_reply *rep = proto_resi_bucket_reply_alloc(id, b->n);
     for (uint32_t i = 0; rep && i < b->n; i++)
         rs_wire(&m->st, &b->e[i], &rep->e[i]);
     return rep;

@@ -28,14 +28,14 @@ int32_t rs_hour(const rs_store *s, uint32_t t) { return (int32_t)((s->epoch_s + 
 
 void rs_wire(const rs_store *s, const rs_entity *e, proto_resi_entity *out)
 {
-    memset(out, 0, sizeof *out);
-    out->src_zpid = e->zpid;
-    out->scraped_ms = (s->epoch_s + e->t) * 1000;
-    out->alter = e->alter & ~RS_UNMAPPED;
-    out->zpid = out->alter & PROTO_RESI_ALTER_INVENTED
-                    ? proto_resi_invented_zpid(e->zpid, out->scraped_ms) : e->zpid;
-    out->content_size = e->size;
-    out->claimed_size = e->size + proto_resi_entity_inflation(out);
+    int64_t ms = (s->epoch_s + e->t) * 1000;
+    uint16_t alter = e->alter & (uint16_t)~RS_UNMAPPED;
+    *out = (proto_resi_entity){
+        .zpid = alter & PROTO_RESI_ALTER_INVENTED ? proto_resi_invented_zpid(e->zpid, ms) : e->zpid,
+        .src_zpid = e->zpid, .scraped_ms = ms, .content_size = e->size, .claimed_size = e->size,
+        .alter = alter};
+    if (alter & PROTO_RESI_ALTER_INFLATE)
+        out->claimed_size += proto_resi_entity_inflation(out);
 }
 
 uint32_t rs_claimed(const rs_store *s, const rs_entity *e)

@@ -508,7 +508,9 @@ static void slug_feed(slug_len *sl, const char *s)
 static void n_address(const proto_resi_listing *l, size_t *addr_json, size_t *url_json)
 {
     char no[24];
-    snprintf(no, sizeof no, "%u", l->street_no);
+    wbuf nw = {no, 0, sizeof no};
+    w_u64(&nw, l->street_no);
+    w_finish(&nw);
     slug_len sl = {0, false};
     const char *parts[] = {no, " ", l->street, l->unit[0] ? " " : "", l->unit, ", ", l->city, ", ",
                            l->state, " ", l->zip};

@@ -306,6 +306,8 @@ typedef struct proto_resi_bucket_reply {
 proto_resi_bucket_req *proto_resi_bucket_req_new(const proto_resi_bucket_id *id);
 /* A reply for n entities (zeroed but for id and n); NULL: no memory. */
 proto_resi_bucket_reply *proto_resi_bucket_reply_new(const proto_resi_bucket_id *id, uint32_t n);
+/* The same with the entities left for the caller to fill, every byte. */
+proto_resi_bucket_reply *proto_resi_bucket_reply_alloc(const proto_resi_bucket_id *id, uint32_t n);
 
 /* ------------------------------------------------ the object store (S3) */
 

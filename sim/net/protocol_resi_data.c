@@ -148,9 +148,9 @@ uint32_t proto_resi_entity_inflation(const proto_resi_entity *e)
 
 uint64_t proto_resi_entity_content_hash(const proto_resi_entity *e)
 {
-    uint64_t h = hash64_mix(e->zpid, e->src_zpid);
-    h = hash64_mix(h, (uint64_t)e->scraped_ms);
-    return hash64_mix(h, (uint64_t)(e->alter & PROTO_RESI_ALTER_CONTENT));
+    /* unix ms fit in 48 bits until the year 10889: the alterations above */
+    uint64_t t = (uint64_t)e->scraped_ms ^ ((uint64_t)(e->alter & PROTO_RESI_ALTER_CONTENT) << 56);
+    return hash64_mix(hash64_mix(e->zpid, e->src_zpid), t);
 }
 
 proto_resi_bucket_req *proto_resi_bucket_req_new(const proto_resi_bucket_id *id)
@@ -165,6 +165,17 @@ proto_resi_bucket_reply *proto_resi_bucket_reply_new(const proto_resi_bucket_id 
 {
     proto_resi_bucket_reply *b = calloc(1, sizeof *b + (size_t)n * sizeof b->e[0]);
     if (b) {
+        b->id = *id;
+        b->n = n;
+    }
+    return b;
+}
+
+proto_resi_bucket_reply *proto_resi_bucket_reply_alloc(const proto_resi_bucket_id *id, uint32_t n)
+{
+    proto_resi_bucket_reply *b = malloc(sizeof *b + (size_t)n * sizeof b->e[0]);
+    if (b) {
+        memset(b, 0, sizeof *b);
         b->id = *id;
         b->n = n;
     }
