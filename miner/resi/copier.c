@@ -79,7 +79,8 @@ static int plan_fetches(resi_miner *m, const proto_resi_index *x)
         if (VEC_PUSH(&m->copy_queue, x->b[i].id))
             return ERR_NOMEM;
     }
-    qsort(m->copy_queue.v, m->copy_queue.len, sizeof *m->copy_queue.v, by_hour);
+    if (m->copy_queue.len > 1)
+        qsort(m->copy_queue.v, m->copy_queue.len, sizeof *m->copy_queue.v, by_hour);
     size_t keep = (size_t)m->cfg->copy_buckets;
     if (m->copy_queue.len > keep) {   /* keep the newest */
         size_t drop = m->copy_queue.len - keep;

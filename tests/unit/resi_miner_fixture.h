@@ -21,6 +21,7 @@ typedef struct rfx {
     net_model net;
     resi_miner_env env;
     resi_miner *miners[8];
+    scenario_variant variants[8];   /* the miners keep pointers into these */
     int nminers;
 } rfx;
 
@@ -85,7 +86,8 @@ static inline const scenario_kind *rfx_kind(int id)
  * by the test). */
 static inline resi_miner *rfx_miner(rfx *x, const char *hotkey, int kind, const resi_miner_cfg *cfg)
 {
-    scenario_variant *v = calloc(1, sizeof *v);
+    ASSERT(x->nminers < 8);
+    scenario_variant *v = &x->variants[x->nminers];
     v->kind = rfx_kind(kind);
     v->cfg = (void *)cfg;
     err e;
@@ -93,7 +95,6 @@ static inline resi_miner *rfx_miner(rfx *x, const char *hotkey, int kind, const 
     if (resi_miner_new(x->r, &x->env, hotkey, v, 0, &m, &e))
         TEST_FAIL_("resi_miner_new: %s", e.msg);
     x->miners[x->nminers++] = m;
-    /* the variant is leaked on purpose: tiny, and the miner keeps pointers into it */
     return m;
 }
 
