@@ -16,22 +16,26 @@ typedef struct bk_holder {
     uint32_t size;      /* its bytes in the bucket */
 } bk_holder;
 
-/* One (source, label, hour) bucket; holders inline while there is one. */
+/* One (source, label, hour) bucket; holders inline while there is one.
+ * 40 bytes: a validator of 192 miners keeps tens of thousands. */
 typedef struct bk_rec {
-    uint64_t key;
+    uint64_t key;       /* resi_book_key: the hour is its low 32 bits */
     uint64_t total;     /* sum of the holders' sizes */
-    int32_t hour;
-    int32_t wm;         /* job weight, thousandths */
-    uint32_t nh, caph;  /* holders; caph 0: the one holder is h1 */
     bk_holder h1;
     bk_holder *hs;
+    int32_t wm;         /* job weight, thousandths */
+    uint16_t nh, caph;  /* holders; caph 0: the one holder is h1 */
 } bk_rec;
 
-typedef struct bk_slot {
-    uint64_t key;
-    uint32_t rec;
-    bool used;
-} bk_slot;
+/* Map slots hold a record's index; the key is the record's. */
+#define BK_EMPTY UINT32_MAX
+/* Miner slots are uids: below this, so a bucket's holders fit nh. */
+#define BK_MAX_MINERS 65535u
+
+static inline int32_t bk_hour(const bk_rec *r)
+{
+    return (int32_t)((uint32_t)r->key ^ 0x80000000u);
+}
 
 typedef struct bk_miner {
     proto_resi_index *x;    /* a reference on the miner's snapshot, or NULL */
@@ -43,7 +47,7 @@ typedef struct bk_miner {
 
 struct resi_book {
     resi_book_opts o;
-    bk_slot *map;
+    uint32_t *map;      /* record indexes, BK_EMPTY where free */
     size_t map_cap, map_len;
     VEC(bk_rec) recs;
     VEC(uint32_t) free_recs;

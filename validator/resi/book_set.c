@@ -87,7 +87,7 @@ static void hours_of(bk_miner *mm)
 
 int resi_book_set(resi_book *b, uint32_t m, proto_resi_index *x)
 {
-    if (x && !index_ok(x))
+    if ((x && !index_ok(x)) || m >= BK_MAX_MINERS)
         return ERR_INPUT;
     if (ensure_miner(b, m))
         return ERR_NOMEM;
