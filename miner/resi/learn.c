@@ -40,7 +40,7 @@ static void play(resi_miner *m, size_t arm)
     m->learn.arm = arm;
     for (size_t i = 0; i < m->sel.npools; i++)
         m->sel.pools[i].weight = i == arm ? 1 : 0;
-    m->cur_zi = -1;   /* leave the old arm's zip at once */
+    m->cur_zi = -1;   /* the next call leaves the old arm's zip (one in flight still lands) */
 }
 
 int rs_learn_init(resi_miner *m)

@@ -163,6 +163,18 @@ typedef struct resi_plan_schedule {
     int64_t entities;
 } resi_plan_schedule;
 
+/* Content sizes shared by a run's miners (sizes.c): a listing's JSON length
+ * kept per zpid while its changing fields stay the same. NULL everywhere
+ * means "measure every time" (same results, slower). */
+typedef struct resi_sizes resi_sizes;
+int resi_sizes_new(unsigned log2_slots, resi_sizes **out);
+void resi_sizes_free(resi_sizes *s);
+/* proto_resi_listing_size(l), from the cache when it can. */
+uint32_t resi_sizes_get(resi_sizes *s, const proto_resi_listing *l);
+void resi_sizes_counts(const resi_sizes *s, uint64_t *hits, uint64_t *misses);
+/* Start loading zpid's slot (a page's listings are looked up together). */
+void resi_sizes_prefetch(const resi_sizes *s, uint64_t zpid);
+
 /* What the family gives every miner: the world and the actors it talks to.
  * Everything outlives the miners. */
 typedef struct resi_miner_env {
@@ -176,6 +188,7 @@ typedef struct resi_miner_env {
     int64_t coverage_every_us;   /* coverage rows; 0: none */
     int page_size;
     resi_plan_schedule plans[WORLD_PLAN_COUNT];
+    resi_sizes *sizes;           /* shared size cache, or NULL */
 } resi_miner_env;
 
 typedef struct resi_miner resi_miner;

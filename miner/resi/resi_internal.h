@@ -21,9 +21,14 @@ typedef struct rs_entity {
  * copy of its listing does not replace. Never sent. */
 #define RS_UNMAPPED 0x8000
 
+typedef struct rs_slot {
+    uint64_t zpid, loc;
+} rs_slot;
+
 typedef struct rs_bucket {
     proto_resi_bucket_id id;
     uint16_t zi;                 /* zip index in the world; UINT16_MAX: outside it */
+    uint8_t live;                /* in the order (else a free slot) */
     uint32_t bytes;              /* claimed */
     uint32_t n, cap;
     rs_entity *e;
@@ -37,12 +42,13 @@ typedef struct rs_store {
     VEC(rs_bucket) b;
     VEC(uint32_t) freeb;
     VEC(uint32_t) order;
-    uint64_t *keys;              /* zpid, 0 empty */
-    uint64_t *vals;              /* bucket << 32 | position */
+    struct rs_slot *map;         /* zpid (0: empty) -> bucket << 32 | position */
     size_t cap, used;
     size_t entities;
     uint64_t bytes;
     proto_resi_index *snap;      /* the last index built, while unchanged */
+    uint32_t last;               /* the bucket the last put went to (a page's
+                                    listings share one): UINT32_MAX none */
 } rs_store;
 
 void rs_store_init(rs_store *s, int64_t epoch_s);
@@ -61,6 +67,8 @@ proto_resi_index *rs_store_index(rs_store *s);
 /* Drop buckets of hours before min_hour. */
 void rs_store_expire(rs_store *s, int32_t min_hour);
 size_t rs_store_memory(const rs_store *s);
+/* Start loading zpid's map slot: a page's 41 misses overlap. */
+void rs_store_prefetch(const rs_store *s, uint64_t zpid);
 /* The stored copy of a listing (mapped entities only), or NULL. */
 const rs_entity *rs_store_get(const rs_store *s, uint64_t zpid);
 
@@ -131,7 +139,8 @@ struct resi_miner {
     rt_timer scrape_timer;
     bool scraping;
     int calls_left;
-    int cur_zi, cur_page, cur_last;
+    int cur_zi, cur_page, cur_last;  /* the zip being read, its page, its last page */
+    int call_zi;                     /* the zip of the call in flight */
     rt_time last_call;
 
     /* uploads */

@@ -27,9 +27,14 @@ static void put(resi_miner *m, uint16_t zi, const rs_entity *e, bool mapped, int
     rs_count(m, replaced ? ACT_REFRESHED : what, 1);
 }
 
-/* The entity's content size, measured from the listing as of its second. */
+/* The entity's content size, measured from the listing as of its second.
+ * Content the miner did not alter measures what the listing does. */
 static void measure(resi_miner *m, rs_entity *e, const proto_resi_listing *l)
 {
+    if (!(e->alter & PROTO_RESI_ALTER_CONTENT)) {
+        e->size = (uint16_t)resi_sizes_get(m->env.sizes, l);
+        return;
+    }
     proto_resi_entity w;
     rs_wire(&m->st, e, &w);
     proto_resi_entity_measure(&w, l);
@@ -95,14 +100,18 @@ static void on_search(void *arg, int result, int status, const rt_msg *reply)
     rs_count(m, what, 1);
     if (what == ACT_OK && reply && reply->type == PROTO_RESI_SEARCH_REPLY) {
         const proto_resi_search_reply *s = reply->body;
+        for (int i = 0; i < s->n; i++) {
+            rs_store_prefetch(&m->st, s->props[i].zpid);
+            resi_sizes_prefetch(m->env.sizes, s->props[i].zpid);
+        }
         for (int i = 0; i < s->n; i++)
-            rs_ingest(m, (uint16_t)m->cur_zi, &s->props[i]);
+            rs_ingest(m, (uint16_t)m->call_zi, &s->props[i]);
         rs_count(m, ACT_LISTINGS, s->n);
-        int last = s->total_pages;
+        int last = m->call_zi == m->cur_zi ? s->total_pages : 0;
         if (m->cfg->pages_per_zip > 0 && last > m->cfg->pages_per_zip)
             last = (int)m->cfg->pages_per_zip;
         m->cur_last = last;
-    } else {
+    } else if (m->call_zi == m->cur_zi) {
         m->cur_last = 0;   /* move on to another zip */
     }
     next_call(m);
@@ -131,6 +140,7 @@ static void send_call(void *arg)
     rt_msg msg = {PROTO_RESI_SEARCH, q, NULL, proto_resi_wire_bytes(PROTO_RESI_SEARCH, q)};
     rt_call_opts o = {.timeout = SEARCH_TIMEOUT, .kind = "search", .attempt = 1};
     m->calls_left--;
+    m->call_zi = m->cur_zi;
     m->last_call = rt_now(m->r);
     if (rt_call(m->r, m->me, world_api_actor(m->env.api), msg, &o, on_search, m, NULL))
         rt_fail(m->r, ERR_NOMEM, "%s: cannot call the listings api", m->hotkey);

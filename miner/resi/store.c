@@ -9,6 +9,7 @@ void rs_store_init(rs_store *s, int64_t epoch_s)
 {
     memset(s, 0, sizeof *s);
     s->epoch_s = epoch_s;
+    s->last = UINT32_MAX;
 }
 
 void rs_store_clear(rs_store *s)
@@ -18,8 +19,7 @@ void rs_store_clear(rs_store *s)
     VEC_FREE(&s->b);
     VEC_FREE(&s->freeb);
     VEC_FREE(&s->order);
-    free(s->keys);
-    free(s->vals);
+    free(s->map);
     proto_resi_index_release(s->snap);
     rs_store_init(s, s->epoch_s);
 }
@@ -59,9 +59,9 @@ static size_t map_find(const rs_store *s, uint64_t zpid)
     if (!s->cap)
         return SIZE_MAX;
     for (size_t i = slot_of(s, zpid);; i = (i + 1) & (s->cap - 1)) {
-        if (s->keys[i] == zpid)
+        if (s->map[i].zpid == zpid)
             return i;
-        if (!s->keys[i])
+        if (!s->map[i].zpid)
             return SIZE_MAX;
     }
 }
@@ -69,34 +69,27 @@ static size_t map_find(const rs_store *s, uint64_t zpid)
 static void map_insert_raw(rs_store *s, uint64_t zpid, uint64_t val)
 {
     size_t i = slot_of(s, zpid);
-    while (s->keys[i] && s->keys[i] != zpid)
+    while (s->map[i].zpid && s->map[i].zpid != zpid)
         i = (i + 1) & (s->cap - 1);
-    s->used += !s->keys[i];
-    s->keys[i] = zpid;
-    s->vals[i] = val;
+    s->used += !s->map[i].zpid;
+    s->map[i] = (rs_slot){zpid, val};
 }
 
 static int map_grow(rs_store *s)
 {
     size_t ncap = s->cap ? s->cap * 2 : 1024;
-    uint64_t *ok = s->keys, *ov = s->vals;
+    rs_slot *old = s->map;
     size_t ocap = s->cap;
-    s->keys = calloc(ncap, sizeof *s->keys);
-    s->vals = malloc(ncap * sizeof *s->vals);
-    if (!s->keys || !s->vals) {
-        free(s->keys);
-        free(s->vals);
-        s->keys = ok;
-        s->vals = ov;
+    if (!(s->map = calloc(ncap, sizeof *s->map))) {
+        s->map = old;
         return ERR_NOMEM;
     }
     s->cap = ncap;
     s->used = 0;
     for (size_t i = 0; i < ocap; i++)
-        if (ok[i])
-            map_insert_raw(s, ok[i], ov[i]);
-    free(ok);
-    free(ov);
+        if (old[i].zpid)
+            map_insert_raw(s, old[i].zpid, old[i].loc);
+    free(old);
     return 0;
 }
 
@@ -114,30 +107,40 @@ static void map_delete_at(rs_store *s, size_t i)
     size_t j = i;
     for (;;) {
         j = (j + 1) & (s->cap - 1);
-        if (!s->keys[j])
+        if (!s->map[j].zpid)
             break;
-        size_t home = slot_of(s, s->keys[j]);
+        size_t home = slot_of(s, s->map[j].zpid);
         /* move j back to i unless its home lies cyclically in (i, j] */
         bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
         if (stays)
             continue;
-        s->keys[i] = s->keys[j];
-        s->vals[i] = s->vals[j];
+        s->map[i] = s->map[j];
         i = j;
     }
-    s->keys[i] = 0;
+    s->map[i].zpid = 0;
     s->used--;
 }
 
 static uint64_t loc(uint32_t b, uint32_t pos) { return (uint64_t)b << 32 | pos; }
+
+void rs_store_prefetch(const rs_store *s, uint64_t zpid)
+{
+#if defined(__GNUC__)
+    if (s->cap)
+        __builtin_prefetch(&s->map[slot_of(s, zpid)]);
+#else
+    (void)s;
+    (void)zpid;
+#endif
+}
 
 const rs_entity *rs_store_get(const rs_store *s, uint64_t zpid)
 {
     size_t i = map_find(s, zpid);
     if (i == SIZE_MAX)
         return NULL;
-    const rs_bucket *b = &s->b.v[s->vals[i] >> 32];
-    return &b->e[(uint32_t)s->vals[i]];
+    const rs_bucket *b = &s->b.v[s->map[i].loc >> 32];
+    return &b->e[(uint32_t)s->map[i].loc];
 }
 
 /* ------------------------------------------------------------- buckets */
@@ -171,10 +174,15 @@ rs_bucket *rs_store_find(const rs_store *s, const proto_resi_bucket_id *id)
 
 static int bucket_open(rs_store *s, uint16_t zi, const proto_resi_bucket_id *id, uint32_t *out)
 {
+    if (s->last != UINT32_MAX && s->b.v[s->last].live &&
+        !memcmp(&s->b.v[s->last].id, id, sizeof *id)) {
+        *out = s->last;
+        return 0;
+    }
     bool found;
     size_t p = order_pos(s, id, &found);
     if (found) {
-        *out = s->order.v[p];
+        *out = s->last = s->order.v[p];
         return 0;
     }
     uint32_t bi;
@@ -192,11 +200,11 @@ static int bucket_open(rs_store *s, uint16_t zi, const proto_resi_bucket_id *id,
     rs_bucket *b = &s->b.v[bi];
     rs_entity *keep = b->e;
     uint32_t cap = b->cap;
-    *b = (rs_bucket){.id = *id, .zi = zi, .e = keep, .cap = cap};
+    *b = (rs_bucket){.id = *id, .zi = zi, .live = 1, .e = keep, .cap = cap};
     memmove(s->order.v + p + 1, s->order.v + p, (s->order.len - p) * sizeof *s->order.v);
     s->order.v[p] = bi;
     s->order.len++;
-    *out = bi;
+    *out = s->last = bi;
     return 0;
 }
 
@@ -211,6 +219,7 @@ static void bucket_close(rs_store *s, uint32_t bi)
     }
     s->b.v[bi].n = 0;
     s->b.v[bi].bytes = 0;
+    s->b.v[bi].live = 0;
     if (VEC_PUSH(&s->freeb, bi)) {
         /* no memory to remember the slot: it stays unused, which is harmless */
     }
@@ -228,8 +237,8 @@ static void bucket_remove(rs_store *s, uint32_t bi, uint32_t pos)
         b->e[pos] = b->e[last];
         if (!(b->e[pos].alter & RS_UNMAPPED)) {
             size_t i = map_find(s, b->e[pos].zpid);
-            if (i != SIZE_MAX && s->vals[i] == loc(bi, last))
-                s->vals[i] = loc(bi, pos);
+            if (i != SIZE_MAX && s->map[i].loc == loc(bi, last))
+                s->map[i].loc = loc(bi, pos);
         }
     }
     b->n = last;
@@ -268,7 +277,7 @@ int rs_store_put(rs_store *s, uint16_t zi, const char *zip, const rs_entity *e, 
     if (mapped) {
         size_t i = map_find(s, x.zpid);
         if (i != SIZE_MAX) {
-            bucket_remove(s, (uint32_t)(s->vals[i] >> 32), (uint32_t)s->vals[i]);
+            bucket_remove(s, (uint32_t)(s->map[i].loc >> 32), (uint32_t)s->map[i].loc);
             *replaced = true;
         }
     }
@@ -300,7 +309,7 @@ void rs_store_expire(rs_store *s, int32_t min_hour)
         }
         for (uint32_t p = 0; p < b->n; p++) {
             size_t i = b->e[p].alter & RS_UNMAPPED ? SIZE_MAX : map_find(s, b->e[p].zpid);
-            if (i != SIZE_MAX && s->vals[i] == loc(bi, p))
+            if (i != SIZE_MAX && s->map[i].loc == loc(bi, p))
                 map_delete_at(s, i);
             s->bytes -= rs_claimed(s, &b->e[p]);
         }
@@ -334,7 +343,7 @@ proto_resi_index *rs_store_index(rs_store *s)
 size_t rs_store_memory(const rs_store *s)
 {
     size_t m = s->b.cap * sizeof(rs_bucket) + s->order.cap * sizeof(uint32_t) +
-               s->freeb.cap * sizeof(uint32_t) + s->cap * 2 * sizeof(uint64_t);
+               s->freeb.cap * sizeof(uint32_t) + s->cap * sizeof(rs_slot);
     for (size_t i = 0; i < s->b.len; i++)
         m += s->b.v[i].cap * sizeof(rs_entity);
     if (s->snap)

@@ -10,6 +10,7 @@ typedef struct resi_state {
     world *w;
     world_api *api;
     world_s3 *s3;
+    resi_sizes *sizes;
     VEC(resi_miner *) miners;
     VEC(resi_validator *) validators;
     VEC(resi_val_params *) params;   /* each group's policy, desirability resolved */
@@ -71,7 +72,11 @@ static int add_miners(resi_state *st, const runner_ctx *ctx, const resi_section 
         const resi_plan_cfg *pl = resi_plan_get(&s->plans, p);
         env.plans[p] = (resi_plan_schedule){pl->scrape_every_us, pl->entities};
     }
-    int rc;
+    /* 2^19 slots, 20 MB: the listings a day's scraping touches, mostly */
+    int rc = resi_sizes_new(19, &st->sizes);
+    if (rc)
+        return err_set(e, rc, "out of memory");
+    env.sizes = st->sizes;
     if (any_flaky(sc) &&
         (rc = rt_actor_add(ctx->r, "resi-supervisor", &supervisor_def, NULL, &env.supervisor)))
         return err_set(e, rc, "cannot add the resi supervisor actor");
@@ -173,6 +178,7 @@ static void resi_teardown(void *state)
     VEC_FREE(&st->params);
     world_s3_free(st->s3);
     world_api_free(st->api);
+    resi_sizes_free(st->sizes);
     world_free(st->w);
     free(st);
 }
@@ -204,6 +210,10 @@ static int resi_finish(void *state, err *e)
         return 0;
     for (size_t i = 0; i < st->miners.len; i++)
         resi_miner_flush(st->miners.v[i]);
+    uint64_t hits, misses;
+    resi_sizes_counts(st->sizes, &hits, &misses);
+    log_debug("resi: size cache %llu hits, %llu misses", (unsigned long long)hits,
+              (unsigned long long)misses);
     world_api_flush(st->api);
     return 0;
 }

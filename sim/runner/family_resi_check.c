@@ -173,6 +173,27 @@ static int check_places(scenario_ctx *c, world *w, const scenario_miner *g, size
     return 0;
 }
 
+/* An unknown target, with the closest miner hotkey when one is near. */
+static int target_unknown(scenario_ctx *c, const scenario *sc, const char *rel, const char *t)
+{
+    enum { MAXN = 512 };
+    char(*keys)[64] = malloc(MAXN * sizeof *keys);
+    const char **names = malloc(MAXN * sizeof *names);
+    size_t n = 0;
+    for (size_t g = 0; keys && names && g < sc->miners.n; g++)
+        for (int64_t i = 0; i < sc->miners.v[g].count && n < MAXN; i++, n++) {
+            scenario_hotkey(sc->miners.v[g].name, sc->miners.v[g].count, i, keys[n], 64);
+            names[n] = keys[n];
+        }
+    const char *near = names ? scenario_suggest(t, names, n) : NULL;
+    int rc = near ? scenario_fail(c, rel, "\"%s\" is not the hotkey of a miner in this scenario; "
+                                  "did you mean \"%s\"?", t, near)
+                  : scenario_fail(c, rel, "\"%s\" is not the hotkey of a miner in this scenario", t);
+    free(keys);
+    free(names);
+    return rc;
+}
+
 static int check_target(scenario_ctx *c, const scenario *sc, const scenario_miner *g, size_t gi)
 {
     const resi_miner_cfg *m = g->strategy.cfg;
@@ -182,8 +203,7 @@ static int check_target(scenario_ctx *c, const scenario *sc, const scenario_mine
     if (scenario_target_find(sc, m->target, &t) || !t.is_miner ||
         t.kind == SCENARIO_TARGET_UID ||
         (t.kind == SCENARIO_TARGET_GROUP && sc->miners.v[t.group].count != 1))
-        return scenario_fail(c, rel, "\"%s\" is not the hotkey of a miner in this scenario",
-                             m->target);
+        return target_unknown(c, sc, rel, m->target);
     const scenario_miner *tg = &sc->miners.v[t.group];
     if (!resi_is_miner_kind(tg->strategy.kind))
         return scenario_fail(c, rel, "\"%s\" is not a real-estate miner (its strategy is %s)",

@@ -188,3 +188,66 @@ TEST_IMPL(wire_sizes_count_the_content_and_the_objects)
     ASSERT_EQ_INT(proto_resi_wire_bytes(PROTO_RESI_INDEX, NULL), 300);
     ASSERT_EQ_INT(proto_resi_wire_bytes(PROTO_RESI_SEARCH, NULL), 200);
 }
+
+size_t proto_resi__listing_size_written(const proto_resi_listing *l);   /* protocol_resi.c */
+
+static void same_size(const proto_resi_listing *l)
+{
+    sbuf b = {0};
+    ASSERT_OK(proto_resi_listing_json(l, &b));
+    ASSERT_EQ_INT(proto_resi_listing_size(l), b.len);
+    ASSERT_EQ_INT(proto_resi__listing_size_written(l), b.len);
+    sbuf_free(&b);
+}
+
+TEST_IMPL(the_counted_length_is_the_written_length)
+{
+    world *w = load();
+    size_t n = 0;
+    proto_resi_listing page[64];
+    world_page info;
+    /* every 25th zip of the universe, first two pages, at three times */
+    for (size_t zi = 0; zi < world_zip_count(w); zi += 25)
+        for (int k = 0; k < 3; k++)
+            for (int p = 1; p <= 2; p++) {
+                if (world_search(w, world_zip_at(w, zi)->zip, p, RT_HOUR(24 * 40 * k + 3), page,
+                                 &info))
+                    continue;
+                for (int i = 0; i < info.n; i++, n++) {
+                    same_size(&page[i]);
+                    char a[512];
+                    ASSERT(proto_resi_listing_address(&page[i], a, sizeof a) < 200);
+                }
+            }
+    ASSERT(n > 20000);
+    /* the edges: nothing present, negative numbers, escapes, odd floats */
+    proto_resi_listing l = page[0];
+    l.bedrooms = l.bathrooms_x2 = -1;
+    l.living_area = l.zestimate = l.rent_zestimate = l.days_on_zillow = -1;
+    l.lot_area_value = -1;
+    l.lot_unit = PROTO_RESI_LOT_NONE;
+    l.flags = 0;
+    l.unit[0] = 0;
+    same_size(&l);
+    l = page[0];
+    l.lat_e6 = -5;
+    l.lon_e6 = -122419400;
+    l.price_change = -12000;
+    l.date_price_changed_ms = 1757635200123LL;
+    l.price = 0;
+    l.street_no = 0;
+    snprintf(l.street, sizeof l.street, "Quote \"Q\" \\ St-/,x");
+    snprintf(l.city, sizeof l.city, "Tab\tCity\x01");
+    snprintf(l.unit, sizeof l.unit, "APT \"7\"");
+    l.flags = 63;
+    same_size(&l);
+    double lots[] = {0, 0.5, 1e-5, 3.14159265358979, 123456.789, 1e10, 1e12, 43560.00005, 0.0001};
+    for (size_t i = 0; i < sizeof lots / sizeof *lots; i++) {
+        l.lot_area_value = lots[i];
+        l.lot_unit = PROTO_RESI_LOT_ACRES;
+        same_size(&l);
+    }
+    l.scraped_at_ms = -86400000LL * 800000;   /* the year is still four digits wide */
+    same_size(&l);
+    world_free(w);
+}
