@@ -88,10 +88,13 @@ static void map_remove(resi_book *b, size_t j)
 
 static bk_holder *holders(bk_rec *r) { return r->caph ? r->hs : &r->h1; }
 
-static int rec_add_holder(bk_rec *r, uint32_t m, uint32_t size)
+static uint16_t hint_of(size_t pos) { return pos < BK_NO_HINT ? (uint16_t)pos : BK_NO_HINT; }
+
+static int rec_add_holder(bk_rec *r, uint32_t m, uint32_t size, size_t pos)
 {
+    bk_holder h = {(uint16_t)m, hint_of(pos), size};
     if (r->nh == 0) {
-        r->h1 = (bk_holder){m, size};
+        r->h1 = h;
     } else if (r->nh == 1 && !r->caph) {   /* nh never passes BK_MAX_MINERS */
         bk_holder *hs = malloc(4 * sizeof *hs);
         if (!hs)
@@ -99,7 +102,7 @@ static int rec_add_holder(bk_rec *r, uint32_t m, uint32_t size)
         hs[0] = r->h1;
         r->hs = hs;
         r->caph = 4;
-        hs[1] = (bk_holder){m, size};
+        hs[1] = h;
     } else {
         if (r->nh == r->caph) {
             uint32_t cap = 2u * r->caph > BK_MAX_MINERS ? BK_MAX_MINERS : 2u * r->caph;
@@ -109,7 +112,7 @@ static int rec_add_holder(bk_rec *r, uint32_t m, uint32_t size)
             r->hs = hs;
             r->caph = (uint16_t)cap;
         }
-        r->hs[r->nh] = (bk_holder){m, size};
+        r->hs[r->nh] = h;
     }
     r->nh++;
     r->total += size;
@@ -131,7 +134,7 @@ static void rec_drop_holder(bk_rec *r, uint32_t m)
     r->total -= x->size;
     *x = h[--r->nh];   /* order is irrelevant: the sums are exact */
     if (r->nh <= 1 && r->caph) {
-        bk_holder keep = r->nh ? r->hs[0] : (bk_holder){0, 0};
+        bk_holder keep = r->nh ? r->hs[0] : (bk_holder){0, 0, 0};
         free(r->hs);
         r->hs = NULL;
         r->caph = 0;
@@ -180,9 +183,9 @@ static void rec_release(resi_book *b, uint32_t ri)
         b->free_recs.v[b->free_recs.len++] = ri;
 }
 
-int resi_book_rec_add(resi_book *b, uint32_t ri, uint32_t m, uint32_t size)
+int resi_book_rec_add(resi_book *b, uint32_t ri, uint32_t m, uint32_t size, size_t pos)
 {
-    return rec_add_holder(&b->recs.v[ri], m, size);
+    return rec_add_holder(&b->recs.v[ri], m, size, pos);
 }
 
 void resi_book_rec_resize(resi_book *b, uint32_t ri, uint32_t m, uint32_t size)
@@ -222,7 +225,7 @@ static size_t entry_of(const bk_miner *mm, uint64_t key)
     size_t lo = 0, hi = mm->x->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        uint64_t k = resi_book_key(&mm->x->b[mid].id);
+        uint64_t k = mm->k[mid];
         if (k == key)
             return mid;
         if (k < key)
@@ -243,7 +246,11 @@ void resi_book_rescore(resi_book *b, uint32_t ri, uint32_t skip)
         if (h[i].m == skip)
             continue;
         bk_miner *mm = &b->miners.v[h[i].m];
-        size_t pos = entry_of(mm, r->key);
+        size_t pos = h[i].hint;
+        if (pos >= mm->x->n || mm->k[pos] != r->key) {
+            pos = entry_of(mm, r->key);
+            h[i].hint = hint_of(pos);
+        }
         uint32_t sb = resi_book_sb(h[i].size, r->total);
         resi_book_adjust(mm, r, mm->e[pos].sb, sb);
         mm->e[pos].sb = sb;
@@ -269,6 +276,7 @@ void resi_book_free(resi_book *b)
     for (size_t i = 0; i < b->miners.len; i++) {
         proto_resi_index_release(b->miners.v[i].x);
         free(b->miners.v[i].e);
+        free(b->miners.v[i].k);
     }
     for (size_t i = 0; i < b->recs.len; i++)
         if (b->recs.v[i].caph)
@@ -318,7 +326,7 @@ size_t resi_book_memory(const resi_book *b)
     for (size_t i = 0; i < b->recs.len; i++)
         n += b->recs.v[i].caph * sizeof(bk_holder);
     for (size_t i = 0; i < b->miners.len; i++)
-        n += b->miners.v[i].x ? b->miners.v[i].x->n * sizeof(bk_entry) : 0;
+        n += b->miners.v[i].x ? b->miners.v[i].x->n * (sizeof(bk_entry) + sizeof(uint64_t)) : 0;
     return n;
 }
 

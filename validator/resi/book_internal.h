@@ -11,10 +11,16 @@ typedef struct bk_entry {
     uint32_t sb;
 } bk_entry;
 
+/* A bucket's holder: the miner, its bytes there, and where the bucket was in
+ * the miner's index when last looked up (a hint, checked before use: indexes
+ * change under it; BK_NO_HINT past 65534 entries). */
 typedef struct bk_holder {
-    uint32_t m;         /* miner slot */
-    uint32_t size;      /* its bytes in the bucket */
+    uint16_t m;         /* miner slot (< BK_MAX_MINERS) */
+    uint16_t hint;
+    uint32_t size;
 } bk_holder;
+
+#define BK_NO_HINT UINT16_MAX
 
 /* One (source, label, hour) bucket; holders inline while there is one.
  * 40 bytes: a validator of 192 miners keeps tens of thousands. */
@@ -40,6 +46,7 @@ static inline int32_t bk_hour(const bk_rec *r)
 typedef struct bk_miner {
     proto_resi_index *x;    /* a reference on the miner's snapshot, or NULL */
     bk_entry *e;            /* x->n entries */
+    uint64_t *k;            /* their keys (resi_book_key), for searches by key */
     i128 a, ah;             /* see book.c */
     uint64_t s;             /* sum of scorable bytes */
     int32_t min_hour, max_hour;
@@ -66,7 +73,7 @@ static inline uint64_t resi_book_key(const proto_resi_bucket_id *id)
 
 /* book.c's helpers for book_set.c */
 int resi_book_rec_get(resi_book *b, const proto_resi_bucket_id *id, uint64_t key, uint32_t *out);
-int resi_book_rec_add(resi_book *b, uint32_t ri, uint32_t m, uint32_t size);
+int resi_book_rec_add(resi_book *b, uint32_t ri, uint32_t m, uint32_t size, size_t pos);
 void resi_book_rec_resize(resi_book *b, uint32_t ri, uint32_t m, uint32_t size);
 void resi_book_rec_drop(resi_book *b, uint32_t ri, uint32_t m);
 void resi_book_rescore(resi_book *b, uint32_t ri, uint32_t skip);
