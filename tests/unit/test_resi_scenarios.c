@@ -228,3 +228,22 @@ TEST_IMPL(resi_s3_validation_scores_uploads_and_commit_reveal_carries_weights)
     ASSERT(query(db, "SELECT count(*) FROM weight_event WHERE uid = 0 AND kind = 'commit'") >= 5);
     ASSERT(query(db, "SELECT count(*) FROM weight_event WHERE uid = 0 AND kind = 'reveal'") >= 2);
 }
+
+TEST_IMPL(resi_validators_share_a_subnet_with_weights_validators)
+{
+    /* before the first epoch nobody has a permit, so the resi validator takes
+     * the honest validator for a miner: its requests are refused (that actor
+     * serves nothing) and the evaluations fail for want of an index */
+    char db[4096];
+    db_path(db, sizeof db, "mixed");
+    const char *text =
+        "{\"name\": \"mixed\", \"duration\": \"30m\",\n"
+        " \"validators\": [{\"name\": \"r\", \"stake\": 2e6, \"policy\": {\"kind\": \"resi\","
+        "   \"eval_period\": \"5m\"}},\n"
+        "   {\"name\": \"h\", \"stake\": 2e6, \"policy\": \"honest\"}],\n"
+        " \"miners\": [{\"name\": \"m\", \"strategy\": {\"kind\": \"broad\"}}]}\n";
+    runner_result res;
+    run_text(text, db, &res);
+    ASSERT(query(db, "SELECT count(*) FROM evaluation WHERE uid = 1 AND reason = 'no_index'") >= 5);
+    ASSERT(query(db, "SELECT count(*) FROM evaluation WHERE uid = 2 AND outcome = 'ok'") >= 5);
+}
