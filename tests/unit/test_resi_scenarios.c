@@ -195,3 +195,55 @@ TEST_IMPL(resi_premium_focus_beats_broad_as_deployed)
         fprintf(stderr, "as designed: premium %g broad %g\n", dp, dbr);
     ASSERT(dp / dbr < rp / rb);
 }
+
+TEST_IMPL(resi_s3_validation_scores_uploads_and_commit_reveal_carries_weights)
+{
+    char db[4096];
+    db_path(db, sizeof db, "s3");
+    /* testnet uploads every 5 minutes; S3 validated every 100 blocks here */
+    const char *text =
+        "{\"name\": \"s3\", \"duration\": \"4h\", \"seed\": 3, \"profile\": \"resi-testnet-428\",\n"
+        " \"subnets\": [{\"netuid\": 1, \"tempo\": 360, \"validator_permit_stake\": 1e6,"
+        "                \"commit_reveal\": true}],\n"
+        " \"validators\": [{\"name\": \"val\", \"stake\": 2e6, \"policy\": {\"kind\": \"resi\","
+        "   \"api_plan\": \"unlimited\", \"s3\": {\"every_blocks\": 100}}}],\n"
+        " \"miners\": [{\"name\": \"prem\", \"strategy\": {\"kind\": \"premium-focus\"}},\n"
+        "   {\"name\": \"dup\", \"strategy\": {\"kind\": \"duplicator\", \"select\": \"premium\","
+        "    \"p_duplicate\": 0.5}}]}\n";
+    runner_result res;
+    run_text(text, db, &res);
+    /* the first validation finds nothing uploaded yet, then every ~101 blocks */
+    ASSERT_EQ_INT(query(db, "SELECT count(*) FROM s3_validation WHERE uid = 1 AND reason = 'no_files'"), 1);
+    ASSERT(query(db, "SELECT count(*) FROM s3_validation WHERE uid = 1 AND reason IS NULL") >= 8);
+    /* honest uploads: no duplicates, the API agrees: pct = 50 + 0.5 * ~100 */
+    ASSERT(query(db, "SELECT min(pct) FROM s3_validation WHERE uid = 1 AND reason IS NULL") >= 90);
+    ASSERT_EQ_INT(query(db, "SELECT sum(duplicates) FROM s3_validation WHERE uid = 1"), 0);
+    ASSERT_EQ_INT(query(db, "SELECT min(applied) FROM s3_validation WHERE uid = 1 AND reason IS NULL"), 1);
+    ASSERT(query(db, "SELECT max(s3_boost) FROM miner_score WHERE uid = 1") >= 0.9 * 20e6);
+    /* duplicated uploads lose the 50 points; its evaluations fail, so the
+     * result never reaches the scorer (as in the real evaluator) */
+    ASSERT_EQ_INT(query(db, "SELECT count(*) FROM s3_validation WHERE uid = 2 AND reason IS NULL "
+                            "AND (duplicates = 0 OR pct > 50.0001 OR applied = 1)"), 0);
+    /* weights went through commit and reveal */
+    ASSERT(query(db, "SELECT count(*) FROM weight_event WHERE uid = 0 AND kind = 'commit'") >= 5);
+    ASSERT(query(db, "SELECT count(*) FROM weight_event WHERE uid = 0 AND kind = 'reveal'") >= 2);
+}
+
+TEST_IMPL(resi_validators_share_a_subnet_with_weights_validators)
+{
+    /* before the first epoch nobody has a permit, so the resi validator takes
+     * the honest validator for a miner: its requests are refused (that actor
+     * serves nothing) and the evaluations fail for want of an index */
+    char db[4096];
+    db_path(db, sizeof db, "mixed");
+    const char *text =
+        "{\"name\": \"mixed\", \"duration\": \"30m\",\n"
+        " \"validators\": [{\"name\": \"r\", \"stake\": 2e6, \"policy\": {\"kind\": \"resi\","
+        "   \"eval_period\": \"5m\"}},\n"
+        "   {\"name\": \"h\", \"stake\": 2e6, \"policy\": \"honest\"}],\n"
+        " \"miners\": [{\"name\": \"m\", \"strategy\": {\"kind\": \"broad\"}}]}\n";
+    runner_result res;
+    run_text(text, db, &res);
+    ASSERT(query(db, "SELECT count(*) FROM evaluation WHERE uid = 1 AND reason = 'no_index'") >= 5);
+    ASSERT(query(db, "SELECT count(*) FROM evaluation WHERE uid = 2 AND outcome = 'ok'") >= 5);
+}

@@ -139,6 +139,10 @@ static void iteration_end(resi_validator *v);
 
 static void record_scores(resi_validator *v, const double *w, double total)
 {
+    rt_time now = rt_now(v->r);
+    if (v->last_snapshot >= 0 && now - v->last_snapshot < v->p->score_snapshot_us)
+        return;
+    v->last_snapshot = now;
     for (size_t i = 0; i < v->uids.len; i++) {
         uint16_t u = v->uids.v[i];
         const rv_miner *m = &v->miners.v[u];
@@ -167,30 +171,28 @@ static proto_chain_weights *weights_msg(resi_validator *v)
     double *w = calloc(mg->n + 1u, sizeof *w), total = 0, max = 0;
     uint16_t *uids = malloc((mg->n + 1u) * sizeof *uids), *vals = malloc((mg->n + 1u) * sizeof *vals);
     proto_chain_weights *msg = NULL;
-    if (!w || !uids || !vals)
-        goto out;
-    for (uint16_t u = 0; u < mg->n; u++)
-        total += w[u] = v->miners.v[u].sc.score > 0 ? v->miners.v[u].sc.score : 0;
-    for (uint16_t u = 0; u < mg->n; u++) {
-        if (total <= 0)
-            w[u] = 1;
-        max = w[u] > max ? w[u] : max;
-    }
-    record_scores(v, w, total > 0 ? total : mg->n);
-    size_t n = 0;
-    for (uint16_t u = 0; u < mg->n && max > 0; u++) {
-        uint16_t x = (uint16_t)lround(w[u] / max * 65535.0);
-        if (u == v->self_uid || !x)
-            continue;
-        uids[n] = u;
-        vals[n++] = x;
-    }
-    msg = n ? wclient_weights_new(&v->chainw, uids, vals, n) : NULL;
-    if (n && !msg)
+    if (!w || !uids || !vals) {
         rv_fail_nomem(v);
-out:
-    if (!w || !uids || !vals)
-        rv_fail_nomem(v);
+    } else {
+        for (uint16_t u = 0; u < mg->n; u++)
+            total += w[u] = v->miners.v[u].sc.score > 0 ? v->miners.v[u].sc.score : 0;
+        for (uint16_t u = 0; u < mg->n; u++) {
+            if (total <= 0)
+                w[u] = 1;
+            max = w[u] > max ? w[u] : max;
+        }
+        record_scores(v, w, total > 0 ? total : mg->n);
+        size_t n = 0;
+        for (uint16_t u = 0; u < mg->n && max > 0; u++) {
+            uint16_t x = (uint16_t)lround(w[u] / max * 65535.0);
+            if (u == v->self_uid || !x)
+                continue;
+            uids[n] = u;
+            vals[n++] = x;
+        }
+        if (n && !(msg = wclient_weights_new(&v->chainw, uids, vals, n)))
+            rv_fail_nomem(v);
+    }
     free(w);
     free(uids);
     free(vals);
@@ -425,6 +427,7 @@ int resi_validator_new(rt *r, const resi_validator_cfg *cfg, resi_validator **ou
     v->cfg = *cfg;
     v->p = cfg->params;
     v->self_uid = -1;
+    v->last_snapshot = -1;
     int rc = proto_key_set(v->hotkey, cfg->hotkey)
                  ? setup(v, e)
                  : err_set(e, ERR_INPUT, "hotkey '%s' is too long", cfg->hotkey);

@@ -16,6 +16,9 @@
 
 #include <string.h>
 
+_Static_assert(sizeof(bk_rec) == 40, "a bucket record stays 40 bytes");
+_Static_assert(sizeof(bk_entry) == 8, "a miner's entry stays 8 bytes");
+
 /* ------------------------------------------------------------ the map */
 
 static uint64_t mix(uint64_t k)
@@ -27,17 +30,20 @@ static uint64_t mix(uint64_t k)
     return k ^ (k >> 33);
 }
 
+static uint64_t key_of(const resi_book *b, uint32_t ri) { return b->recs.v[ri].key; }
+
 static int map_grow(resi_book *b)
 {
     size_t cap = b->map_cap ? b->map_cap * 2 : 1024;
-    bk_slot *s = calloc(cap, sizeof *s);
+    uint32_t *s = malloc(cap * sizeof *s);
     if (!s)
         return ERR_NOMEM;
+    memset(s, 0xff, cap * sizeof *s);   /* BK_EMPTY */
     for (size_t i = 0; i < b->map_cap; i++) {
-        if (!b->map[i].used)
+        if (b->map[i] == BK_EMPTY)
             continue;
-        size_t j = mix(b->map[i].key) & (cap - 1);
-        while (s[j].used)
+        size_t j = mix(key_of(b, b->map[i])) & (cap - 1);
+        while (s[j] != BK_EMPTY)
             j = (j + 1) & (cap - 1);
         s[j] = b->map[i];
     }
@@ -52,8 +58,8 @@ static size_t map_find(const resi_book *b, uint64_t key)
     if (!b->map_cap)
         return SIZE_MAX;
     size_t j = mix(key) & (b->map_cap - 1);
-    while (b->map[j].used) {
-        if (b->map[j].key == key)
+    while (b->map[j] != BK_EMPTY) {
+        if (key_of(b, b->map[j]) == key)
             return j;
         j = (j + 1) & (b->map_cap - 1);
     }
@@ -64,14 +70,14 @@ static size_t map_find(const resi_book *b, uint64_t key)
 static void map_remove(resi_book *b, size_t j)
 {
     size_t mask = b->map_cap - 1;
-    b->map[j].used = false;
-    for (size_t i = (j + 1) & mask; b->map[i].used; i = (i + 1) & mask) {
-        size_t home = mix(b->map[i].key) & mask;
+    b->map[j] = BK_EMPTY;
+    for (size_t i = (j + 1) & mask; b->map[i] != BK_EMPTY; i = (i + 1) & mask) {
+        size_t home = mix(key_of(b, b->map[i])) & mask;
         /* move i back to j when its home is not cyclically within (j, i] */
         bool stays = j < i ? (home > j && home <= i) : (home > j || home <= i);
         if (!stays) {
             b->map[j] = b->map[i];
-            b->map[i].used = false;
+            b->map[i] = BK_EMPTY;
             j = i;
         }
     }
@@ -82,27 +88,31 @@ static void map_remove(resi_book *b, size_t j)
 
 static bk_holder *holders(bk_rec *r) { return r->caph ? r->hs : &r->h1; }
 
-static int rec_add_holder(bk_rec *r, uint32_t m, uint32_t size)
+static uint16_t hint_of(size_t pos) { return pos < BK_NO_HINT ? (uint16_t)pos : BK_NO_HINT; }
+
+static int rec_add_holder(bk_rec *r, uint32_t m, uint32_t size, size_t pos)
 {
+    bk_holder h = {(uint16_t)m, hint_of(pos), size};
     if (r->nh == 0) {
-        r->h1 = (bk_holder){m, size};
-    } else if (r->nh == 1 && !r->caph) {
+        r->h1 = h;
+    } else if (r->nh == 1 && !r->caph) {   /* nh never passes BK_MAX_MINERS */
         bk_holder *hs = malloc(4 * sizeof *hs);
         if (!hs)
             return ERR_NOMEM;
         hs[0] = r->h1;
         r->hs = hs;
         r->caph = 4;
-        hs[1] = (bk_holder){m, size};
+        hs[1] = h;
     } else {
         if (r->nh == r->caph) {
-            bk_holder *hs = realloc(r->hs, 2 * r->caph * sizeof *hs);
+            uint32_t cap = 2u * r->caph > BK_MAX_MINERS ? BK_MAX_MINERS : 2u * r->caph;
+            bk_holder *hs = realloc(r->hs, cap * sizeof *hs);
             if (!hs)
                 return ERR_NOMEM;
             r->hs = hs;
-            r->caph *= 2;
+            r->caph = (uint16_t)cap;
         }
-        r->hs[r->nh] = (bk_holder){m, size};
+        r->hs[r->nh] = h;
     }
     r->nh++;
     r->total += size;
@@ -124,7 +134,7 @@ static void rec_drop_holder(bk_rec *r, uint32_t m)
     r->total -= x->size;
     *x = h[--r->nh];   /* order is irrelevant: the sums are exact */
     if (r->nh <= 1 && r->caph) {
-        bk_holder keep = r->nh ? r->hs[0] : (bk_holder){0, 0};
+        bk_holder keep = r->nh ? r->hs[0] : (bk_holder){0, 0, 0};
         free(r->hs);
         r->hs = NULL;
         r->caph = 0;
@@ -136,7 +146,7 @@ int resi_book_rec_get(resi_book *b, const proto_resi_bucket_id *id, uint64_t key
 {
     size_t j = map_find(b, key);
     if (j != SIZE_MAX) {
-        *out = b->map[j].rec;
+        *out = b->map[j];
         return 0;
     }
     if ((b->map_len + 1) * 2 > b->map_cap && map_grow(b))
@@ -152,12 +162,11 @@ int resi_book_rec_get(resi_book *b, const proto_resi_bucket_id *id, uint64_t key
     bk_rec *r = &b->recs.v[ri];
     memset(r, 0, sizeof *r);
     r->key = key;
-    r->hour = id->hour;
     r->wm = b->o.job(b->o.ctx, id);
     size_t s = mix(key) & (b->map_cap - 1);
-    while (b->map[s].used)
+    while (b->map[s] != BK_EMPTY)
         s = (s + 1) & (b->map_cap - 1);
-    b->map[s] = (bk_slot){key, ri, true};
+    b->map[s] = ri;
     b->map_len++;
     *out = ri;
     return 0;
@@ -174,9 +183,9 @@ static void rec_release(resi_book *b, uint32_t ri)
         b->free_recs.v[b->free_recs.len++] = ri;
 }
 
-int resi_book_rec_add(resi_book *b, uint32_t ri, uint32_t m, uint32_t size)
+int resi_book_rec_add(resi_book *b, uint32_t ri, uint32_t m, uint32_t size, size_t pos)
 {
-    return rec_add_holder(&b->recs.v[ri], m, size);
+    return rec_add_holder(&b->recs.v[ri], m, size, pos);
 }
 
 void resi_book_rec_resize(resi_book *b, uint32_t ri, uint32_t m, uint32_t size)
@@ -207,7 +216,7 @@ void resi_book_adjust(bk_miner *mm, const bk_rec *r, uint32_t old_sb, uint32_t n
         return;
     mm->s = (uint64_t)((int64_t)mm->s + d);
     mm->a += (i128)r->wm * d;
-    mm->ah += (i128)r->wm * d * r->hour;
+    mm->ah += (i128)r->wm * d * bk_hour(r);
 }
 
 /* The position of a key in miner j's index (present by construction). */
@@ -216,7 +225,7 @@ static size_t entry_of(const bk_miner *mm, uint64_t key)
     size_t lo = 0, hi = mm->x->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        uint64_t k = resi_book_key(&mm->x->b[mid].id);
+        uint64_t k = mm->k[mid];
         if (k == key)
             return mid;
         if (k < key)
@@ -237,7 +246,11 @@ void resi_book_rescore(resi_book *b, uint32_t ri, uint32_t skip)
         if (h[i].m == skip)
             continue;
         bk_miner *mm = &b->miners.v[h[i].m];
-        size_t pos = entry_of(mm, r->key);
+        size_t pos = h[i].hint;
+        if (pos >= mm->x->n || mm->k[pos] != r->key) {
+            pos = entry_of(mm, r->key);
+            h[i].hint = hint_of(pos);
+        }
         uint32_t sb = resi_book_sb(h[i].size, r->total);
         resi_book_adjust(mm, r, mm->e[pos].sb, sb);
         mm->e[pos].sb = sb;
@@ -263,6 +276,7 @@ void resi_book_free(resi_book *b)
     for (size_t i = 0; i < b->miners.len; i++) {
         proto_resi_index_release(b->miners.v[i].x);
         free(b->miners.v[i].e);
+        free(b->miners.v[i].k);
     }
     for (size_t i = 0; i < b->recs.len; i++)
         if (b->recs.v[i].caph)
@@ -300,7 +314,7 @@ uint32_t resi_book_scorable(const resi_book *b, uint32_t m, size_t i)
 uint64_t resi_book_bucket_total(const resi_book *b, const proto_resi_bucket_id *id)
 {
     size_t j = map_find(b, resi_book_key(id));
-    return j == SIZE_MAX ? 0 : b->recs.v[b->map[j].rec].total;
+    return j == SIZE_MAX ? 0 : b->recs.v[b->map[j]].total;
 }
 
 size_t resi_book_bucket_count(const resi_book *b) { return b->map_len; }
@@ -312,7 +326,7 @@ size_t resi_book_memory(const resi_book *b)
     for (size_t i = 0; i < b->recs.len; i++)
         n += b->recs.v[i].caph * sizeof(bk_holder);
     for (size_t i = 0; i < b->miners.len; i++)
-        n += b->miners.v[i].x ? b->miners.v[i].x->n * sizeof(bk_entry) : 0;
+        n += b->miners.v[i].x ? b->miners.v[i].x->n * (sizeof(bk_entry) + sizeof(uint64_t)) : 0;
     return n;
 }
 
@@ -328,7 +342,7 @@ double resi_book_raw(const resi_book *b, uint32_t m, int32_t hour)
     } else {
         for (uint32_t i = 0; i < mm->x->n; i++) {
             const bk_rec *r = &b->recs.v[mm->e[i].rec];
-            int64_t age = (int64_t)hour - r->hour;
+            int64_t age = (int64_t)hour - bk_hour(r);
             if (age < 0)
                 age = 0;
             if (age <= b->o.max_age_hours)

@@ -11,31 +11,42 @@ typedef struct bk_entry {
     uint32_t sb;
 } bk_entry;
 
+/* A bucket's holder: the miner, its bytes there, and where the bucket was in
+ * the miner's index when last looked up (a hint, checked before use: indexes
+ * change under it; BK_NO_HINT past 65534 entries). */
 typedef struct bk_holder {
-    uint32_t m;         /* miner slot */
-    uint32_t size;      /* its bytes in the bucket */
+    uint16_t m;         /* miner slot (< BK_MAX_MINERS) */
+    uint16_t hint;
+    uint32_t size;
 } bk_holder;
 
-/* One (source, label, hour) bucket; holders inline while there is one. */
+#define BK_NO_HINT UINT16_MAX
+
+/* One (source, label, hour) bucket; holders inline while there is one.
+ * 40 bytes: a validator of 192 miners keeps tens of thousands. */
 typedef struct bk_rec {
-    uint64_t key;
+    uint64_t key;       /* resi_book_key: the hour is its low 32 bits */
     uint64_t total;     /* sum of the holders' sizes */
-    int32_t hour;
-    int32_t wm;         /* job weight, thousandths */
-    uint32_t nh, caph;  /* holders; caph 0: the one holder is h1 */
     bk_holder h1;
     bk_holder *hs;
+    int32_t wm;         /* job weight, thousandths */
+    uint16_t nh, caph;  /* holders; caph 0: the one holder is h1 */
 } bk_rec;
 
-typedef struct bk_slot {
-    uint64_t key;
-    uint32_t rec;
-    bool used;
-} bk_slot;
+/* Map slots hold a record's index; the key is the record's. */
+#define BK_EMPTY UINT32_MAX
+/* Miner slots are uids: below this, so a bucket's holders fit nh. */
+#define BK_MAX_MINERS 65535u
+
+static inline int32_t bk_hour(const bk_rec *r)
+{
+    return (int32_t)((uint32_t)r->key ^ 0x80000000u);
+}
 
 typedef struct bk_miner {
     proto_resi_index *x;    /* a reference on the miner's snapshot, or NULL */
     bk_entry *e;            /* x->n entries */
+    uint64_t *k;            /* their keys (resi_book_key), for searches by key */
     i128 a, ah;             /* see book.c */
     uint64_t s;             /* sum of scorable bytes */
     int32_t min_hour, max_hour;
@@ -43,7 +54,7 @@ typedef struct bk_miner {
 
 struct resi_book {
     resi_book_opts o;
-    bk_slot *map;
+    uint32_t *map;      /* record indexes, BK_EMPTY where free */
     size_t map_cap, map_len;
     VEC(bk_rec) recs;
     VEC(uint32_t) free_recs;
@@ -62,7 +73,7 @@ static inline uint64_t resi_book_key(const proto_resi_bucket_id *id)
 
 /* book.c's helpers for book_set.c */
 int resi_book_rec_get(resi_book *b, const proto_resi_bucket_id *id, uint64_t key, uint32_t *out);
-int resi_book_rec_add(resi_book *b, uint32_t ri, uint32_t m, uint32_t size);
+int resi_book_rec_add(resi_book *b, uint32_t ri, uint32_t m, uint32_t size, size_t pos);
 void resi_book_rec_resize(resi_book *b, uint32_t ri, uint32_t m, uint32_t size);
 void resi_book_rec_drop(resi_book *b, uint32_t ri, uint32_t m);
 void resi_book_rescore(resi_book *b, uint32_t ri, uint32_t skip);

@@ -12,13 +12,15 @@ static bool zip_digits(const proto_resi_bucket_id *id)
     return true;
 }
 
-/* Sorted, unique, five-digit zips: what the merge and the keys rely on. */
-static bool index_ok(const proto_resi_index *x)
+/* The keys of x, checked: sorted, unique, five-digit zips (what the merge
+ * and the keys rely on). */
+static bool index_keys(const proto_resi_index *x, uint64_t *k)
 {
     for (uint32_t i = 0; i < x->n; i++) {
         if (!zip_digits(&x->b[i].id))
             return false;
-        if (i && resi_book_key(&x->b[i - 1].id) >= resi_book_key(&x->b[i].id))
+        k[i] = resi_book_key(&x->b[i].id);
+        if (i && k[i - 1] >= k[i])
             return false;
     }
     return true;
@@ -56,13 +58,14 @@ static void drop(resi_book *b, bk_miner *mm, bk_entry old, uint32_t m)
         resi_book_rescore(b, old.rec, m);
 }
 
-/* A bucket m lists for the first time. */
-static int add(resi_book *b, uint32_t m, const proto_resi_index_entry *ne, bk_entry *out)
+/* A bucket m lists for the first time, at position pos of its new index. */
+static int add(resi_book *b, uint32_t m, const proto_resi_index_entry *ne, uint64_t key,
+               size_t pos, bk_entry *out)
 {
     uint32_t ri;
-    int rc = resi_book_rec_get(b, &ne->id, resi_book_key(&ne->id), &ri);
+    int rc = resi_book_rec_get(b, &ne->id, key, &ri);
     if (!rc)
-        rc = resi_book_rec_add(b, ri, m, ne->size_bytes);
+        rc = resi_book_rec_add(b, ri, m, ne->size_bytes, pos);
     if (rc)
         return rc;
     bk_miner *mm = &b->miners.v[m];   /* after rec_get: miners never move there */
@@ -87,7 +90,7 @@ static void hours_of(bk_miner *mm)
 
 int resi_book_set(resi_book *b, uint32_t m, proto_resi_index *x)
 {
-    if (x && !index_ok(x))
+    if (m >= BK_MAX_MINERS)
         return ERR_INPUT;
     if (ensure_miner(b, m))
         return ERR_NOMEM;
@@ -96,13 +99,22 @@ int resi_book_set(resi_book *b, uint32_t m, proto_resi_index *x)
         return 0;
     uint32_t on = mm->x ? mm->x->n : 0, nn = x ? x->n : 0;
     bk_entry *ne = nn ? malloc(nn * sizeof *ne) : NULL;
-    if (nn && !ne)
+    uint64_t *nk = nn ? malloc(nn * sizeof *nk) : NULL;
+    if (nn && (!ne || !nk)) {
+        free(ne);
+        free(nk);
         return ERR_NOMEM;
+    }
+    if (x && !index_keys(x, nk)) {
+        free(ne);
+        free(nk);
+        return ERR_INPUT;
+    }
     uint32_t i = 0, k = 0;
     int rc = 0;
     while (!rc && (i < on || k < nn)) {
-        uint64_t ko = i < on ? resi_book_key(&mm->x->b[i].id) : UINT64_MAX;
-        uint64_t kn = k < nn ? resi_book_key(&x->b[k].id) : UINT64_MAX;
+        uint64_t ko = i < on ? mm->k[i] : UINT64_MAX;
+        uint64_t kn = k < nn ? nk[k] : UINT64_MAX;
         if (i < on && k < nn && ko == kn) {
             keep(b, mm, mm->e[i], m, mm->x->b[i].size_bytes, x->b[k].size_bytes, &ne[k]);
             i++, k++;
@@ -110,7 +122,7 @@ int resi_book_set(resi_book *b, uint32_t m, proto_resi_index *x)
             drop(b, mm, mm->e[i], m);
             i++;
         } else {
-            rc = add(b, m, &x->b[k], &ne[k]);
+            rc = add(b, m, &x->b[k], kn, k, &ne[k]);
             mm = &b->miners.v[m];
             if (!rc)
                 k++;
@@ -120,12 +132,15 @@ int resi_book_set(resi_book *b, uint32_t m, proto_resi_index *x)
         /* out of memory halfway: the book is inconsistent now, and the caller
          * ends the run */
         free(ne);
+        free(nk);
         return rc;
     }
     proto_resi_index_release(mm->x);
     free(mm->e);
+    free(mm->k);
     mm->x = proto_resi_index_retain(x);
     mm->e = ne;
+    mm->k = nk;
     hours_of(mm);
     if (!mm->x) {
         mm->a = mm->ah = 0;

@@ -57,33 +57,27 @@ static bool u64set_add(u64set *s, uint64_t x)
     return false;
 }
 
+/* The real check looks at two keys, the content's hash and the normalised
+ * URI. Here an entity's content is a function of (zpid, src_zpid, scraped_ms,
+ * alter) and contains its zpid, and its URI's identity is that zpid, so equal
+ * contents always have equal URIs: counting repeated zpids counts every
+ * entity either key would catch, without hashing the contents. */
 size_t resi_count_duplicates(const proto_resi_entity *e, size_t n)
 {
     size_t cap = 16;
     while (cap < 2 * n + 2)
         cap *= 2;
-    uint64_t stack[2][256];
-    bool heap = cap > 256;
-    u64set hs = {heap ? calloc(cap, sizeof(uint64_t)) : stack[0], cap, false};
-    u64set us = {heap ? calloc(cap, sizeof(uint64_t)) : stack[1], cap, false};
-    if (!heap) {
-        memset(stack, 0, sizeof stack);
-    } else if (!hs.v || !us.v) {
-        free(hs.v);
-        free(us.v);
-        return n;   /* cannot check: count the bucket as failing, like an error would */
-    }
+    uint64_t stack[512];
+    u64set us = {cap <= 512 ? stack : calloc(cap, sizeof(uint64_t)), cap, false};
+    if (!us.v)
+        return n;   /* cannot check: the bucket fails, as an error there would */
+    if (us.v == stack)
+        memset(stack, 0, cap * sizeof *stack);
     size_t dup = 0;
-    for (size_t i = 0; i < n; i++) {
-        /* a content hash, and the normalised URI, whose identity is its zpid */
-        bool seen_hash = u64set_add(&hs, proto_resi_entity_content_hash(&e[i]));
-        bool seen_uri = u64set_add(&us, e[i].zpid);
-        dup += seen_hash || seen_uri;
-    }
-    if (heap) {
-        free(hs.v);
+    for (size_t i = 0; i < n; i++)
+        dup += u64set_add(&us, e[i].zpid);
+    if (us.v != stack)
         free(us.v);
-    }
     return dup;
 }
 

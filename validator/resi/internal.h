@@ -51,6 +51,7 @@ struct resi_validator {
     rt_time next_delay;              /* the loop's sleep after this iteration */
     int64_t cycles;                  /* loop iterations since start (evaluation_cycles) */
     rt_time last_weights;
+    rt_time last_snapshot;           /* miner_score rows, -1: none yet */
     wclient chainw;
     rv_eval *live;                   /* evaluations in flight (freed with the validator) */
     rv_call *calls;                  /* API checks in flight (likewise) */

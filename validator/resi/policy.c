@@ -138,6 +138,11 @@ static const scenario_field policy_fields[] = {
     SCENARIO_FIELD_OBJECT(resi_val_params, s3, "s3", "{}", &s3_table, "S3 validation"),
     SCENARIO_FIELD_BOOL(resi_val_params, record_api_samples, "record_api_samples", "true",
                         "an api_sample row per API check"),
+    /* model: records only; the evaluation rows carry every score already */
+    SCENARIO_FIELD_DURATION(resi_val_params, score_snapshot_us, "score_snapshot", "\"1h\"", 0,
+                            365 * DAY_US,
+                            "miner_score rows when weights are set, at most this often (0s: "
+                            "every time)"),
 };
 
 static int check_policy(scenario_ctx *c, void *obj)

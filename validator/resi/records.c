@@ -25,7 +25,7 @@ static const rt_column eval_cols[] = {
     {"verified_failed", RT_COL_INT, "of those, counted invalid"},
     {"duration_us", RT_COL_INT, "from the index request to the end"},
 };
-static const char *const eval_idx[] = {"validator, time_us", "uid, time_us", NULL};
+static const char *const eval_idx[] = {"uid, time_us", NULL};
 const rt_table resi_table_evaluation = {
     "evaluation", "one row per miner evaluation by a resi validator", eval_cols,
     (int)(sizeof eval_cols / sizeof *eval_cols), eval_idx};
@@ -45,7 +45,7 @@ static const rt_column api_cols[] = {
     {"status", RT_COL_INT, "the API's HTTP-like status, NULL without an answer"},
     {"latency_us", RT_COL_INT, "from the request to the answer, NULL when no call was made"},
 };
-static const char *const api_idx[] = {"validator, time_us", "uid, time_us", NULL};
+static const char *const api_idx[] = {"uid, time_us", NULL};
 const rt_table resi_table_api_sample = {
     "api_sample", "one row per entity checked against the listings API", api_cols,
     (int)(sizeof api_cols / sizeof *api_cols), api_idx};
@@ -88,7 +88,9 @@ static const rt_column score_cols[] = {
     {"s3_credibility", RT_COL_REAL, "S3 credibility"},
     {"weight", RT_COL_REAL, "the normalised weight sent (share of 1)"},
 };
-static const char *const score_idx[] = {"validator, time_us", "uid, time_us", NULL};
+static const char *const score_idx[] = {"uid, time_us", NULL};
 const rt_table resi_table_miner_score = {
-    "miner_score", "per miner, what a resi validator held each time it set weights", score_cols,
+    "miner_score",
+    "per miner, what a resi validator held when it set weights (at most every score_snapshot)",
+    score_cols,
     (int)(sizeof score_cols / sizeof *score_cols), score_idx};

@@ -86,6 +86,7 @@ typedef struct resi_val_params {
     scenario_map jobs;             /* extra jobs: "zip:NNNNN" -> weight */
     resi_s3_params s3;
     bool record_api_samples;       /* an api_sample row per API check */
+    int64_t score_snapshot_us;     /* miner_score rows at weights time, at most this often */
 } resi_val_params;
 
 /* The profile's values (profile.h), jobs empty. */

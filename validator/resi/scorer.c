@@ -54,6 +54,7 @@ void resi_val_params_default(resi_val_params *p)
         .cred_start = RESI_P_S3_CRED_START,
     };
     p->record_api_samples = true;
+    p->score_snapshot_us = RT_HOUR(1);
 }
 
 /* ---------------------------------------------------------- credibility */
