@@ -1,9 +1,51 @@
-/* The resi miner/validator and object-store messages: bucket keys, shared
- * index snapshots, entities and their alterations, and wire sizes. */
+/* The resi messages: the listings API's requests, the miner/validator and
+ * object-store messages (bucket keys, shared index snapshots, entities and
+ * their alterations), and every message's wire size. */
 #include "net/protocol_resi.h"
 
 #include <math.h>
 #include <string.h>
+
+/* ---------------------------------------------- the listings API's messages */
+
+size_t proto_resi__data_wire_bytes(int type, const void *body);
+
+
+proto_resi_search_req *proto_resi_search_new(const char *zip, int page)
+{
+    proto_resi_search_req *q = calloc(1, sizeof *q);
+    if (q) {
+        size_t n = strlen(zip);
+        memcpy(q->zip, zip, n < 5 ? n : 5);
+        q->page = page;
+    }
+    return q;
+}
+
+proto_resi_lookup_req *proto_resi_lookup_new(uint64_t zpid)
+{
+    proto_resi_lookup_req *q = calloc(1, sizeof *q);
+    if (q)
+        q->zpid = zpid;
+    return q;
+}
+
+size_t proto_resi_wire_bytes(int type, const void *body)
+{
+    switch (type) {
+    case PROTO_RESI_SEARCH_REPLY:
+        return PROTO_RESI_WIRE_OVERHEAD +
+               (body ? (size_t)((const proto_resi_search_reply *)body)->n : 0) *
+                   PROTO_RESI_WIRE_PER_PROP;
+    case PROTO_RESI_LOOKUP_REPLY:
+        return PROTO_RESI_WIRE_OVERHEAD + 2 * PROTO_RESI_WIRE_PER_PROP;
+    case PROTO_RESI_SEARCH:
+    case PROTO_RESI_LOOKUP:
+        return 200;   /* a GET with its query string and RapidAPI headers */
+    default:
+        return proto_resi__data_wire_bytes(type, body);
+    }
+}
 
 /* ------------------------------------------------------------ bucket keys */
 
@@ -244,7 +286,6 @@ static size_t entities_wire(const proto_resi_entity *e, uint32_t n)
 }
 
 /* The miner/validator and S3 types (proto_resi_wire_bytes dispatches here). */
-size_t proto_resi__data_wire_bytes(int type, const void *body);
 size_t proto_resi__data_wire_bytes(int type, const void *body)
 {
     switch (type) {
