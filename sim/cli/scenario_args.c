@@ -3,12 +3,14 @@
  * list of this binary, declared once here. */
 #include "cli/cli.h"
 
+#include "runner/runner.h"
+
 #include <errno.h>
 #include <string.h>
 
 /* Families beside the core, as they are linked in: a family adds itself here. */
-const scenario_family *const cli_families[] = {NULL};
-const size_t cli_nfamilies = 0;
+const scenario_family *const cli_families[] = {&runner_resi_scenario};
+const size_t cli_nfamilies = sizeof cli_families / sizeof *cli_families;
 
 static int parse_seed(const char *s, int64_t *out, err *e)
 {

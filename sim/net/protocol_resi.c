@@ -423,7 +423,174 @@ int proto_resi_listing_json(const proto_resi_listing *l, sbuf *out)
     return sbuf_add(out, b, n);
 }
 
+/* ------------------------------------------------------ the JSON's length */
+
+/* The length of what json() writes, counted without writing: miners and
+ * validators measure far more listings than they serialize. Each helper
+ * mirrors the writer above it names; tests/unit/test_protocol_resi_data.c
+ * compares the two over a hundred thousand listings and the edge cases. */
+
+static size_t n_u64(uint64_t v)
+{
+    size_t n = 1;
+    while (v >= 10) {
+        v /= 10;
+        n++;
+    }
+    return n;
+}
+
+static size_t n_int(int64_t v) { return v < 0 ? 1 + n_u64((uint64_t)0 - (uint64_t)v) : n_u64((uint64_t)v); }
+
+/* w_fixed */
+static size_t n_fixed(int64_t units, int decimals)
+{
+    uint64_t scale = 1;
+    for (int i = 0; i < decimals; i++)
+        scale *= 10;
+    uint64_t u = units < 0 ? (uint64_t)0 - (uint64_t)units : (uint64_t)units;
+    uint64_t frac = u % scale;
+    int keep = decimals;
+    while (keep > 1 && frac % 10 == 0) {
+        frac /= 10;
+        keep--;
+    }
+    return (units < 0) + n_u64(u / scale) + 1 + (size_t)keep;
+}
+
+/* w_pyfloat: the fast path counted, the rare rest written */
+static size_t n_pyfloat(double v)
+{
+    if (isfinite(v) && (v == 0 || fabs(v) >= 1e-4) && fabs(v) < 1e10) {
+        int64_t k = llround(v * 10000);
+        if ((double)k / 10000 == v)
+            return n_fixed(k, 4);
+    }
+    char b[64];
+    wbuf w = {b, 0, sizeof b};
+    w_pyfloat(&w, v);
+    return w.len;
+}
+
+/* Characters of s inside a JSON string (w_json_str, quotes not counted). */
+static size_t n_esc(const char *s)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        n += *p == '"' || *p == '\\' ? 2 : *p < 0x20 ? 6 : 1;
+    return n;
+}
+
+static size_t n_json_str(const char *s) { return 2 + n_esc(s); }
+
+/* slug(): the same state machine over the address's pieces. */
+typedef struct slug_len {
+    size_t len;
+    bool dash;
+} slug_len;
+
+static void slug_feed(slug_len *sl, const char *s)
+{
+    for (; *s; s++) {
+        char c = *s;
+        bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        if (alnum) {
+            sl->len += 1 + sl->dash;
+            sl->dash = false;
+        } else if (c == ' ' || c == ',' || c == '-' || c == '/') {
+            sl->dash = sl->len > 0;
+        }
+    }
+}
+
+/* address() and detail_url() through slug(): the address is short enough
+ * that slug()'s 255-byte copy never cuts it (asserted in the test). */
+static void n_address(const proto_resi_listing *l, size_t *addr_json, size_t *url_json)
+{
+    char no[24];
+    wbuf nw = {no, 0, sizeof no};
+    w_u64(&nw, l->street_no);
+    w_finish(&nw);
+    slug_len sl = {0, false};
+    const char *parts[] = {no, " ", l->street, l->unit[0] ? " " : "", l->unit, ", ", l->city, ", ",
+                           l->state, " ", l->zip};
+    size_t a = 0;
+    for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
+        a += n_esc(parts[i]);
+        slug_feed(&sl, parts[i]);
+    }
+    *addr_json = 2 + a;
+    /* "/homedetails/" slug "/" zpid "_zpid/", quoted; no character to escape */
+    *url_json = 2 + 13 + sl.len + 1 + n_u64(l->zpid) + 6;
+}
+
+/* A key: its separator and its text. */
+#define K(lit) (1 + sizeof(lit) - 1)
+#define NUL 4
+#define INT_OR_NULL(v, present) ((present) ? n_int(v) : NUL)
+#define BOOL(b) ((b) ? 4 : 5)
+
+static size_t n_core(const proto_resi_listing *l)
+{
+    size_t addr, url;
+    n_address(l, &addr, &url);
+    const char *unit = proto_resi_lot_unit_name(l->lot_unit);
+    return K("\"zpid\":") + 2 + n_u64(l->zpid) + K("\"address\":") + addr +
+           K("\"detail_url\":") + url + K("\"property_type\":") +
+           n_json_str(proto_resi_home_type_name(l->home_type)) + K("\"bedrooms\":") +
+           INT_OR_NULL(l->bedrooms, l->bedrooms >= 0) + K("\"bathrooms\":") +
+           (l->bathrooms_x2 >= 0 ? n_fixed(l->bathrooms_x2 * 5, 1) : NUL) +
+           K("\"living_area\":") + INT_OR_NULL(l->living_area, l->living_area >= 0) +
+           K("\"lot_area_value\":") +
+           (l->lot_area_value >= 0 ? n_pyfloat(l->lot_area_value) : NUL) +
+           K("\"lot_area_unit\":") + (unit ? n_json_str(unit) : NUL);
+}
+
+static size_t n_money_place(const proto_resi_listing *l)
+{
+    return K("\"price\":") + INT_OR_NULL(l->price, l->price >= 0) + K("\"zestimate\":") +
+           INT_OR_NULL(l->zestimate, l->zestimate >= 0) + K("\"rent_zestimate\":") +
+           INT_OR_NULL(l->rent_zestimate, l->rent_zestimate >= 0) + K("\"price_change\":") +
+           INT_OR_NULL(l->price_change, l->price_change != 0) + K("\"date_price_changed\":") +
+           INT_OR_NULL(l->date_price_changed_ms, l->date_price_changed_ms != 0) +
+           K("\"latitude\":") + n_fixed(l->lat_e6, 6) + K("\"longitude\":") +
+           n_fixed(l->lon_e6, 6) + K("\"country\":") + 5 + K("\"currency\":") + 5 +
+           K("\"listing_status\":") + n_json_str(proto_resi_status_name(l->status)) +
+           K("\"days_on_zillow\":") + INT_OR_NULL(l->days_on_zillow, l->days_on_zillow >= 0) +
+           K("\"coming_soon_on_market_date\":") + NUL;
+}
+
+/* w_time writes every part at a fixed width: '"', YYYY-MM-DDTHH:MM:SS.mmm,
+ * "000Z", '"' */
+#define TIME_LEN 29
+
+static size_t n_rest(const proto_resi_listing *l)
+{
+    uint8_t f = l->flags;
+    /* img_src: the quoted URL prefix, 32 hex digits, "-p_e.jpg" quoted */
+    size_t img = (f & PROTO_RESI_HAS_IMAGE) ? (sizeof("\"https://photos.zillowstatic.com/fp/") - 1) +
+                                                  32 + (sizeof("-p_e.jpg\"") - 1)
+                                            : NUL;
+    return K("\"img_src\":") + img + K("\"has_image\":") + BOOL(f & PROTO_RESI_HAS_IMAGE) +
+           K("\"has_video\":") + BOOL(f & PROTO_RESI_HAS_VIDEO) + K("\"has_3d_model\":") +
+           BOOL(f & PROTO_RESI_HAS_3D) + K("\"carousel_photos\":") + NUL + K("\"is_fsba\":") +
+           BOOL(f & PROTO_RESI_IS_FSBA) + K("\"is_open_house\":") +
+           BOOL(f & PROTO_RESI_IS_OPEN_HOUSE) + K("\"is_new_home\":") +
+           BOOL(f & PROTO_RESI_IS_NEW_HOME) + K("\"is_coming_soon\":") + BOOL(false) +
+           K("\"new_construction_type\":") + NUL + K("\"unit\":") +
+           (l->unit[0] ? n_json_str(l->unit) : NUL) + K("\"contingent_listing_type\":") + NUL +
+           K("\"variable_data\":") + NUL + K("\"scraped_at\":") + TIME_LEN +
+           K("\"data_source\":") + (sizeof("\"zillow_rapidapi\"}") - 1);
+}
+
 size_t proto_resi_listing_size(const proto_resi_listing *l)
+{
+    return n_core(l) + n_money_place(l) + n_rest(l);
+}
+
+/* The writer's own count (what proto_resi_listing_size mirrors); tests. */
+size_t proto_resi__listing_size_written(const proto_resi_listing *l);
+size_t proto_resi__listing_size_written(const proto_resi_listing *l)
 {
     char b[PROTO_RESI_LISTING_JSON_MAX];
     return json(l, b, sizeof b);
@@ -434,39 +601,4 @@ uint64_t proto_resi_listing_hash(const proto_resi_listing *l)
     char b[PROTO_RESI_LISTING_JSON_MAX];
     json(l, b, sizeof b);
     return hash64_str(b);
-}
-
-/* ------------------------------------------------------------- messages */
-
-proto_resi_search_req *proto_resi_search_new(const char *zip, int page)
-{
-    proto_resi_search_req *q = calloc(1, sizeof *q);
-    if (q) {
-        size_t n = strlen(zip);
-        memcpy(q->zip, zip, n < 5 ? n : 5);
-        q->page = page;
-    }
-    return q;
-}
-
-proto_resi_lookup_req *proto_resi_lookup_new(uint64_t zpid)
-{
-    proto_resi_lookup_req *q = calloc(1, sizeof *q);
-    if (q)
-        q->zpid = zpid;
-    return q;
-}
-
-size_t proto_resi_wire_bytes(int type, const void *body)
-{
-    switch (type) {
-    case PROTO_RESI_SEARCH_REPLY:
-        return PROTO_RESI_WIRE_OVERHEAD +
-               (body ? (size_t)((const proto_resi_search_reply *)body)->n : 0) *
-                   PROTO_RESI_WIRE_PER_PROP;
-    case PROTO_RESI_LOOKUP_REPLY:
-        return PROTO_RESI_WIRE_OVERHEAD + 2 * PROTO_RESI_WIRE_PER_PROP;
-    default:
-        return 200;   /* a GET with its query string and RapidAPI headers */
-    }
 }

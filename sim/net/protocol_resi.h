@@ -9,7 +9,9 @@
  * scraping/zillow/model.py RealEstateContent.model_dump_json: same fields, same
  * order, compact separators), so entity sizes in bytes are realistic.
  *
- * The listings API speaks four messages (types below). Statuses are rt's
+ * The listings API speaks four messages (types below); miners and validators
+ * speak the index and bucket messages, and both use the object store (S3)
+ * messages, further down. Statuses are rt's
  * HTTP-like codes: 200 with a reply body; 400 (bad page), 404 (unknown zip or
  * zpid, or a listing that is gone), 429 (rate limit or quota), 5xx: all bare,
  * without a body. A hung request gets no answer: the caller's timeout fires. */
@@ -17,6 +19,7 @@
 #define SUBNETSIM_PROTOCOL_RESI_H
 
 #include "core/core.h"
+#include "net/protocol.h"
 
 /* ----------------------------------------------------------- the listing */
 
@@ -160,5 +163,237 @@ proto_resi_lookup_req *proto_resi_lookup_new(uint64_t zpid);
 #define PROTO_RESI_WIRE_PER_PROP 1500
 #define PROTO_RESI_WIRE_OVERHEAD 400
 size_t proto_resi_wire_bytes(int type, const void *body);
+
+/* ------------------------------------------- miners <-> validators: data */
+
+/* Types 220-229: what validators ask miners (SPEC.md 2.2, 2.3), after
+ * data-universe's GetMinerIndex and GetDataEntityBucket synapses:
+ *   PROTO_RESI_INDEX   no body (NULL)          -> proto_resi_index (shared)
+ *   PROTO_RESI_BUCKET  proto_resi_bucket_req   -> proto_resi_bucket_reply
+ * A miner that has nothing answers 200 with an empty index or bucket; one
+ * that will not answer (flaky) lets the validator's timeout fire. */
+enum {
+    PROTO_RESI_INDEX = 220,
+    PROTO_RESI_INDEX_REPLY,
+    PROTO_RESI_BUCKET,
+    PROTO_RESI_BUCKET_REPLY
+};
+
+/* Sources (data-universe DataSource). Zillow through RapidAPI is the only
+ * one; its source weight is 1.0 (SPEC 2.3). */
+enum { PROTO_RESI_SOURCE_ZILLOW = 1 };
+
+/* A bucket's key: (source, label, time bucket). The label is "zip:NNNNN"
+ * (proto_resi_label); the time bucket is the hour the entities were scraped
+ * in, counted from the unix epoch (data-universe TimeBucket.id). 12 bytes,
+ * zeroed before filling so it compares with memcmp. */
+typedef struct proto_resi_bucket_id {
+    int32_t hour;                  /* unix hours: floor(unix_s / 3600) */
+    uint8_t source;                /* PROTO_RESI_SOURCE_* */
+    char zip[6];                   /* the label's zip, NUL-terminated */
+    uint8_t pad;                   /* 0 */
+} proto_resi_bucket_id;
+
+/* Order (source, zip, hour): the order index entries are sent in. */
+int proto_resi_bucket_id_cmp(const proto_resi_bucket_id *a, const proto_resi_bucket_id *b);
+/* Fill a key (zeroing it first). Returns false when zip is not 5 digits. */
+bool proto_resi_bucket_id_set(proto_resi_bucket_id *id, int source, const char *zip, int32_t hour);
+/* "zip:77494" into out (n >= 10). Returns the length. */
+size_t proto_resi_label(const char *zip, char *out, size_t n);
+/* The unix hour of a unix time in ms (floor, also before 1970). */
+int32_t proto_resi_hour_of_ms(int64_t unix_ms);
+
+/* One index row: a bucket and the bytes the miner claims it holds (the sum of
+ * its entities' claimed sizes). 16 bytes. */
+typedef struct proto_resi_index_entry {
+    proto_resi_bucket_id id;
+    uint32_t size_bytes;
+} proto_resi_index_entry;
+
+/* The index reply. SHARED: a miner builds one snapshot after each change and
+ * hands the same block to every validator that asks until it changes again,
+ * so 64 validators holding "the last index" of 192 miners hold a few
+ * snapshots a miner, not 64 copies. Never modify a snapshot once sent.
+ * Replies carry free_body = proto_resi_index_release; a validator that takes
+ * the body (rt_take_body) owns one reference and releases it when done.
+ * Entries are sorted by proto_resi_bucket_id_cmp with no key twice. */
+typedef struct proto_resi_index {
+    uint32_t refs;                 /* owners; the block is freed at 0 */
+    uint32_t n;
+    uint64_t total_bytes;          /* sum of size_bytes */
+    proto_resi_index_entry b[];
+} proto_resi_index;
+
+/* A snapshot for n entries (refs = 1, n set, entries zeroed); NULL: no memory. */
+proto_resi_index *proto_resi_index_new(uint32_t n);
+proto_resi_index *proto_resi_index_retain(proto_resi_index *x);
+void proto_resi_index_release(void *x);      /* NULL is fine; a free_body */
+/* The entry for a key, or NULL (binary search). */
+const proto_resi_index_entry *proto_resi_index_find(const proto_resi_index *x,
+                                                    const proto_resi_bucket_id *id);
+
+/* --------------------------------------------------------------- entities */
+
+/* What a cheater changed (proto_resi_entity.alter, bits). The content a
+ * validator sees is the source listing as the world had it at scraped_ms,
+ * with these applied by proto_resi_entity_apply; how much a field moves is
+ * drawn from a hash of (zpid, scraped_ms), so the miner and every validator
+ * rebuild the same bytes. Validators use alter and src_zpid only to rebuild
+ * the content, never to judge it: judging is comparing with the API. */
+enum {
+    PROTO_RESI_ALTER_PRICE = 1,    /* price moved 10..30 % (outside the 5 % tolerance) */
+    PROTO_RESI_ALTER_AREA = 2,     /* living area moved 5..25 % (an exact field) */
+    PROTO_RESI_ALTER_ADDRESS = 4,  /* street number moved 1..40 (an exact field) */
+    PROTO_RESI_ALTER_INVENTED = 8, /* a listing that does not exist: a real one's
+                                      content under a made-up zpid (the API 404s it) */
+    PROTO_RESI_ALTER_INFLATE = 16, /* claimed size 51..400 bytes above the content's
+                                      (over the 50-byte allowance); content unchanged */
+    PROTO_RESI_ALTER_CONTENT = 15  /* the bits that change the content */
+};
+
+/* An entity as a miner serves it (a bucket row, an S3 row): a stand-in for
+ * data-universe's DataEntity (uri, datetime, source, label, content,
+ * content_size_bytes) that carries what decides the content instead of the
+ * content itself, plus two measurements of that content.
+ *
+ * - The content is a function of (src_zpid, scraped_ms, alter, zpid): rebuild
+ *   it with world_lookup(src_zpid, at scraped_ms) then proto_resi_entity_apply.
+ *   Different values give different content (zpid and scraped_at are in it),
+ *   so content duplicates are exactly equal proto_resi_entity_content_hash
+ *   values and URI duplicates are equal served zpids (the URI ends in it).
+ * - content_size is len(content), measured by the miner with
+ *   proto_resi_entity_measure when it stored the entity: what a validator
+ *   would count from the bytes, never a strategy's choice.
+ * - claimed_size is content_size_bytes, the miner's claim (INFLATE raises it).
+ * The label and source are the bucket's; the time bucket is scraped_ms's hour
+ * (a miner that files an entity elsewhere breaks the basic checks). 40 bytes. */
+typedef struct proto_resi_entity {
+    uint64_t zpid;                 /* the listing the entity claims to be */
+    uint64_t src_zpid;             /* whose content it shows: == zpid unless INVENTED */
+    int64_t scraped_ms;            /* unix ms, whole seconds: the entity's datetime */
+    uint32_t content_size;         /* len(content) */
+    uint32_t claimed_size;         /* content_size_bytes as claimed */
+    uint16_t alter;                /* PROTO_RESI_ALTER_* bits; 0 = as scraped */
+    uint16_t pad[3];
+} proto_resi_entity;
+
+/* Apply e's alterations to l, the source listing as of e->scraped_ms (what
+ * world_lookup(e->src_zpid, ...) gave): sets zpid and scraped_at_ms too. */
+void proto_resi_entity_apply(const proto_resi_entity *e, proto_resi_listing *l);
+/* Fill content_size and claimed_size of e from its source listing (as
+ * world_lookup gave it): applies the alterations to a copy and measures it. */
+void proto_resi_entity_measure(proto_resi_entity *e, const proto_resi_listing *src);
+/* The bytes INFLATE adds to e's claim (51..400), 0 without INFLATE. */
+uint32_t proto_resi_entity_inflation(const proto_resi_entity *e);
+/* The zpid an INVENTED entity claims, made from its source: inside the
+ * 44-bit zpid range, so it looks like any other, and unknown to the world
+ * with overwhelming probability. */
+uint64_t proto_resi_invented_zpid(uint64_t src_zpid, int64_t scraped_ms);
+/* Equal exactly when the two entities' contents are equal (see above). */
+uint64_t proto_resi_entity_content_hash(const proto_resi_entity *e);
+
+/* Bucket request and reply. The reply is one malloc'd block (free()). */
+typedef struct proto_resi_bucket_req {
+    proto_resi_bucket_id id;
+} proto_resi_bucket_req;
+
+typedef struct proto_resi_bucket_reply {
+    proto_resi_bucket_id id;
+    uint32_t n;
+    proto_resi_entity e[];
+} proto_resi_bucket_reply;
+
+proto_resi_bucket_req *proto_resi_bucket_req_new(const proto_resi_bucket_id *id);
+/* A reply for n entities (zeroed but for id and n); NULL: no memory. */
+proto_resi_bucket_reply *proto_resi_bucket_reply_new(const proto_resi_bucket_id *id, uint32_t n);
+/* The same with the entities left for the caller to fill, every byte. */
+proto_resi_bucket_reply *proto_resi_bucket_reply_alloc(const proto_resi_bucket_id *id, uint32_t n);
+
+/* ------------------------------------------------ the object store (S3) */
+
+/* Types 230-239: the miners' uploads and the validators' S3 validation
+ * (SPEC 2.3), after resi's S3 partitioned uploader: objects live under
+ * hotkey={hotkey}/job_id={job}/data_{time}_{rows}.parquet, one file per job
+ * per upload. The store partitions by the uploading actor's name (its hotkey):
+ * a miner writes only its own prefix.
+ *   PROTO_RESI_S3_UPLOAD  proto_resi_s3_upload   -> bare 200
+ *   PROTO_RESI_S3_LIST    proto_resi_s3_list_req -> proto_resi_s3_list_reply
+ *   PROTO_RESI_S3_READ    proto_resi_s3_read_req -> proto_resi_s3_file (404: no such file)
+ * A file keeps its rows' count, its size and its first PROTO_RESI_S3_HEAD_ROWS
+ * rows: the validation reads no further (first 20 rows a file; the scraper
+ * check takes its rows from the first 3). */
+enum {
+    PROTO_RESI_S3_UPLOAD = 230,
+    PROTO_RESI_S3_LIST,
+    PROTO_RESI_S3_LIST_REPLY,
+    PROTO_RESI_S3_READ,
+    PROTO_RESI_S3_READ_REPLY
+};
+
+/* SPEC 2.3: the S3 validation reads the first 20 rows of a file. */
+#define PROTO_RESI_S3_HEAD_ROWS 20
+/* A job id: the desirability job's label ("zip:77494") or a tier job ("tier:2"). */
+#define PROTO_RESI_JOB_MAX 24
+
+/* Upload one file of one job: its row count, its size in bytes (what it costs
+ * on the wire) and its first min(rows, 20) rows. One malloc'd block. */
+typedef struct proto_resi_s3_upload {
+    char job[PROTO_RESI_JOB_MAX];
+    uint32_t rows;
+    uint64_t size_bytes;
+    uint32_t nhead;
+    proto_resi_entity head[];
+} proto_resi_s3_upload;
+
+proto_resi_s3_upload *proto_resi_s3_upload_new(const char *job, uint32_t nhead);
+
+/* A file as the store lists it. */
+typedef struct proto_resi_s3_file_info {
+    char job[PROTO_RESI_JOB_MAX];
+    uint32_t file_id;              /* unique within the hotkey's prefix */
+    int64_t uploaded_ms;           /* unix ms the store received it (LastModified) */
+    uint32_t rows;
+    uint64_t size_bytes;
+} proto_resi_s3_file_info;
+
+/* List a hotkey's files uploaded at or after newer_than_ms (0: all), newest
+ * first within each job, jobs in name order. */
+typedef struct proto_resi_s3_list_req {
+    char hotkey[PROTO_KEY_MAX];
+    int64_t newer_than_ms;
+} proto_resi_s3_list_req;
+
+typedef struct proto_resi_s3_list_reply {
+    uint32_t total_files;          /* the hotkey's files, listed or not */
+    uint64_t total_bytes;          /* and their size */
+    uint32_t n;
+    proto_resi_s3_file_info f[];
+} proto_resi_s3_list_reply;
+
+/* Read one file: its info and its first rows (up to PROTO_RESI_S3_HEAD_ROWS).
+ * On the wire this costs the whole object (size_bytes): GetObject. */
+typedef struct proto_resi_s3_read_req {
+    char hotkey[PROTO_KEY_MAX];
+    uint32_t file_id;
+} proto_resi_s3_read_req;
+
+typedef struct proto_resi_s3_file {
+    proto_resi_s3_file_info info;
+    uint32_t n;
+    proto_resi_entity rows[];
+} proto_resi_s3_file;
+
+proto_resi_s3_list_req *proto_resi_s3_list_req_new(const char *hotkey, int64_t newer_than_ms);
+proto_resi_s3_read_req *proto_resi_s3_read_req_new(const char *hotkey, uint32_t file_id);
+
+/* Wire sizes of the miner/validator and S3 messages (proto_resi_wire_bytes
+ * answers every resi type). Index: a compressed index's JSON, a label per zip
+ * and two numbers per bucket; a bucket: each entity's content plus its uri,
+ * datetime, label and size fields; S3 objects: their size. */
+#define PROTO_RESI_WIRE_REQUEST 300        /* a synapse or S3 request with its headers */
+#define PROTO_RESI_WIRE_INDEX_PER_ZIP 24
+#define PROTO_RESI_WIRE_INDEX_PER_BUCKET 16
+#define PROTO_RESI_WIRE_ENTITY_EXTRA 200
+#define PROTO_RESI_WIRE_S3_PER_FILE 160    /* a ListObjectsV2 <Contents> element */
 
 #endif

@@ -60,7 +60,9 @@ static int core_setup(const runner_ctx *ctx, void **state, err *e)
     return 0;
 }
 
-static const runner_family core_family = {"core", &scenario_core, core_setup, core_teardown};
+static const runner_family core_family = {"core", &scenario_core, core_setup, core_teardown, NULL};
 
-const runner_family *const runner_families[] = {&core_family};
+extern const runner_family runner_resi_family;   /* family_resi.c */
+
+const runner_family *const runner_families[] = {&core_family, &runner_resi_family};
 const size_t runner_nfamilies = sizeof runner_families / sizeof *runner_families;

@@ -157,6 +157,9 @@ int runner_run(const scenario *sc, const runner_opts *o, runner_result *res, err
         rc = build(&st, sc, o, e);
     if (!rc)
         rc = run_clock(&st, o, e);
+    for (size_t i = 0; !rc && i < runner_nfamilies && i < 16; i++)
+        if (runner_families[i]->finish)
+            rc = runner_families[i]->finish(st.fam_state[i], e);
     res->events = st.ctx.r ? rt_events(st.ctx.r) : 0;
     res->simulated_seconds = (double)st.ctx.end / 1e6;
     res->wall_seconds = clock_monotonic() - wall0;

@@ -33,7 +33,14 @@ typedef struct runner_family {
      * after a failed setup). May be NULL. */
     int (*setup)(const runner_ctx *ctx, void **state, err *e);
     void (*teardown)(void *state);
+    /* Optional: the clock reached the end; write the records still open
+     * (aggregates of the last hour, ...). Runs before the run is finished,
+     * only when the run succeeded. */
+    int (*finish)(void *state, err *e);
 } runner_family;
+
+/* The families' scenario parts beside the core, for cli_families. */
+extern const scenario_family runner_resi_scenario;
 
 /* The families linked into this binary, the core first. */
 extern const runner_family *const runner_families[];

@@ -65,7 +65,8 @@ typedef struct rt_actor_def {
     const char *kind;   /* "chain", "validator", "miner", "api", "store", ... */
     /* Serve a request: answer now or later with rt_reply (exactly once), or
      * never (a hung server: the caller's timeout fires). msg is valid until
-     * rt_reply is called for req. */
+     * rt_reply is called for req. NULL: the actor serves nothing, and requests
+     * to it are refused (ERR_REFUSED), as to a stopped one. */
     void (*on_request)(void *self, rt_request *req, const rt_msg *msg);
     /* Optional: the actor is stopped (crash) or started again (restart); a model
      * that "loses all state on restart" clears it here. */

@@ -262,8 +262,8 @@ static void deliver(rt *r, rt_call_obj *c)
 {
     rt_actor_slot *a = &r->actors.v[c->to];
     c->in_flight = false;
-    if (!a->up) {
-        send_back(r, c, ERR_REFUSED, 0, 0);
+    if (!a->up || !a->def->on_request) {
+        send_back(r, c, ERR_REFUSED, 0, 0);   /* down, or serves nothing */
         return;
     }
     const rt_fault *f = a->has_fault ? &a->fault : NULL;

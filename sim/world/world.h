@@ -269,4 +269,40 @@ int world_api_counts_get(const world_api *api, rt_actor caller, world_api_counts
 extern const rt_table world_api_usage_table;   /* api_usage: per caller, endpoint, hour */
 extern const rt_table world_api_fault_table;   /* api_fault: each world_api_set_faults */
 
+/* ---------------------------------------------------- the object store */
+
+/* The object store (S3) miners upload to and validators read (SPEC 2.3), as an
+ * rt actor (kind "s3") speaking PROTO_RESI_S3_* (net/protocol_resi.h). Objects
+ * are partitioned by the uploading actor's name (its hotkey): a miner writes
+ * only its own prefix, anyone may list and read. A file is kept as its job,
+ * time, row count, size and first PROTO_RESI_S3_HEAD_ROWS rows: what the S3
+ * validation reads. Answers come after a lognormal service time; an upload is
+ * visible from the moment it arrives. Requests without a body answer 400, a
+ * read of an unknown file 404. Transport faults come from rt_fault_set. */
+typedef struct world_s3_params {
+    const char *name;              /* the actor's name */
+    int64_t latency_us;            /* median service time */
+    double latency_sigma;
+} world_s3_params;
+
+int world_s3_params_check(const world_s3_params *p, err *e);
+
+typedef struct world_s3 world_s3;
+
+/* Adds the actor `p->name` to r. w gives unix times (files carry them). */
+int world_s3_new(rt *r, const world *w, const world_s3_params *p, world_s3 **out, err *e);
+/* Releases the store and its files (answers in flight are dropped). */
+void world_s3_free(world_s3 *s);
+rt_actor world_s3_actor(const world_s3 *s);
+
+/* A partition's files in upload order (for tests and reports): *out points
+ * into the store until the next upload. NULL hotkey or none: 0. */
+typedef struct world_s3_file {
+    proto_resi_s3_file_info info;
+    uint32_t nhead;
+    proto_resi_entity head[PROTO_RESI_S3_HEAD_ROWS];
+} world_s3_file;
+
+size_t world_s3_files(const world_s3 *s, const char *hotkey, const world_s3_file **out);
+
 #endif

@@ -1,14 +1,15 @@
 /* A weights-family validator on the runtime: one turn per epoch of its subnet.
  *
  * A turn: ask the chain for the metagraph (its header only, unless neurons
- * registered since the last full one, or the policy reads weight rows); if a
- * commit waits for its reveal
- * window and the window is open, reveal it; then compute this epoch's weights
- * and either set them (commit-reveal off) or commit them (on); then sleep until
- * one block (plus a lazy policy's delay) after the next epoch. */
+ * registered since the last full one, or the policy reads weight rows);
+ * compute this epoch's weights; hand them to the weights client, which reveals
+ * a waiting commit when its window is open and then sets the weights
+ * (commit-reveal off) or commits them (on); then sleep until the next turn:
+ * one block (plus a lazy policy's delay) after the next epoch, or for a copier
+ * late in the tempo. */
 #include "validator/weights/weights.h"
 
-#include "chain/chain.h"
+#include "validator/wclient/wclient.h"
 
 #include <string.h>
 
@@ -17,8 +18,7 @@ struct weights_validator {
     rt_actor me;
     weights_validator_cfg cfg;
     char hotkey[PROTO_KEY_MAX];
-    rng noise;          /* measurement noise */
-    rng salts;          /* commit salts */
+    rng noise;                     /* measurement noise */
     rt_timer timer;
     proto_chain_metagraph *mg;     /* the turn's metagraph, until the turn ends */
     /* The neurons as last fetched in full, reused while no one registers: most
@@ -26,9 +26,7 @@ struct weights_validator {
     proto_chain_metagraph *roster;
     int32_t *miner_of_uid;         /* roster's uids -> weights_truth index, or -1 */
     int self_uid;                  /* its own uid in the roster, or -1 */
-    /* the commit waiting for its reveal */
-    proto_chain_weights *pending;
-    uint64_t reveal_first, reveal_last;
+    wclient chainw;                /* set, or commit and reveal */
 };
 
 static const rt_actor_def validator_def = {"validator", NULL, NULL, NULL};
@@ -79,103 +77,34 @@ static void end_turn(weights_validator *v)
     }
 }
 
-static int send_chain(weights_validator *v, int type, void *body, const char *kind, rt_reply_cb cb)
+static void on_turn_done(void *arg, bool ok)
 {
-    rt_msg m = {.type = type, .body = body, .wire_bytes = proto_chain_wire_bytes(type, body)};
-    rt_call_opts o = {.timeout = RT_SEC(60), .kind = kind};
-    return rt_call(v->r, v->me, v->cfg.chain, m, &o, cb, v, NULL);
+    (void)ok;
+    end_turn(arg);
 }
 
-static void on_submitted(void *arg, int result, int status, const rt_msg *reply)
+/* This epoch's weights as a message, or *w = NULL when the policy sets none.
+ * The policy sees the turn's header with the roster's neurons. */
+static int policy_weights(weights_validator *v, proto_chain_weights **w, err *e)
 {
-    weights_validator *v = arg;
-    if (result || status != RT_OK) {
-        const proto_chain_result *res = reply ? reply->body : NULL;
-        log_debug("%s: weights refused (%s, status %d): %s", v->hotkey, err_name(result), status,
-                  res ? res->message : "");
-        free(v->pending);   /* a refused commit has nothing to reveal */
-        v->pending = NULL;
-    } else if (v->pending) {
-        const proto_chain_result *res = reply->body;
-        v->reveal_first = res->reveal_first_block;
-        v->reveal_last = res->reveal_last_block;
-    }
-    end_turn(v);
-}
-
-static proto_chain_weights *weights_msg(weights_validator *v, const uint16_t *uids,
-                                        const uint16_t *values, size_t n)
-{
-    proto_chain_weights *w = proto_chain_weights_new((uint32_t)n);
-    if (!w)
-        return NULL;
-    w->netuid = v->cfg.netuid;
-    proto_key_set(w->hotkey, v->hotkey);
-    memcpy(w->data, uids, n * sizeof *uids);
-    memcpy(w->data + n, values, n * sizeof *values);
-    return w;
-}
-
-static void set_or_commit(weights_validator *v)
-{
-    /* The turn's header with the roster's neurons (the same registrations). */
     proto_chain_metagraph view = *v->mg;
     if (!view.neurons) {
         view.neurons = v->roster->neurons;
         view.n = v->roster->n;
     }
-    const proto_chain_metagraph *mg = &view;
     weights_ctx ctx = {v->cfg.sc, v->cfg.truth, v->miner_of_uid, v->self_uid};
-    uint16_t *uids = malloc((mg->n + 1) * sizeof *uids), *vals = malloc((mg->n + 1) * sizeof *vals);
+    uint16_t *uids = malloc((view.n + 1) * sizeof *uids), *vals = malloc((view.n + 1) * sizeof *vals);
     size_t n = 0;
     bool act = false;
-    err e;
-    int rc = !uids || !vals ? ERR_NOMEM
-                            : weights_policy(&ctx, v->cfg.policy, mg, mg->epochs,
-                                             &v->noise, uids, vals, &n, &act, &e);
-    proto_chain_weights *w = rc || !act ? NULL : weights_msg(v, uids, vals, n);
+    int rc = !uids || !vals ? err_set(e, ERR_NOMEM, "out of memory")
+                            : weights_policy(&ctx, v->cfg.policy, &view, view.epochs, &v->noise,
+                                             uids, vals, &n, &act, e);
+    *w = NULL;
+    if (!rc && act && !(*w = wclient_weights_new(&v->chainw, uids, vals, n)))
+        rc = err_set(e, ERR_NOMEM, "out of memory");
     free(uids);
     free(vals);
-    if (rc) {
-        rt_fail(v->r, rc, "%s: %s", v->hotkey, rc == ERR_NOMEM ? "out of memory" : e.msg);
-        return;
-    }
-    if (!act) {
-        end_turn(v);
-        return;
-    }
-    if (!w) {
-        rt_fail(v->r, ERR_NOMEM, "%s: out of memory", v->hotkey);
-        return;
-    }
-    if (!mg->commit_reveal) {
-        if (send_chain(v, PROTO_CHAIN_SET_WEIGHTS, w, "set_weights", on_submitted))
-            rt_fail(v->r, ERR_NOMEM, "%s: cannot send weights", v->hotkey);
-        return;
-    }
-    proto_chain_commit *c = calloc(1, sizeof *c);
-    if (!c) {
-        free(w);
-        rt_fail(v->r, ERR_NOMEM, "%s: out of memory", v->hotkey);
-        return;
-    }
-    w->salt = rng_u64(&v->salts);
-    c->netuid = v->cfg.netuid;
-    proto_key_set(c->hotkey, v->hotkey);
-    chain_commit_hash(v->hotkey, w->netuid, w->data, w->data + w->n, w->n, w->salt,
-                      w->version_key, c->hash);
-    v->pending = w;   /* kept to reveal next turn */
-    if (send_chain(v, PROTO_CHAIN_COMMIT_WEIGHTS, c, "commit_weights", on_submitted))
-        rt_fail(v->r, ERR_NOMEM, "%s: cannot send a commit", v->hotkey);
-}
-
-static void on_revealed(void *arg, int result, int status, const rt_msg *reply)
-{
-    weights_validator *v = arg;
-    (void)reply;
-    if (result || status != RT_OK)
-        log_debug("%s: reveal refused (%s, status %d)", v->hotkey, err_name(result), status);
-    set_or_commit(v);
+    return rc;
 }
 
 static void ask_metagraph(weights_validator *v, bool full);
@@ -220,18 +149,18 @@ static void on_metagraph(void *arg, int result, int status, const rt_msg *reply)
         rt_fail(v->r, ERR_NOMEM, "%s: out of memory", v->hotkey);
         return;
     }
-    if (v->pending && mg->block >= v->reveal_first && mg->block <= v->reveal_last) {
-        proto_chain_weights *w = v->pending;
-        v->pending = NULL;
-        if (send_chain(v, PROTO_CHAIN_REVEAL_WEIGHTS, w, "reveal_weights", on_revealed))
-            rt_fail(v->r, ERR_NOMEM, "%s: cannot send a reveal", v->hotkey);
+    proto_chain_weights *w;
+    err e;
+    int rc = policy_weights(v, &w, &e);
+    if (rc) {
+        rt_fail(v->r, rc, "%s: %s", v->hotkey, e.msg);
         return;
     }
-    if (v->pending && mg->block > v->reveal_last) {
-        free(v->pending);   /* its window passed: the commit never counts */
-        v->pending = NULL;
-    }
-    set_or_commit(v);
+    rc = wclient_turn(&v->chainw, v->mg, w, on_turn_done, v);
+    if (rc == 1)
+        end_turn(v);
+    else if (rc)
+        rt_fail(v->r, rc, "%s: cannot send weights", v->hotkey);
 }
 
 static void ask_metagraph(weights_validator *v, bool full)
@@ -247,7 +176,10 @@ static void ask_metagraph(weights_validator *v, bool full)
     /* A copier reads stakes, permits and rows every turn; the others need only
      * the header while the roster is current. */
     q->header_only = !full && !cp && v->roster;
-    if (send_chain(v, PROTO_CHAIN_METAGRAPH, q, "metagraph", on_metagraph))
+    rt_msg m = {.type = PROTO_CHAIN_METAGRAPH, .body = q,
+                .wire_bytes = proto_chain_wire_bytes(PROTO_CHAIN_METAGRAPH, q)};
+    rt_call_opts o = {.timeout = RT_SEC(60), .kind = "metagraph"};
+    if (rt_call(v->r, v->me, v->cfg.chain, m, &o, on_metagraph, v, NULL))
         rt_fail(v->r, ERR_NOMEM, "%s: cannot ask for the metagraph", v->hotkey);
 }
 
@@ -265,21 +197,26 @@ int weights_validator_new(rt *r, const weights_validator_cfg *cfg, weights_valid
         return err_set(e, ERR_NOMEM, "out of memory");
     v->r = r;
     v->cfg = *cfg;
+    v->self_uid = -1;
     if (!proto_key_set(v->hotkey, cfg->hotkey)) {
         free(v);
         return err_set(e, ERR_INPUT, "hotkey '%s' is too long", cfg->hotkey);
     }
     v->cfg.hotkey = v->hotkey;
     rt_rng(r, v->hotkey, "measure", &v->noise);
-    rt_rng(r, v->hotkey, "salt", &v->salts);
     int rc = rt_actor_add(r, v->hotkey, &validator_def, v, &v->me);
     if (rc) {
         free(v);
         return err_set(e, rc, "cannot add validator '%s' (a duplicate name?)", cfg->hotkey);
     }
+    if ((rc = wclient_init(&v->chainw, r, v->me, cfg->chain, cfg->netuid, v->hotkey, e))) {
+        free(v);
+        return rc;
+    }
     rt_time at = (rt_time)cfg->first_block * cfg->block_time;
     rt_time d = at - rt_now(r);
     if ((rc = rt_timer_start(r, v->me, d > 0 ? d : 0, turn, v, &v->timer))) {
+        wclient_free(&v->chainw);
         free(v);
         return err_set(e, rc, "out of memory");
     }
@@ -291,7 +228,7 @@ void weights_validator_free(weights_validator *v)
 {
     if (!v)
         return;
-    free(v->pending);
+    wclient_free(&v->chainw);
     if (v->mg != v->roster)
         free(v->mg);
     free(v->roster);
