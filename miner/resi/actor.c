@@ -37,7 +37,7 @@ static const rt_column activity_cols[] = {
 static const char *const activity_idx[] = {"miner, time_us", NULL};
 const rt_table resi_activity_table = {"miner_activity",
                                       "resi miners: API calls, storage and serving per hour",
-                                      activity_cols, 25, activity_idx};
+                                      activity_cols, 25, activity_idx, NULL};
 
 static const rt_column coverage_cols[] = {
     {"time_us", RT_COL_INT, "when the snapshot was taken (every coverage period)"},
@@ -49,7 +49,7 @@ static const rt_column coverage_cols[] = {
 };
 static const char *const coverage_idx[] = {"miner, time_us", "zip", NULL};
 const rt_table resi_coverage_table = {"coverage", "resi miners: listings held per zip over time",
-                                      coverage_cols, 6, coverage_idx};
+                                      coverage_cols, 6, coverage_idx, NULL};
 
 void rs_activity_flush(resi_miner *m)
 {

@@ -33,7 +33,7 @@ static const rt_column learn_cols[] = {
 };
 static const char *const learn_idx[] = {"miner, time_us", NULL};
 const rt_table resi_learn_table = {"miner_learn", "organic miners: one row per learning round",
-                                   learn_cols, 9, learn_idx};
+                                   learn_cols, 9, learn_idx, NULL};
 
 static void play(resi_miner *m, size_t arm)
 {

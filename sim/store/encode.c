@@ -168,3 +168,18 @@ long store_u16vec_decode(const void *blob, size_t len, uint16_t *v, size_t n)
         v[i] = i < len / 2 ? (uint16_t)(b[2 * i] << 8 | b[2 * i + 1]) : 0;
     return (long)(len / 2);
 }
+
+void store__set_add(uint8_t sum[32], const uint8_t *row, size_t n)
+{
+    sha256 h;
+    uint8_t d[32];
+    sha256_init(&h);
+    sha256_update(&h, row, n);
+    sha256_final(&h, d);
+    unsigned carry = 0;
+    for (int i = 0; i < 32; i++) {
+        carry += (unsigned)sum[i] + d[i];
+        sum[i] = (uint8_t)carry;
+        carry >>= 8;
+    }
+}

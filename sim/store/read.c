@@ -197,16 +197,35 @@ static rt_val value_of(sqlite3_stmt *st, int i, rt_coltype type)
     return RT_NULL;
 }
 
-/* Hash a table's rows of one run as they lie in the file, in the order written. */
+/* Is the table keyed (WITHOUT ROWID)? Read from the schema, so files need no
+ * registry change for it. */
+static bool table_keyed(store *s, const char *name)
+{
+    sqlite3_stmt *st;
+    bool keyed = false;
+    if (sqlite3_prepare_v2(s->db, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
+                           -1, &st, NULL) != SQLITE_OK)
+        return false;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        keyed = strstr((const char *)sqlite3_column_text(st, 0), "WITHOUT ROWID") != NULL;
+    sqlite3_finalize(st);
+    return keyed;
+}
+
+/* Hash a table's rows of one run as they lie in the file: in the order written
+ * (rowid), or for a keyed table as a set. */
 static int hash_table(store *s, int64_t run_id, const rt_table *t, uint8_t out[32],
                       int64_t *rows, err *e)
 {
+    bool keyed = table_keyed(s, t->name);
+    uint8_t sum[32] = {0};
     sbuf q;
     sbuf_init(&q);
     sbuf_puts(&q, "SELECT ");
     for (int i = 0; i < t->ncolumns; i++)
         sbuf_printf(&q, "%s\"%s\"", i ? ", " : "", t->columns[i].name);
-    sbuf_printf(&q, " FROM \"%s\" WHERE run_id = ? ORDER BY rowid", t->name);
+    sbuf_printf(&q, " FROM \"%s\" WHERE run_id = ?%s", t->name, keyed ? "" : " ORDER BY rowid");
     sqlite3_stmt *st;
     int rc = q.oom ? SQLITE_NOMEM : sqlite3_prepare_v2(s->db, q.s, -1, &st, NULL);
     sbuf_free(&q);
@@ -227,13 +246,18 @@ static int hash_table(store *s, int64_t run_id, const rt_table *t, uint8_t out[3
             rc = SQLITE_NOMEM;
             break;
         }
-        sha256_update(&h, b.p, b.len);
+        if (keyed)
+            store__set_add(sum, b.p, b.len);
+        else
+            sha256_update(&h, b.p, b.len);
         (*rows)++;
     }
     sqlite3_finalize(st);
     free(b.p);
     if (rc != SQLITE_DONE)
         return store__sqlerr(s->db, rc, e, "%s: table '%s'", s->path, t->name);
+    if (keyed)
+        sha256_update(&h, sum, 32);
     sha256_final(&h, out);
     return 0;
 }

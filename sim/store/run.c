@@ -92,6 +92,7 @@ int store_run_begin(store *s, const store_run_info *info, int64_t *run_id, err *
     for (int i = 0; i < s->nslots; i++) {
         sha256_init(&s->slots[i].digest);
         store__hash_header(&s->slots[i].digest, s->slots[i].t);
+        memset(s->slots[i].set_sum, 0, sizeof s->slots[i].set_sum);
         s->slots[i].rows = 0;
     }
     if ((rc = store__writer_start(s, e)))
@@ -232,6 +233,8 @@ static int record_digests(store *s, char hex[STORE_DIGEST_HEX], err *e)
     for (int i = 0; i < n && !rc; i++) {
         sha256 c = order[i]->digest;
         uint8_t d[32], v[10];
+        if (order[i]->t->key)
+            sha256_update(&c, order[i]->set_sum, 32);
         sha256_final(&c, d);
         store__hash_string(&run, order[i]->t->name, strlen(order[i]->t->name));
         sha256_update(&run, v, store__varint(v, (uint64_t)order[i]->rows));

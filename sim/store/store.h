@@ -25,6 +25,10 @@
  *                  little-endian IEEE-754 (-0.0 as +0.0; NaN is null, as SQLite
  *                  stores it) | 3 text + length + bytes | 4 blob + length + bytes
  *   string       = length + bytes
+ *   keyed table  = (rt_table.key: stored WITHOUT ROWID, a set of rows in key
+ *                  order whatever order they came in) the header part of its
+ *                  stream followed by the sum, mod 2^256 little-endian, of
+ *                  each row's SHA-256: order-free, as the file is
  *   run digest   = SHA-256 over the tables with rows, by name (bytewise): name,
  *                  row count, the table stream's 32-byte SHA-256
  * Only the run table holds wall-clock values; the records never do.

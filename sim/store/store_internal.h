@@ -24,6 +24,7 @@ typedef struct store_slot {
     const rt_table *t;        /* the definition first seen; static in its module */
     int64_t rows;             /* this run's rows (caller) */
     sha256 digest;            /* this run's table stream (writer) */
+    uint8_t set_sum[32];      /* keyed tables: the sum of their rows' hashes (writer) */
     sqlite3_stmt *insert;     /* one row */
     sqlite3_stmt *insert_many;/* `many` rows */
     int many;
@@ -90,6 +91,11 @@ size_t store__varint(uint8_t *out, uint64_t v);
 int store__unvarint(const uint8_t **p, const uint8_t *end, uint64_t *v);
 int store__encode_row(const rt_table *t, const rt_val *vals, store_buf *b);
 void store__hash_header(sha256 *h, const rt_table *t);
+/* A keyed table's rows form a set: the file holds them in key order whatever
+ * order they came in, so their digest is order-free. Each row's SHA-256 is
+ * added (mod 2^256, little-endian) into sum; the table's digest is its header
+ * stream followed by the sum. */
+void store__set_add(uint8_t sum[32], const uint8_t *row, size_t n);
 void store__hash_string(sha256 *h, const char *s, size_t n);
 int store__buf_reserve(store_buf *b, size_t more);
 

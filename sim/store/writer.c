@@ -57,7 +57,10 @@ static int apply(store *s, store_buf *b, err *e)
             break;
         /* Hashed here, off the simulation's thread: the batch holds each
          * table's rows in the order written, which is all the digest needs. */
-        sha256_update(&sl->digest, row, head[1]);
+        if (sl->t->key)
+            store__set_add(sl->set_sum, row, head[1]);
+        else
+            sha256_update(&sl->digest, row, head[1]);
         if ((rc = store__queue_row(s, sl, row, e)))
             break;
         if (++s->txn_rows >= s->opt.commit_rows)

@@ -28,7 +28,7 @@ static const rt_column eval_cols[] = {
 static const char *const eval_idx[] = {"uid, time_us", NULL};
 const rt_table resi_table_evaluation = {
     "evaluation", "one row per miner evaluation by a resi validator", eval_cols,
-    (int)(sizeof eval_cols / sizeof *eval_cols), eval_idx};
+    (int)(sizeof eval_cols / sizeof *eval_cols), eval_idx, NULL};
 
 static const rt_column api_cols[] = {
     {"time_us", RT_COL_INT, "when the answer came (or the check was decided)"},
@@ -48,7 +48,7 @@ static const rt_column api_cols[] = {
 static const char *const api_idx[] = {"uid, time_us", NULL};
 const rt_table resi_table_api_sample = {
     "api_sample", "one row per entity checked against the listings API", api_cols,
-    (int)(sizeof api_cols / sizeof *api_cols), api_idx};
+    (int)(sizeof api_cols / sizeof *api_cols), api_idx, NULL};
 
 static const rt_column s3_cols[] = {
     {"time_us", RT_COL_INT, "when the S3 validation ended"},
@@ -74,7 +74,7 @@ static const rt_column s3_cols[] = {
 static const char *const s3_idx[] = {"validator, time_us", NULL};
 const rt_table resi_table_s3_validation = {
     "s3_validation", "one row per S3 validation of a miner by a resi validator", s3_cols,
-    (int)(sizeof s3_cols / sizeof *s3_cols), s3_idx};
+    (int)(sizeof s3_cols / sizeof *s3_cols), s3_idx, NULL};
 
 static const rt_column score_cols[] = {
     {"time_us", RT_COL_INT, "when the validator set (or committed) weights"},
@@ -93,4 +93,4 @@ const rt_table resi_table_miner_score = {
     "miner_score",
     "per miner, what a resi validator held when it set weights (at most every score_snapshot)",
     score_cols,
-    (int)(sizeof score_cols / sizeof *score_cols), score_idx};
+    (int)(sizeof score_cols / sizeof *score_cols), score_idx, NULL};
