@@ -84,12 +84,10 @@ void yuma_ws_free(yuma_ws *ws)
                        ws->o_vtrust, ws->o_server, ws->o_validator, ws->o_emission,
                        ws->use_rows, ws->use_stake, ws->med_v, ws->med_s,
                        ws->colmat, ws->ob_row, ws->ob_col, ws->ob_val, ws->keymat,
-                       ws->keytmp, ws->lq_x, ws->lq_e, ws->lq_b, ws->lq_idx, ws->cdiv,
-                       ws->d_row_of, ws->d_uid, ws->d_w, ws->d_e, ws->d_wb, ws->d_b,
-                       (void *)ws->use_ptr, ws->zero_row, ws->d_m, ws->d_sh1, ws->d_sh2,
-                       ws->d_pow2};
+                       ws->keytmp, ws->lq_x, ws->lq_e, ws->lq_b, ws->lq_idx, ws->cdiv};
     for (size_t i = 0; i < sizeof per_uid / sizeof per_uid[0]; i++)
         free(per_uid[i]);
+    yuma_dense_free(ws->dense);
     ymat_free(&ws->w);
     ymat_free(&ws->wc);
     ymat_free(&ws->wb);
@@ -138,12 +136,7 @@ static int ws_reserve(yuma_ws *ws, uint32_t n, size_t nnz, err *e)
              GROW(ws->use_rows, c) && GROW(ws->use_stake, c) && GROW(ws->med_v, c) &&
              GROW(ws->med_s, c) && GROW(ws->ob_row, c + 1) && GROW(ws->keytmp, c) &&
              GROW(ws->lq_x, c) && GROW(ws->lq_e, c) && GROW(ws->lq_b, c) &&
-             GROW(ws->lq_idx, c) && GROW(ws->cdiv, c) && GROW(ws->d_row_of, c) &&
-             GROW(ws->d_uid, c) && GROW(ws->d_wb, c) && GROW(ws->d_b, c) &&
-             GROW(ws->use_ptr, c) && GROW(ws->zero_row, c) && GROW(ws->d_m, c) &&
-             GROW(ws->d_sh1, c) && GROW(ws->d_sh2, c) && GROW(ws->d_pow2, c);
-        if (ok)
-            memset(ws->zero_row, 0, c * sizeof *ws->zero_row);
+             GROW(ws->lq_idx, c) && GROW(ws->cdiv, c);
         ok = ok && ymat_reserve(&ws->w, n, 0, true) && ymat_reserve(&ws->wc, n, 0, true) &&
              ymat_reserve(&ws->wb, n, 0, true) && ymat_reserve(&ws->b, n, 0, true) &&
              ymat_reserve(&ws->ema, n, 0, true);

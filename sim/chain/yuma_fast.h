@@ -105,28 +105,73 @@ static inline fx yuma_alpha_from_exp(fx e, fx lo, fx hi)
     return fx_clamp(fx_sat_add(lo, fx_mul((fx)sig, fx_sat_sub(hi, lo))), lo, hi);
 }
 
-/* yuma_avx2.c: whether the CPU runs AVX2, and the kernels that need it. */
-bool yuma_have_avx2(void);
-/* The consensus of n columns over `use` rows (rows[k]: the row of slot k,
- * n wide, ABSENT as 0; st[k]: its stake); scratch holds 1024 words. */
-void yuma_avx2_consensus(const fx *const *rows, const fx *st, uint32_t use, uint32_t n,
-                         fx minority, uint64_t *scratch, fx *out);
+/* ---- the dense core (yuma_dense.c; AVX2 kernels in yuma_avx2*.c) ----
+ *
+ * Weights as u32: I32F32 bits in [0, 2^32], 2^32 stored as YW_ONE. A
+ * row-normalised weight below its row sum is at most 2^32 - 2 (sum < 2^31),
+ * so 2^32 - 1 never occurs and the encoding keeps order: consensus and
+ * clipping compare the u32s directly. */
+#define YW_ONE 0xffffffffu
 
-/* Row kernels of the dense core (see yuma_avx2.c for each one's contract). */
-uint64_t yuma_avx2_mask_row(const uint16_t *val, const uint64_t *reg, uint64_t upd, uint64_t cb,
-                            uint32_t self, uint32_t n, fx *wr);
-void yuma_avx2_scale_row(fx *wr, uint32_t n, uint64_t m, unsigned L);
-uint64_t yuma_avx2_rank_row(const fx *wr, const fx *cons, uint64_t s, uint32_t n, fx *pre,
-                            fx *ranks, fx *clipped);
-void yuma_avx2_ema_row(const fx *wb, const fx *br, uint64_t alpha, uint64_t keep, uint32_t n,
-                       fx *er);
-void yuma_avx2_colsum(const fx *e, uint32_t rows, uint32_t n, uint64_t *colsum);
-void yuma_avx2_bond_row(const uint16_t *col, const uint16_t *val, uint32_t cnt,
-                        const uint64_t *reg, uint64_t last, fx *br);
-uint32_t yuma_avx2_store_row(const fx *er, uint32_t n, uint16_t *col, uint16_t *val);
-uint64_t yuma_avx2_bond_total(const fx *er, const fx *inc, const uint64_t *dm,
-                              const uint64_t *dsh1, const uint64_t *dsh2, const uint8_t *pow2,
-                              uint32_t n);
+static inline uint64_t yw_decode(uint32_t v) { return v == YW_ONE ? (uint64_t)FX_ONE : v; }
+
+/* A stored u16 bond as I32F32 bits: b * 2^32 / 65535 (2^32 = 65535 * 65537 + 1). */
+static inline uint64_t yb_fx(uint16_t b) { return (uint64_t)b * 65537u + (b == 65535); }
+
+/* What the dense kernels read and write. Rows are the uids that carry
+ * weights or bonds; each is `stride` wide (n rounded up to 8, zero padded).
+ * "Careful" rows hold a value the u32 lanes cannot (a weight, bond or stake
+ * of exactly 1): the kernels skip them and yuma_dense.c does them exactly. */
+typedef struct ydense {
+    uint32_t n, stride, rows, use;
+    /* consensus: `use` slots, the rows with active stake */
+    const uint32_t **use_w;     /* per slot: its weight row (zeros for none) */
+    uint32_t *use_st;           /* per slot: its stake (< 2^32), 8 copies */
+    uint64_t total;             /* the slots' stake */
+    uint32_t k1;                /* a column's consensus is its smallest value
+                                   with at most k1 stake above it */
+    /* per row */
+    uint32_t *w;                /* rows x stride: weights (YW_ONE for 1) */
+    const uint16_t **b;         /* stored bonds, masked, stride wide */
+    uint16_t *bbuf;             /* rows x stride: bond rows that needed a copy */
+    uint64_t *s;                /* active stake, I32F32 bits */
+    uint8_t *careful;
+    uint32_t *e;                /* rows x stride: EMA bonds (< 2^32 off careful rows) */
+    uint64_t *e64;              /* rows x stride: EMA bonds of careful rows */
+    uint64_t *vt;               /* rows x 4: validator trust, lane sums */
+    /* the EMA of bonds: alpha wb + keep b, wb the weights for bonds */
+    uint64_t alpha, keep;
+    int wb_mode;                /* 0: weights, 1: clipped, 2: interpolated by ratio */
+    uint64_t ratio;
+    /* per column, stride wide */
+    uint32_t *cons;             /* consensus, u32 as the weights */
+    uint64_t *pre, *ranks, *cs; /* ranks before and after clipping; EMA column sums */
+    uint32_t *emax;             /* the largest EMA bond of the column */
+    uint64_t *gm_hi, *gm_lo, *gm_sh, *inc;   /* EMA / column sum by reciprocal, incentive */
+    uint64_t *lists;            /* consensus scratch: 8 x 256 */
+} ydense;
+
+/* yuma_avx2*.c: whether the CPU runs AVX2, and the kernels that need it. */
+bool yuma_have_avx2(void);
+/* Consensus of columns j..j+7 into d->cons (needs use >= 2, use <= 255). */
+void yuma_avx2_consensus8(const ydense *d, uint32_t j);
+/* Columns j..j+7 of every row that is not careful: clipping, ranks,
+ * validator trust, EMA bonds; writes pre, ranks, cs, emax at j..j+7. */
+void yuma_avx2_rows8(const ydense *d, uint32_t j);
+/* out[k] = floor(src[k] * m / 2^L) for k < stride (L >= 32, src < 2^16). */
+void yuma_avx2_scale_row(const uint16_t *src, uint32_t stride, uint64_t m, unsigned L,
+                         uint32_t *out);
+/* Sum and largest of n u16 (n a multiple of 8). */
+uint64_t yuma_avx2_sum16(const uint16_t *v, uint32_t n, uint16_t *max);
+/* sum_j floor(floor(e_j 2^32 / cs_j) inc_j / 2^32) by the reciprocals in d
+ * (every quotient below 2^32, every incentive below 2^32). */
+uint64_t yuma_avx2_bond_total(const ydense *d, const uint32_t *e);
+/* The stored bonds of a row: (j, floor(e_j * 65535 / 2^32)) for e_j > 0
+ * (n a multiple of 8, iota the columns 0..n-1); returns how many. */
+uint32_t yuma_avx2_store_row(const uint32_t *e, uint32_t n, const uint16_t *iota,
+                             uint16_t *col, uint16_t *val);
+/* Whether c[k] == k for k < n (a full row's columns). */
+bool yuma_avx2_iota16(const uint16_t *c, uint32_t n);
 
 /* The Yuma 3 bonds and dividends of the fast path (yuma_fast_bonds.c);
  * YUMA_FAST_DECLINED outside its bounds. */
