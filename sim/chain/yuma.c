@@ -163,9 +163,29 @@ static int ws_reserve(yuma_ws *ws, uint32_t n, size_t nnz, err *e)
 
 typedef uint16_t u16x8 __attribute__((vector_size(16)));
 
+/* Whether c[1..cnt) each exceed the one before, eight at a time. */
+static bool increasing(const uint16_t *c, uint32_t cnt)
+{
+    u16x8 acc = {0};
+    uint32_t k = 1;
+    for (; k + 8 <= cnt; k += 8) {
+        u16x8 cur, prev;
+        memcpy(&cur, c + k, sizeof cur);
+        memcpy(&prev, c + k - 1, sizeof prev);
+        acc |= (u16x8)(cur <= prev);
+    }
+    bool ok = true;
+    for (int t = 0; t < 8; t++)
+        ok &= !acc[t];
+    for (; k < cnt; k++)
+        ok &= c[k] > c[k - 1];
+    return ok;
+}
+
 /* Columns strictly increasing and below n in every row: one branch-free
- * sweep (it runs on every epoch's input); the slow loop only names the fault. */
-static int check_csr(const yuma_csr *m, uint32_t n, const char *what, err *e)
+ * sweep (it runs on every epoch's input); the slow loop only names the
+ * fault. */
+static int check_csr(const yuma_csr *m, uint32_t n, bool avx2, const char *what, err *e)
 {
     if (!m->row_start)
         return err_set(e, ERR_INPUT, "%s: no row offsets", what);
@@ -173,7 +193,7 @@ static int check_csr(const yuma_csr *m, uint32_t n, const char *what, err *e)
         return err_set(e, ERR_INPUT, "%s: row offsets must start at 0", what);
     if (m->row_start[n] > 0 && (!m->col || !m->val))
         return err_set(e, ERR_INPUT, "%s: entries without columns or values", what);
-    uint32_t bad = 0;
+    bool bad = false;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t a = m->row_start[i], b = m->row_start[i + 1];
         if (b < a || b > m->row_start[n])
@@ -181,19 +201,7 @@ static int check_csr(const yuma_csr *m, uint32_t n, const char *what, err *e)
         if (a == b)
             continue;
         bad |= m->col[b - 1] >= n;   /* increasing: the last is the largest */
-        const uint16_t *c = m->col;
-        uint32_t k = a + 1;
-        u16x8 acc = {0};
-        for (; k + 8 <= b; k += 8) {   /* eight columns per compare */
-            u16x8 cur, prev;
-            memcpy(&cur, c + k, sizeof cur);
-            memcpy(&prev, c + k - 1, sizeof prev);
-            acc |= (u16x8)(cur <= prev);
-        }
-        for (int t = 0; t < 8; t++)
-            bad |= acc[t];
-        for (; k < b; k++)
-            bad |= c[k] <= c[k - 1];
+        bad |= !(avx2 ? yuma_avx2_increasing(m->col + a, b - a) : increasing(m->col + a, b - a));
     }
     if (!bad)
         return 0;
@@ -212,7 +220,7 @@ static int check_csr(const yuma_csr *m, uint32_t n, const char *what, err *e)
     return 0;
 }
 
-static int check_input(const yuma_params *p, const yuma_input *in, err *e)
+static int check_input(const yuma_params *p, const yuma_input *in, bool avx2, err *e)
 {
     if (in->n == 0 || in->n > YUMA_MAX_UIDS)
         return err_set(e, ERR_INPUT, "a subnet has 1 to %u uids, not %u", YUMA_MAX_UIDS,
@@ -227,8 +235,8 @@ static int check_input(const yuma_params *p, const yuma_input *in, err *e)
         sum += in->stake[i];
     if (sum >= (u128)1 << 63)
         return err_set(e, ERR_INPUT, "total stake must be below 2^63 rao");
-    int r = check_csr(&in->weights, in->n, "weights", e);
-    return r ? r : check_csr(&in->bonds, in->n, "bonds", e);
+    int r = check_csr(&in->weights, in->n, avx2, "weights", e);
+    return r ? r : check_csr(&in->bonds, in->n, avx2, "bonds", e);
 }
 
 /* ------------------------------------------------------------ helpers */
@@ -262,19 +270,36 @@ void ymat_col_normalize(ymat *m, uint32_t n, fx *col_acc)
 /* --------------------------------------------------------------- steps */
 
 /* get_stake_weights_for_network, the stake threshold, inplace_normalize_64 and
- * the conversion to I32F32: floor(floor(s * 2^64 / total) / 2^32). */
+ * the conversion to I32F32: floor(floor(s * 2^64 / total) / 2^32), which is
+ * floor(s * 2^32 / total), one 128-by-64-bit division (s <= total). */
 static void stake_weights(yuma_ws *ws, const yuma_params *p, const yuma_input *in)
 {
     uint32_t n = in->n;
-    u128 total = 0;
+    uint64_t total = 0;   /* below 2^63: check_input */
     for (uint32_t i = 0; i < n; i++)
         if (in->stake[i] >= p->stake_threshold)
             total += in->stake[i];
     for (uint32_t i = 0; i < n; i++) {
         uint64_t s = in->stake[i] >= p->stake_threshold ? in->stake[i] : 0;
-        /* s < 2^63, so s << 64 fits in 127 bits */
-        ws->stake[i] = total ? (fx)((((u128)s << 64) / total) >> 32) : 0;
+        ws->stake[i] = s ? (fx)udiv128(s >> 32, s << 32, total) : 0;
     }
+}
+
+/* safe_div(x, sum) for 0 <= x <= sum: the shared reciprocal where x fits
+ * its 64-bit numerator. */
+static fx share(ydiv v, fx x, fx sum)
+{
+    if (x == 0)
+        return 0;
+    return x <= FX_ONE ? ydiv_fx(v, (uint64_t)x) : fx_safe_div(x, sum);
+}
+
+/* fixed_proportion_to_u16; for x in [0, 1], floor(x * 65535 / 2^32) is
+ * ((x << 16) - x) >> 32. */
+static uint16_t to_u16(fx x)
+{
+    return (uint64_t)x <= (uint64_t)FX_ONE ? (uint16_t)((((uint64_t)x << 16) - (uint64_t)x) >> 32)
+                                           : fx_to_u16_proportion(x);
 }
 
 /* Emission shares and rao, then everything converted as the chain stores it. */
@@ -286,14 +311,15 @@ static void emission(yuma_ws *ws, const yuma_input *in)
         sum += fx_sat_add(ws->incentive[i], ws->dividends[i]);
         active_sum += ws->active_stake[i];
     }
+    ydiv v = sum > 0 ? ydiv_make((uint64_t)sum) : (ydiv){0, 0, 0, false};
     for (uint32_t i = 0; i < n; i++) {
         fx inc = ws->incentive[i], div = ws->dividends[i];
         fx combined = fx_sat_add(inc, div);
         fx nse = inc, nve = div, nce = combined;
-        if (sum != 0) {
-            nse = fx_safe_div(inc, sum);
-            nve = fx_safe_div(div, sum);
-            nce = fx_safe_div(combined, sum);
+        if (sum != 0) {   /* inc, div <= combined <= sum */
+            nse = share(v, inc, sum);
+            nve = share(v, div, sum);
+            nce = share(v, combined, sum);
         } else {
             /* no weights, outdated weights or self-weights only */
             nve = nce = active_sum == 0 ? ws->stake[i] : ws->active_stake[i];
@@ -301,13 +327,13 @@ static void emission(yuma_ws *ws, const yuma_input *in)
         ws->o_server[i] = fx_mul_rao(nse, in->emission);
         ws->o_validator[i] = fx_mul_rao(nve, in->emission);
         ws->o_emission[i] = fx_mul_rao(nce, in->emission);
-        ws->o_stake[i] = fx_to_u16_proportion(ws->stake[i]);
-        ws->o_rank[i] = fx_to_u16_proportion(ws->incentive[i]);
-        ws->o_trust[i] = fx_to_u16_proportion(ws->trust[i]);
-        ws->o_consensus[i] = fx_to_u16_proportion(ws->consensus[i]);
-        ws->o_incentive[i] = fx_to_u16_proportion(inc);
-        ws->o_dividends[i] = fx_to_u16_proportion(div);
-        ws->o_vtrust[i] = fx_to_u16_proportion(ws->vtrust[i]);
+        ws->o_stake[i] = to_u16(ws->stake[i]);
+        ws->o_rank[i] = to_u16(ws->incentive[i]);
+        ws->o_trust[i] = to_u16(ws->trust[i]);
+        ws->o_consensus[i] = to_u16(ws->consensus[i]);
+        ws->o_incentive[i] = to_u16(inc);
+        ws->o_dividends[i] = to_u16(div);
+        ws->o_vtrust[i] = to_u16(ws->vtrust[i]);
     }
 }
 
@@ -332,7 +358,7 @@ static void store_bonds(yuma_ws *ws, uint32_t n)
 int yuma_epoch(yuma_ws *ws, const yuma_params *p, const yuma_input *in,
                const yuma_output **out, err *e)
 {
-    int r = check_input(p, in, e);
+    int r = check_input(p, in, ws->avx2, e);
     if (r)
         return r;
     uint32_t n = in->n;
@@ -351,7 +377,7 @@ int yuma_epoch(yuma_ws *ws, const yuma_params *p, const yuma_input *in,
     for (uint32_t i = 0; i < n; i++)
         ws->active_stake[i] =
             ws->active[i] && in->validator_permit[i] ? ws->stake[i] : 0;
-    yuma_normalize(ws->active_stake, n);
+    fast_normalize(ws->active_stake, n);   /* stakes are in [0, 1] */
 
     ws->bonds_stored = false;
     r = ws->force_reference ? YUMA_FAST_DECLINED : yuma_fast_core(ws, p, in, e);

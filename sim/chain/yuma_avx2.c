@@ -41,57 +41,68 @@ AVX2 static void store_columns(uint64_t *out, __m256i even, __m256i odd)
     ST(out + 4, _mm256_permute2x128_si256(lo, hi, 0x31));
 }
 
-/* Columns j..j+7 of the rows that are not careful. Per row: the clipped
- * weights c = min(w, consensus); ranks += s w and s c; validator trust += c;
- * the weights for bonds wb (w, c, or w - ceil(ratio (w - c)), the chain's
+/* floor(a b / 2^32) for each u32 lane of a (a_odd = ODD(a)) and b < 2^32
+ * in 64-bit lanes: the high halves of the even and odd products, blended. */
+AVX2 static INLINE __m256i mulhi8(__m256i a, __m256i a_odd, __m256i b)
+{
+    __m256i pe = _mm256_mul_epu32(a, b), po = _mm256_mul_epu32(a_odd, b);
+    return _mm256_blend_epi32(_mm256_srli_epi64(pe, 32), po, 0xaa);
+}
+
+/* u32 lanes as 64-bit numbers, columns 0..7 in order. */
+AVX2 static void store_wide(uint64_t *out, __m256i v)
+{
+    ST(out, _mm256_cvtepu32_epi64(_mm256_castsi256_si128(v)));
+    ST(out + 4, _mm256_cvtepu32_epi64(_mm256_extracti128_si256(v, 1)));
+}
+
+/* Columns j..j+7 of the live rows. Per row: the clipped weights
+ * c = min(w, consensus); ranks += s w and s c; validator trust += c; the
+ * weights for bonds wb (w, c, or w - ceil(ratio (w - c)), the chain's
  * interpolation with its floor); the EMA alpha wb + keep b, its column sums
- * and maxima. mode is a constant in each copy the compiler makes. */
+ * and maxima. Live rows hold weights, bonds and stakes below 1 and weight
+ * rows summing below 1, so ranks (at most the largest weight times the
+ * stake, which sums to 1), validator trust and every EMA bond fit u32
+ * lanes; column sums of EMA bonds take 64 bits. mode is a constant in each
+ * copy the compiler makes. */
 AVX2 static INLINE void rows8_mode(const ydense *d, uint32_t j, const int mode)
 {
     const __m256i cons = V(d->cons + j), low = _mm256_set1_epi64x(0xffffffff);
     const __m256i al = _mm256_set1_epi64x((int64_t)d->alpha);
     const __m256i kp = _mm256_set1_epi64x((int64_t)d->keep);
     const __m256i rt = _mm256_set1_epi64x((int64_t)d->ratio);
-    __m256i pe = _mm256_setzero_si256(), po = pe, re = pe, ro = pe, se = pe, so = pe, mx = pe;
-    for (uint32_t r = 0; r < d->rows; r++) {
-        if (d->careful[r])
-            continue;
-        size_t at = (size_t)r * d->stride + j;
-        __m256i w = V(d->w + at), w_o = ODD(w);
+    __m256i pre = _mm256_setzero_si256(), rk = pre, se = pre, so = pre, mx = pre;
+    for (const yrow *row = d->live, *end = row + d->nlive; row < end; row++) {
+        __m256i w = V(row->w + j), w_o = ODD(w);
         __m256i c = _mm256_min_epu32(w, cons), c_o = ODD(c);
-        uint64_t s = d->s[r];
+        uint64_t s = row->s;
         if (s) {
             __m256i sv = _mm256_set1_epi64x((int64_t)s);
-            pe = _mm256_add_epi64(pe, MULHI(w, sv));
-            po = _mm256_add_epi64(po, MULHI(w_o, sv));
-            re = _mm256_add_epi64(re, MULHI(c, sv));
-            ro = _mm256_add_epi64(ro, MULHI(c_o, sv));
+            pre = _mm256_add_epi32(pre, mulhi8(w, w_o, sv));
+            rk = _mm256_add_epi32(rk, mulhi8(c, c_o, sv));
         }
-        uint64_t *vt = d->vt + 4 * (size_t)r;
-        ST(vt, _mm256_add_epi64(V(vt), _mm256_add_epi64(_mm256_and_si256(c, low), c_o)));
+        ST(row->vt, _mm256_add_epi32(V(row->vt), c));
         __m256i wb = c, wb_o = c_o;
         if (mode == 0) {
             wb = w, wb_o = w_o;
         } else if (mode == 2) {
-            __m256i dl = _mm256_sub_epi32(w, c);
-            __m256i ue = _mm256_srli_epi64(_mm256_add_epi64(_mm256_mul_epu32(dl, rt), low), 32);
-            __m256i uo = _mm256_srli_epi64(_mm256_add_epi64(_mm256_mul_epu32(ODD(dl), rt), low), 32);
-            wb = _mm256_sub_epi32(w, _mm256_or_si256(ue, _mm256_slli_epi64(uo, 32)));
+            __m256i dl = _mm256_sub_epi32(w, c), dl_o = ODD(dl);
+            __m256i ue = _mm256_add_epi64(_mm256_mul_epu32(dl, rt), low);
+            __m256i uo = _mm256_add_epi64(_mm256_mul_epu32(dl_o, rt), low);
+            wb = _mm256_sub_epi32(w, _mm256_blend_epi32(_mm256_srli_epi64(ue, 32), uo, 0xaa));
             wb_o = ODD(wb);
         }
         /* b * 65537 is b / 65535 as I32F32 bits below 1 (a bond of 1 is careful) */
-        __m256i b = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(d->b[r] + j)));
+        __m256i b = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(row->b + j)));
         b = _mm256_or_si256(_mm256_slli_epi32(b, 16), b);
-        __m256i ee = _mm256_add_epi64(MULHI(wb, al), MULHI(b, kp));
-        __m256i eo = _mm256_add_epi64(MULHI(wb_o, al), MULHI(ODD(b), kp));
-        se = _mm256_add_epi64(se, ee);
-        so = _mm256_add_epi64(so, eo);
-        __m256i e = _mm256_or_si256(ee, _mm256_slli_epi64(eo, 32));
-        ST(d->e + at, e);
+        __m256i e = _mm256_add_epi32(mulhi8(wb, wb_o, al), mulhi8(b, ODD(b), kp));
+        se = _mm256_add_epi64(se, _mm256_and_si256(e, low));
+        so = _mm256_add_epi64(so, ODD(e));
+        ST(row->e + j, e);
         mx = _mm256_max_epu32(mx, e);
     }
-    store_columns(d->pre + j, pe, po);
-    store_columns(d->ranks + j, re, ro);
+    store_wide(d->pre + j, pre);
+    store_wide(d->ranks + j, rk);
     store_columns(d->cs + j, se, so);
     ST(d->emax + j, mx);
 }
@@ -111,12 +122,13 @@ void yuma_avx2_rows8(const ydense *d, uint32_t j)
 }
 
 /* floor(w m / 2^L) = (w m_hi + floor(w m_lo / 2^32)) >> (L - 32). */
-AVX2 static void scale_row(const uint16_t *src, uint32_t stride, uint64_t m, unsigned L,
-                           uint32_t *out)
+AVX2 static uint64_t scale_row(const uint16_t *src, uint32_t stride, uint64_t m, unsigned L,
+                               uint32_t *out)
 {
     __m256i mhi = _mm256_set1_epi64x((int64_t)(m >> 32));
     __m256i mlo = _mm256_set1_epi64x((int64_t)(m & 0xffffffffu));
     __m128i sh = _mm_cvtsi32_si128((int)(L - 32));
+    __m256i sum = _mm256_setzero_si256();
     for (uint32_t j = 0; j < stride; j += 8) {
         __m256i w = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(src + j)));
         __m256i w_o = ODD(w);
@@ -124,14 +136,18 @@ AVX2 static void scale_row(const uint16_t *src, uint32_t stride, uint64_t m, uns
         __m256i qo = _mm256_add_epi64(_mm256_mul_epu32(w_o, mhi), MULHI(w_o, mlo));
         qe = _mm256_srl_epi64(qe, sh);
         qo = _mm256_srl_epi64(qo, sh);
+        sum = _mm256_add_epi64(sum, _mm256_add_epi64(qe, qo));
         ST(out + j, _mm256_or_si256(qe, _mm256_slli_epi64(qo, 32)));
     }
+    uint64_t t[4];
+    ST(t, sum);
+    return t[0] + t[1] + t[2] + t[3];
 }
 
-void yuma_avx2_scale_row(const uint16_t *src, uint32_t stride, uint64_t m, unsigned L,
-                         uint32_t *out)
+uint64_t yuma_avx2_scale_row(const uint16_t *src, uint32_t stride, uint64_t m, unsigned L,
+                             uint32_t *out)
 {
-    scale_row(src, stride, m, L, out);
+    return scale_row(src, stride, m, L, out);
 }
 
 AVX2 static uint64_t sum16(const uint16_t *v, uint32_t n, uint16_t *max)
@@ -158,6 +174,18 @@ AVX2 static uint64_t sum16(const uint16_t *v, uint32_t n, uint16_t *max)
 }
 
 uint64_t yuma_avx2_sum16(const uint16_t *v, uint32_t n, uint16_t *max) { return sum16(v, n, max); }
+
+AVX2 static uint16_t max16(const uint16_t *v, uint32_t n)
+{
+    __m128i mx = _mm_setzero_si128();
+    for (uint32_t j = 0; j < n; j += 8)
+        mx = _mm_max_epu16(mx, _mm_loadu_si128((const __m128i *)(v + j)));
+    /* the largest is 65535 minus the smallest of 65535 - x */
+    mx = _mm_minpos_epu16(_mm_xor_si128(mx, _mm_set1_epi16(-1)));
+    return (uint16_t)(65535 - _mm_extract_epi16(mx, 0));
+}
+
+uint16_t yuma_avx2_max16(const uint16_t *v, uint32_t n) { return max16(v, n); }
 
 /* Granlund-Montgomery per column (ydiv_u64 with sh1 = 1, columns summing
  * to at least 2): q = (t + ((x - t) >> 1)) >> sh2, t = mulhi(m, x), for
@@ -191,32 +219,36 @@ AVX2 static INLINE __m256i to_u16(__m256i e)
 /* All n converted in order, then the entries of zeros squeezed out (a
  * validator's own column usually is one): each run between zeros moves
  * left by the zeros before it. */
+/* Sixteen entries at a time, written where they land once the zeros
+ * before them are squeezed out; a group holding a zero (a validator's own
+ * column, usually) goes one entry at a time. */
 AVX2 static uint32_t store_row(const uint32_t *e, uint32_t n, const uint16_t *iota,
                                uint16_t *col, uint16_t *val)
 {
-    __m256i zero = _mm256_setzero_si256(), any = zero;
-    for (uint32_t j = 0; j < n; j += 8) {
-        __m256i a = V(e + j);
-        any = _mm256_or_si256(any, _mm256_cmpeq_epi32(a, zero));
-        __m256i p = _mm256_permute4x64_epi64(_mm256_packus_epi32(to_u16(a), to_u16(a)), 0x08);
-        _mm_storeu_si128((__m128i *)(val + j), _mm256_castsi256_si128(p));
-    }
-    memcpy(col, iota, n * sizeof *col);
-    if (_mm256_testz_si256(any, any))
-        return n;
-    uint32_t out = 0, from = 0;   /* entries [from, j) are kept, next to go at out */
-    for (uint32_t g = 0; g < n; g += 8) {
-        __m256i z = _mm256_cmpeq_epi32(V(e + g), zero);
-        for (unsigned m = (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(z)); m; m &= m - 1) {
-            uint32_t j = g + (uint32_t)__builtin_ctz(m);
-            memmove(col + out, col + from, (j - from) * sizeof *col);
-            memmove(val + out, val + from, (j - from) * sizeof *val);
-            out += j - from, from = j + 1;
+    __m256i zero = _mm256_setzero_si256();
+    uint32_t out = 0, j = 0;
+    for (; j < n; j += 16) {
+        __m256i a = V(e + j), b = j + 8 < n ? V(e + j + 8) : zero;   /* n: a multiple of 8 */
+        unsigned z = (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(a, zero))) |
+                     (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(b, zero))) << 8;
+        __m256i p = _mm256_permute4x64_epi64(_mm256_packus_epi32(to_u16(a), to_u16(b)), 0xd8);
+        uint32_t len = j + 8 < n ? 16 : 8;
+        z &= (1u << len) - 1;
+        if (!z) {
+            ST(val + out, p);   /* the buffers hold 16 past the last entry, iota too */
+            ST(col + out, V(iota + j));
+            out += len;
+            continue;
+        }
+        uint16_t v[16];
+        ST(v, p);
+        for (uint32_t t = 0; t < len; t++) {
+            col[out] = (uint16_t)(j + t);
+            val[out] = v[t];
+            out += !((z >> t) & 1);
         }
     }
-    memmove(col + out, col + from, (n - from) * sizeof *col);
-    memmove(val + out, val + from, (n - from) * sizeof *val);
-    return out + n - from;
+    return out;
 }
 
 uint32_t yuma_avx2_store_row(const uint32_t *e, uint32_t n, const uint16_t *iota,
@@ -225,36 +257,48 @@ uint32_t yuma_avx2_store_row(const uint32_t *e, uint32_t n, const uint16_t *iota
     return store_row(e, n, iota, col, val);
 }
 
-AVX2 static bool iota16(const uint16_t *c, uint32_t n)
+/* c[k] > c[k-1] as u16: v <= p is max(v, p) == p. The last sixteen are
+ * compared once more where cnt - 1 is not a multiple of sixteen. */
+AVX2 static bool increasing(const uint16_t *c, uint32_t cnt)
 {
-    __m256i idx = _mm256_setr_epi16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-    __m256i step = _mm256_set1_epi16(16), diff = _mm256_setzero_si256();
-    uint32_t k = 0;
-    for (; k + 16 <= n; k += 16) {
-        diff = _mm256_or_si256(diff, _mm256_xor_si256(V(c + k), idx));
-        idx = _mm256_add_epi16(idx, step);
+    __m256i bad = _mm256_setzero_si256();
+    uint32_t k = 1;
+    for (; k + 16 <= cnt; k += 16) {
+        __m256i v = V(c + k), p = V(c + k - 1);
+        bad = _mm256_or_si256(bad, _mm256_cmpeq_epi16(_mm256_max_epu16(v, p), p));
     }
-    bool same = _mm256_testz_si256(diff, diff);
-    for (; k < n; k++)
-        same &= c[k] == k;
-    return same;
+    if (k < cnt && cnt >= 17) {
+        __m256i v = V(c + cnt - 16), p = V(c + cnt - 17);
+        bad = _mm256_or_si256(bad, _mm256_cmpeq_epi16(_mm256_max_epu16(v, p), p));
+        k = cnt;
+    }
+    bool ok = _mm256_testz_si256(bad, bad);
+    for (; k < cnt; k++)
+        ok &= c[k] > c[k - 1];
+    return ok;
 }
 
-bool yuma_avx2_iota16(const uint16_t *c, uint32_t n) { return iota16(c, n); }
+bool yuma_avx2_increasing(const uint16_t *c, uint32_t cnt) { return increasing(c, cnt); }
 
 #else
 
 bool yuma_have_avx2(void) { return false; }
 
 void yuma_avx2_rows8(const ydense *d, uint32_t j) { (void)d, (void)j; }
-void yuma_avx2_scale_row(const uint16_t *src, uint32_t stride, uint64_t m, unsigned L,
-                         uint32_t *out)
+uint64_t yuma_avx2_scale_row(const uint16_t *src, uint32_t stride, uint64_t m, unsigned L,
+                             uint32_t *out)
 {
     (void)src, (void)stride, (void)m, (void)L, (void)out;
+    return 0;
 }
 uint64_t yuma_avx2_sum16(const uint16_t *v, uint32_t n, uint16_t *max)
 {
     (void)v, (void)n, (void)max;
+    return 0;
+}
+uint16_t yuma_avx2_max16(const uint16_t *v, uint32_t n)
+{
+    (void)v, (void)n;
     return 0;
 }
 uint64_t yuma_avx2_bond_total(const ydense *d, const uint32_t *e)
@@ -268,9 +312,9 @@ uint32_t yuma_avx2_store_row(const uint32_t *e, uint32_t n, const uint16_t *iota
     (void)e, (void)n, (void)iota, (void)col, (void)val;
     return 0;
 }
-bool yuma_avx2_iota16(const uint16_t *c, uint32_t n)
+bool yuma_avx2_increasing(const uint16_t *c, uint32_t cnt)
 {
-    (void)c, (void)n;
+    (void)c, (void)cnt;
     return false;
 }
 

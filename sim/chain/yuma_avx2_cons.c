@@ -22,6 +22,7 @@
 #include <immintrin.h>
 
 #define AVX2 __attribute__((target("avx2")))
+#define INLINE inline __attribute__((always_inline))
 
 #define CE(a, b)                                                             \
     do {                                                                     \
@@ -62,130 +63,168 @@ AVX2 static void sample_cuts(const ydense *d, uint32_t j, __m256i c[16])
     CE(c[9], c[10]); CE(c[11], c[12]); CE(c[13], c[14]);
 }
 
-/* above[t][l]: the stake on values above cut t of column j + l. */
-AVX2 static void stake_above(const ydense *d, uint32_t j, __m256i c0, __m256i c1, __m256i c2,
-                             uint32_t above[3][8])
-{
-    __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0;
-    for (uint32_t k = 0; k < d->use; k++) {
-        __m256i v = slot_values(d, k, j);
-        __m256i s = _mm256_loadu_si256((const __m256i *)(d->use_st + 8 * (size_t)k));
-        a0 = _mm256_add_epi32(a0, _mm256_and_si256(_mm256_cmpgt_epi32(v, c0), s));
-        a1 = _mm256_add_epi32(a1, _mm256_and_si256(_mm256_cmpgt_epi32(v, c1), s));
-        a2 = _mm256_add_epi32(a2, _mm256_and_si256(_mm256_cmpgt_epi32(v, c2), s));
-    }
-    _mm256_storeu_si256((__m256i *)above[0], a0);
-    _mm256_storeu_si256((__m256i *)above[1], a1);
-    _mm256_storeu_si256((__m256i *)above[2], a2);
-}
-
-/* Where one column's answer lies: above the cut lo (the stake above it is
- * `above`, more than k1) and at or below the cut hi (at most k1 above it);
- * cuts sign-flipped, either may be missing. */
+/* Where each column's answer lies, eight columns a vector: above the cut
+ * lo (`above` stake above it, more than k1) where has_lo, and at or below
+ * the cut hi (at most k1 above) where has_hi; cuts sign-flipped. */
 typedef struct bucket {
-    bool has_lo, has_hi;
-    int32_t lo, hi;
-    uint64_t above;
+    __m256i has_lo, has_hi, lo, hi, above;
 } bucket;
 
-/* Narrows k by three sorted cuts and the stake above each; returns how
- * many of them lie below the answer. */
-static int narrow(bucket *k, const int32_t cut[3], const uint32_t above[3], uint32_t k1)
+/* Narrows the buckets by three sorted cuts and the stake above each. The
+ * masks "more than k1 above cut t" shrink as t rises, so each bound is a
+ * chain of blends. Returns the masks (for picking the next cuts). */
+AVX2 static void narrow(bucket *k, const __m256i cut[3], const __m256i above[3], __m256i k1,
+                        __m256i gt[3])
 {
-    int b = 0;
-    while (b < 3 && above[b] > k1)   /* stake above falls as the cut rises */
-        b++;
-    if (b > 0)
-        k->has_lo = true, k->lo = cut[b - 1], k->above = above[b - 1];
-    if (b < 3)
-        k->has_hi = true, k->hi = cut[b];
-    return b;
+    const __m256i sign = _mm256_set1_epi32(INT32_MIN);
+    for (int t = 0; t < 3; t++)
+        gt[t] = _mm256_cmpgt_epi32(_mm256_xor_si256(above[t], sign), k1);
+    for (int t = 0; t < 3; t++) {
+        k->lo = _mm256_blendv_epi8(k->lo, cut[t], gt[t]);
+        k->above = _mm256_blendv_epi8(k->above, above[t], gt[t]);
+    }
+    k->has_lo = _mm256_or_si256(k->has_lo, gt[0]);
+    __m256i hi = _mm256_blendv_epi8(cut[2], k->hi, gt[2]);
+    hi = _mm256_blendv_epi8(cut[1], hi, gt[1]);
+    k->hi = _mm256_blendv_epi8(cut[0], hi, gt[0]);
+    k->has_hi = _mm256_or_si256(k->has_hi, _mm256_andnot_si256(gt[2], _mm256_set1_epi32(-1)));
 }
 
-/* The walk: the bucket's keys (value << 8 | slot) sorted, their stake
- * taken off `above` until at most k1 is left; else the cut hi. */
-static uint32_t walk(const ydense *d, uint64_t *list, uint32_t cnt, bucket k)
+/* The stake above three cuts in each of H groups of eight columns (H is 1
+ * or 2, a constant in each copy): one sweep over the slots, their loads
+ * shared. Written out so that the accumulators stay in registers. */
+AVX2 static INLINE void stake_above(const ydense *d, uint32_t j, const int H, __m256i cut[2][3],
+                                    __m256i above[2][3])
+{
+    const __m256i sign = _mm256_set1_epi32(INT32_MIN), z = _mm256_setzero_si256();
+    __m256i c00 = cut[0][0], c01 = cut[0][1], c02 = cut[0][2];
+    __m256i c10 = H > 1 ? cut[1][0] : z, c11 = H > 1 ? cut[1][1] : z, c12 = H > 1 ? cut[1][2] : z;
+    __m256i a00 = z, a01 = z, a02 = z, a10 = z, a11 = z, a12 = z;
+#define ABOVE(a, v, c) a = _mm256_add_epi32(a, _mm256_and_si256(_mm256_cmpgt_epi32(v, c), s))
+    for (uint32_t k = 0; k < d->use; k++) {
+        const uint32_t *row = d->use_w[k] + j;
+        __m256i s = _mm256_loadu_si256((const __m256i *)(d->use_st + 8 * (size_t)k));
+        __m256i v = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)row), sign);
+        ABOVE(a00, v, c00);
+        ABOVE(a01, v, c01);
+        ABOVE(a02, v, c02);
+        if (H > 1) {
+            v = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(row + 8)), sign);
+            ABOVE(a10, v, c10);
+            ABOVE(a11, v, c11);
+            ABOVE(a12, v, c12);
+        }
+    }
+#undef ABOVE
+    above[0][0] = a00, above[0][1] = a01, above[0][2] = a02;
+    above[1][0] = a10, above[1][1] = a11, above[1][2] = a12;
+}
+
+/* Sorts a bucket's keys by insertion: buckets hold a few keys (timed
+ * against a branch-free network for up to eight: no faster). */
+static void sort_keys(uint64_t *list, uint32_t cnt)
 {
     for (uint32_t i = 1; i < cnt; i++) {
-        uint64_t key = list[i];
-        uint32_t q = i;
-        for (; q > 0 && list[q - 1] > key; q--)
-            list[q] = list[q - 1];
-        list[q] = key;
+        uint64_t key = list[i], *q = list + i;
+        for (; q > list && q[-1] > key; q--)
+            q[0] = q[-1];
+        q[0] = key;
     }
-    uint64_t above = k.above;
+}
+
+/* The walk: a bucket's keys (value << 8 | slot) in order, their stake
+ * taken off `above` until at most k1 is left; else the cut above them. */
+static uint32_t walk(const ydense *d, uint64_t *list, uint32_t cnt, uint64_t above,
+                     uint32_t fallback)
+{
+    sort_keys(list, cnt);
+    const uint32_t *st = d->use_st;
     for (uint32_t q = 0; q < cnt; q++) {
-        above -= d->use_st[8 * (list[q] & 255)];
+        above -= st[8 * (list[q] & 255)];
         if (above <= d->k1)
             return (uint32_t)(list[q] >> 8);
     }
-    /* with no cut above, the largest value qualifies (k1 >= 0): not reached */
-    return (uint32_t)k.hi ^ 0x80000000u;
+    return fallback;   /* with no cut above, the largest value qualifies: not reached */
 }
 
-/* Gathers, per column, the values strictly inside its bucket (inclusive
- * bounds lo..hi, sign-flipped) as keys into d->lists. */
-AVX2 static void gather(const ydense *d, uint32_t j, const int32_t lo[8], const int32_t hi[8],
-                        uint32_t cnt[8])
+/* Gathers, per column of H groups of eight, its values inside lo..hi
+ * (inclusive, sign-flipped) as keys into lists (256 a column). */
+AVX2 static INLINE void gather(const ydense *d, uint32_t j, const int H, const __m256i lo[2],
+                               const __m256i hi[2], uint32_t cnt[16])
 {
-    __m256i vlo = _mm256_loadu_si256((const __m256i *)lo);
-    __m256i vhi = _mm256_loadu_si256((const __m256i *)hi);
+    const __m256i sign = _mm256_set1_epi32(INT32_MIN);
+    uint64_t *lists = d->lists;
     for (uint32_t k = 0; k < d->use; k++) {
-        __m256i v = slot_values(d, k, j);
-        __m256i out = _mm256_or_si256(_mm256_cmpgt_epi32(vlo, v), _mm256_cmpgt_epi32(v, vhi));
-        unsigned m = ~(unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(out)) & 0xffu;
+        const uint32_t *row = d->use_w[k] + j;
+        unsigned m = 0;
+        for (int h = 0; h < H; h++) {
+            __m256i v = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(row + 8 * h)), sign);
+            __m256i out = _mm256_or_si256(_mm256_cmpgt_epi32(lo[h], v), _mm256_cmpgt_epi32(v, hi[h]));
+            m |= (~(unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(out)) & 0xffu) << (8 * h);
+        }
         for (; m; m &= m - 1) {
-            int l = __builtin_ctz(m);
-            d->lists[l * 256 + cnt[l]++] = (uint64_t)d->use_w[k][j + l] << 8 | k;
+            unsigned l = (unsigned)__builtin_ctz(m);
+            lists[l * 256 + cnt[l]++] = (uint64_t)row[l] << 8 | k;
         }
     }
 }
 
-/* Two rounds of three cuts: the 4th, 8th and 12th samples, then the three
- * samples inside the bucket the first round found. About 64/17 values are
- * left to sort in a column of 64. */
-AVX2 static void consensus8(const ydense *d, uint32_t j)
+/* Per group of eight columns: two rounds of three cuts, the 4th, 8th and
+ * 12th samples, then the three samples inside the bucket the first round
+ * found; about 64/17 values are left to sort in a column of 64. */
+AVX2 static INLINE void consensus_h(const ydense *d, uint32_t j, const int H)
 {
-    __m256i c[16];
-    sample_cuts(d, j, c);
-    int32_t s[16][8], cut2[3][8];
-    uint32_t above1[3][8], above2[3][8];
-    for (int t = 0; t < 16; t++)
-        _mm256_storeu_si256((__m256i *)s[t], c[t]);
-    stake_above(d, j, c[3], c[7], c[11], above1);
-    bucket bk[8];
-    for (int l = 0; l < 8; l++) {
-        bk[l] = (bucket){false, false, 0, 0, d->total};
-        int32_t cut[3] = {s[3][l], s[7][l], s[11][l]};
-        uint32_t ab[3] = {above1[0][l], above1[1][l], above1[2][l]};
-        int b = narrow(&bk[l], cut, ab, d->k1);
-        for (int t = 0; t < 3; t++)
-            cut2[t][l] = s[4 * b + t][l];
+    const __m256i sign = _mm256_set1_epi32(INT32_MIN), one = _mm256_set1_epi32(1);
+    const __m256i k1 = _mm256_set1_epi32((int32_t)(d->k1 ^ 0x80000000u));
+    __m256i c[2][16], cut[2][3], above[2][3], gt[3], lo[2], hi[2];
+    bucket k[2];
+    for (int h = 0; h < H; h++) {
+        sample_cuts(d, j + 8 * h, c[h]);
+        k[h] = (bucket){_mm256_setzero_si256(), _mm256_setzero_si256(), sign, sign,
+                        _mm256_setzero_si256()};
+        cut[h][0] = c[h][3], cut[h][1] = c[h][7], cut[h][2] = c[h][11];
     }
-    stake_above(d, j, _mm256_loadu_si256((const __m256i *)cut2[0]),
-                _mm256_loadu_si256((const __m256i *)cut2[1]),
-                _mm256_loadu_si256((const __m256i *)cut2[2]), above2);
-    int32_t lo[8], hi[8];
-    for (int l = 0; l < 8; l++) {
-        int32_t cut[3] = {cut2[0][l], cut2[1][l], cut2[2][l]};
-        uint32_t ab[3] = {above2[0][l], above2[1][l], above2[2][l]};
-        narrow(&bk[l], cut, ab, d->k1);
-        /* a value above lo exists (its stake is above k1 >= 0): lo + 1 is safe */
-        lo[l] = bk[l].has_lo ? bk[l].lo + 1 : INT32_MIN;
-        hi[l] = bk[l].has_hi ? bk[l].hi - 1 : INT32_MAX;
-        if (bk[l].has_hi && bk[l].hi == INT32_MIN)   /* the answer is 0: none below */
-            lo[l] = INT32_MAX, hi[l] = INT32_MIN;
+    stake_above(d, j, H, cut, above);
+    for (int h = 0; h < H; h++) {
+        narrow(&k[h], cut[h], above[h], k1, gt);
+        for (int t = 0; t < 3; t++) {   /* the samples inside: 4b + t for b cuts below */
+            __m256i x = _mm256_blendv_epi8(c[h][t], c[h][4 + t], gt[0]);
+            x = _mm256_blendv_epi8(x, c[h][8 + t], gt[1]);
+            cut[h][t] = _mm256_blendv_epi8(x, c[h][12 + t], gt[2]);
+        }
     }
-    uint32_t cnt[8] = {0};
-    gather(d, j, lo, hi, cnt);
-    for (int l = 0; l < 8; l++)
-        d->cons[j + l] = walk(d, d->lists + l * 256, cnt[l], bk[l]);
+    stake_above(d, j, H, cut, above);
+    uint32_t cnt[16] = {0}, above_lo[16], has_lo[16], fallback[16];
+    for (int h = 0; h < H; h++) {
+        narrow(&k[h], cut[h], above[h], k1, gt);
+        /* inclusive bounds of the values strictly inside; a value above lo
+         * exists (more than k1 >= 0 stake lies there), so lo + 1 is safe,
+         * and hi at the smallest value leaves nothing below it */
+        lo[h] = _mm256_blendv_epi8(sign, _mm256_add_epi32(k[h].lo, one), k[h].has_lo);
+        hi[h] = _mm256_blendv_epi8(_mm256_set1_epi32(INT32_MAX), _mm256_sub_epi32(k[h].hi, one),
+                                   k[h].has_hi);
+        __m256i none = _mm256_and_si256(k[h].has_hi, _mm256_cmpeq_epi32(k[h].hi, sign));
+        lo[h] = _mm256_blendv_epi8(lo[h], _mm256_set1_epi32(INT32_MAX), none);
+        hi[h] = _mm256_blendv_epi8(hi[h], sign, none);
+        _mm256_storeu_si256((__m256i *)(above_lo + 8 * h), k[h].above);
+        _mm256_storeu_si256((__m256i *)(has_lo + 8 * h), k[h].has_lo);
+        _mm256_storeu_si256((__m256i *)(fallback + 8 * h), _mm256_xor_si256(k[h].hi, sign));
+    }
+    gather(d, j, H, lo, hi, cnt);
+    for (int l = 0; l < 8 * H; l++)
+        d->cons[j + l] = walk(d, d->lists + l * 256, cnt[l], has_lo[l] ? above_lo[l] : d->total,
+                              fallback[l]);
 }
 
+AVX2 static void consensus8(const ydense *d, uint32_t j) { consensus_h(d, j, 1); }
+AVX2 static void consensus16(const ydense *d, uint32_t j) { consensus_h(d, j, 2); }
+
+void yuma_avx2_consensus16(const ydense *d, uint32_t j) { consensus16(d, j); }
 void yuma_avx2_consensus8(const ydense *d, uint32_t j) { consensus8(d, j); }
 
 #else
 
 void yuma_avx2_consensus8(const ydense *d, uint32_t j) { (void)d, (void)j; }
+void yuma_avx2_consensus16(const ydense *d, uint32_t j) { (void)d, (void)j; }
 
 #endif

@@ -43,7 +43,7 @@ void yuma_dense_free(struct ydense_store *st)
     ydense *d = &st->d;
     void *all[] = {st->row_of, st->uid, st->wsrc, st->zero32, st->zero16, st->iota,
                    (void *)d->use_w, d->use_st, d->w, (void *)d->b, d->bbuf, d->s,
-                   d->careful, d->e, d->e64, d->vt, d->cons, d->pre, d->ranks, d->cs,
+                   d->careful, d->live, d->vt_careful, d->e, d->e64, d->vt, d->cons, d->pre, d->ranks, d->cs,
                    d->emax, d->gm_hi, d->gm_lo, d->gm_sh, d->inc, d->lists};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         free(all[i]);
@@ -57,20 +57,21 @@ static bool store_reserve(struct ydense_store *st, uint32_t n, uint32_t stride, 
         size_t c = n;
         if (!GROW(st->row_of, c) || !GROW(st->uid, c) || !GROW(d->use_w, c) ||
             !GROW(d->use_st, 8 * c) || !GROW(d->s, c) || !GROW(d->careful, c) ||
-            !GROW(d->b, c) || !GROW(d->vt, 4 * c))
+            !GROW(d->b, c) || !GROW(d->vt, 8 * c) || !GROW(d->live, c) ||
+            !GROW(d->vt_careful, c))
             return false;
         st->uids = n;
     }
     if (stride > st->cols) {
         size_t c = stride;
         if (!GROW(st->wsrc, c) || !GROW(st->zero32, c) || !GROW(st->zero16, c) ||
-            !GROW(st->iota, c) || !GROW(d->cons, c) || !GROW(d->pre, c) ||
+            !GROW(st->iota, c + 16) || !GROW(d->cons, c) || !GROW(d->pre, c) ||
             !GROW(d->ranks, c) || !GROW(d->cs, c) || !GROW(d->emax, c) || !GROW(d->gm_hi, c) ||
             !GROW(d->gm_lo, c) || !GROW(d->gm_sh, c) || !GROW(d->inc, c))
             return false;
         memset(st->zero32, 0, c * sizeof *st->zero32);
         memset(st->zero16, 0, c * sizeof *st->zero16);
-        for (uint32_t j = 0; j < stride; j++)
+        for (uint32_t j = 0; j < stride + 16; j++)
             st->iota[j] = (uint16_t)j;
         st->cols = stride;
     }
@@ -80,7 +81,7 @@ static bool store_reserve(struct ydense_store *st, uint32_t n, uint32_t stride, 
             return false;
         st->cells = cells;
     }
-    if (!d->lists && !GROW(d->lists, 8 * 256))
+    if (!d->lists && !GROW(d->lists, 16 * 256))
         return false;
     return true;
 }
@@ -152,19 +153,20 @@ static void weights_exact(const uint16_t *src, uint32_t stride, uint32_t self, u
 
 /* floor(w * 2^32 / sum) as (w * m) >> L with m = ceil(2^(32+L) / sum): for
  * w < 2^16, 2^L >= 2^16 * sum makes the rounding of m too small to reach
- * the next integer (Granlund-Montgomery); L >= 32 lets the kernel split m. */
-static void weights_scaled(const yuma_ws *ws, const uint16_t *src, uint32_t stride,
-                           uint64_t sum, uint32_t *wr)
+ * the next integer (Granlund-Montgomery); L >= 32 lets the kernel split m.
+ * Returns the sum of the row. */
+static uint64_t weights_scaled(const yuma_ws *ws, const uint16_t *src, uint32_t stride,
+                               uint64_t sum, uint32_t *wr)
 {
     unsigned L = 16 + 64 - (unsigned)__builtin_clzll(sum - 1);
     L = L < 32 ? 32 : L;
     uint64_t m = (uint64_t)((((u128)1 << (32 + L)) + sum - 1) / sum);
-    if (ws->avx2) {
-        yuma_avx2_scale_row(src, stride, m, L, wr);
-        return;
-    }
+    if (ws->avx2)
+        return yuma_avx2_scale_row(src, stride, m, L, wr);
+    uint64_t total = 0;
     for (uint32_t j = 0; j < stride; j++)
-        wr[j] = (uint32_t)(((u128)src[j] * m) >> L);
+        total += wr[j] = (uint32_t)(((u128)src[j] * m) >> L);
+    return total;
 }
 
 /* Masked, row-normalised weights of every row. A row whose weights were all
@@ -217,9 +219,11 @@ static int dense_weights(yuma_ws *ws, struct ydense_store *st, const yuma_params
             d->careful[r] = 1;
             weights_exact(src, stride, self, sum, wr);
         } else {
-            weights_scaled(ws, src, stride, sum, wr);
+            uint64_t total = weights_scaled(ws, src, stride, sum, wr);
             if (self < n)
-                wr[self] = 0;
+                total -= wr[self], wr[self] = 0;
+            if (total >= (uint64_t)FX_ONE)   /* every floor exact: the row sums to 1 */
+                d->careful[r] = 1;
         }
     }
     return 0;
@@ -255,8 +259,12 @@ static void dense_bonds(yuma_ws *ws, struct ydense_store *st, const yuma_params 
                     buf[B->col[k]] = B->val[k];
             d->b[r] = buf;
         }
-        uint16_t max;
-        sum16(ws, d->b[r], stride, &max);
+        uint16_t max = 0;
+        if (ws->avx2)
+            max = yuma_avx2_max16(d->b[r], stride);
+        else
+            for (uint32_t j = 0; j < stride; j++)
+                max = d->b[r][j] > max ? d->b[r][j] : max;
         if (max == 65535)
             d->careful[r] = 1;           /* a bond of exactly 1 */
     }
@@ -335,7 +343,7 @@ static void careful_row(const ydense *d, uint32_t r)
         uint32_t e32 = e > UINT32_MAX ? UINT32_MAX : (uint32_t)e;
         d->emax[j] = e32 > d->emax[j] ? e32 : d->emax[j];
     }
-    d->vt[4 * (size_t)r] = vt;
+    d->vt_careful[r] = vt;
 }
 
 /* Trust and incentive from the ranks; validator trust per uid. */
@@ -353,8 +361,11 @@ static void dense_trust(yuma_ws *ws, struct ydense_store *st)
     fast_normalize(ws->incentive, n);
     memset(ws->vtrust, 0, n * sizeof *ws->vtrust);
     for (uint32_t r = 0; r < d->rows; r++) {
-        const uint64_t *v = d->vt + 4 * (size_t)r;
-        ws->vtrust[st->uid[r]] = (fx)(v[0] + v[1] + v[2] + v[3]);
+        const uint32_t *v = d->vt + 8 * (size_t)r;
+        uint64_t t = d->vt_careful[r];
+        for (int l = 0; l < 8; l++)
+            t += v[l];
+        ws->vtrust[st->uid[r]] = (fx)t;
     }
 }
 
@@ -449,7 +460,8 @@ static void rows_setup(yuma_ws *ws, struct ydense_store *st, const yuma_params *
         d->careful[r] = 0;
         if (all || d->s[r] >= (uint64_t)FX_ONE)
             d->careful[r] = 1;
-        memset(d->vt + 4 * (size_t)r, 0, 4 * sizeof *d->vt);
+        memset(d->vt + 8 * (size_t)r, 0, 8 * sizeof *d->vt);
+        d->vt_careful[r] = 0;
     }
 }
 
@@ -473,10 +485,10 @@ int yuma_dense_core(yuma_ws *ws, const yuma_params *p, const yuma_input *in, err
         return YUMA_FAST_DECLINED;   /* too many slots for the keys; sparse enough for lists */
     if (!store_reserve(st, n, stride, cells))
         return err_set(e, ERR_NOMEM, "out of memory for %zu dense cells", cells);
-    if (ws->ob_cap < cells) {        /* the stored bonds are written from the dense rows */
-        if (!GROW(ws->ob_col, cells) || !GROW(ws->ob_val, cells))
+    if (ws->ob_cap < cells + 16) {   /* the stored bonds, 16 at a time from the dense rows */
+        if (!GROW(ws->ob_col, cells + 16) || !GROW(ws->ob_val, cells + 16))
             return err_set(e, ERR_NOMEM, "out of memory for %zu bonds", cells);
-        ws->ob_cap = cells;
+        ws->ob_cap = cells + 16;
     }
     d->n = n, d->stride = stride, d->rows = rows;
     uint64_t max_reg = 0;
@@ -487,6 +499,11 @@ int yuma_dense_core(yuma_ws *ws, const yuma_params *p, const yuma_input *in, err
     if (dense_weights(ws, st, p, in, max_reg))
         return YUMA_FAST_DECLINED;
     dense_bonds(ws, st, p, in, max_reg);
+    d->nlive = 0;
+    for (uint32_t r = 0; r < rows; r++)
+        if (!d->careful[r])
+            d->live[d->nlive++] = (yrow){d->w + (size_t)r * stride, d->b[r],
+                                         d->e + (size_t)r * stride, d->vt + 8 * (size_t)r, d->s[r]};
     fx minority;
     bool select = consensus_setup(ws, st, p, &minority);
     if (!ws->avx2) {
@@ -495,13 +512,20 @@ int yuma_dense_core(yuma_ws *ws, const yuma_params *p, const yuma_input *in, err
         memset(d->cs, 0, stride * sizeof *d->cs);
         memset(d->emax, 0, stride * sizeof *d->emax);
     }
-    for (uint32_t j = 0; j < stride; j += 8) {
-        if (select && ws->avx2)
+    for (uint32_t j = 0; j < stride; j += 16) {   /* the last block may be 8 wide */
+        bool two = j + 16 <= stride;
+        if (select && ws->avx2 && two)
+            yuma_avx2_consensus16(d, j);
+        else if (select && ws->avx2)
             yuma_avx2_consensus8(d, j);
         else if (select)
-            consensus_scalar(ws, d, j, minority);
-        if (ws->avx2)
+            for (uint32_t h = j; h < j + (two ? 16 : 8); h += 8)
+                consensus_scalar(ws, d, h, minority);
+        if (ws->avx2) {
             yuma_avx2_rows8(d, j);
+            if (two)
+                yuma_avx2_rows8(d, j + 8);
+        }
     }
     for (uint32_t r = 0; r < rows; r++)
         if (d->careful[r])

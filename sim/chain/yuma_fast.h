@@ -118,6 +118,15 @@ static inline uint64_t yw_decode(uint32_t v) { return v == YW_ONE ? (uint64_t)FX
 /* A stored u16 bond as I32F32 bits: b * 2^32 / 65535 (2^32 = 65535 * 65537 + 1). */
 static inline uint64_t yb_fx(uint16_t b) { return (uint64_t)b * 65537u + (b == 65535); }
 
+/* A live row as the row kernel reads it. */
+typedef struct yrow {
+    const uint32_t *w;          /* weights */
+    const uint16_t *b;          /* stored bonds */
+    uint32_t *e;                /* EMA bonds */
+    uint32_t *vt;               /* validator trust, 8 lane sums */
+    uint64_t s;                 /* active stake, below 2^32 */
+} yrow;
+
 /* What the dense kernels read and write. Rows are the uids that carry
  * weights or bonds; each is `stride` wide (n rounded up to 8, zero padded).
  * "Careful" rows hold a value the u32 lanes cannot (a weight, bond or stake
@@ -136,9 +145,12 @@ typedef struct ydense {
     uint16_t *bbuf;             /* rows x stride: bond rows that needed a copy */
     uint64_t *s;                /* active stake, I32F32 bits */
     uint8_t *careful;
+    yrow *live;                 /* the rows that are not careful */
+    uint32_t nlive;
     uint32_t *e;                /* rows x stride: EMA bonds (< 2^32 off careful rows) */
     uint64_t *e64;              /* rows x stride: EMA bonds of careful rows */
-    uint64_t *vt;               /* rows x 4: validator trust, lane sums */
+    uint32_t *vt;               /* rows x 8: validator trust, lane sums (< 2^32) */
+    uint64_t *vt_careful;       /* per row: validator trust of careful rows */
     /* the EMA of bonds: alpha wb + keep b, wb the weights for bonds */
     uint64_t alpha, keep;
     int wb_mode;                /* 0: weights, 1: clipped, 2: interpolated by ratio */
@@ -148,21 +160,25 @@ typedef struct ydense {
     uint64_t *pre, *ranks, *cs; /* ranks before and after clipping; EMA column sums */
     uint32_t *emax;             /* the largest EMA bond of the column */
     uint64_t *gm_hi, *gm_lo, *gm_sh, *inc;   /* EMA / column sum by reciprocal, incentive */
-    uint64_t *lists;            /* consensus scratch: 8 x 256 */
+    uint64_t *lists;            /* consensus scratch: 16 x 256 */
 } ydense;
 
 /* yuma_avx2*.c: whether the CPU runs AVX2, and the kernels that need it. */
 bool yuma_have_avx2(void);
-/* Consensus of columns j..j+7 into d->cons (needs use >= 2, use <= 255). */
+/* Consensus of columns j..j+7 (j..j+15) into d->cons (needs 2 <= use <= 255). */
 void yuma_avx2_consensus8(const ydense *d, uint32_t j);
-/* Columns j..j+7 of every row that is not careful: clipping, ranks,
- * validator trust, EMA bonds; writes pre, ranks, cs, emax at j..j+7. */
+void yuma_avx2_consensus16(const ydense *d, uint32_t j);
+/* Columns j..j+7 of the live rows: clipping, ranks, validator trust, EMA
+ * bonds; writes pre, ranks, cs, emax at j..j+7. */
 void yuma_avx2_rows8(const ydense *d, uint32_t j);
-/* out[k] = floor(src[k] * m / 2^L) for k < stride (L >= 32, src < 2^16). */
-void yuma_avx2_scale_row(const uint16_t *src, uint32_t stride, uint64_t m, unsigned L,
-                         uint32_t *out);
+/* out[k] = floor(src[k] * m / 2^L) for k < stride (L >= 32, src < 2^16,
+ * every result below 2^32); returns their sum. */
+uint64_t yuma_avx2_scale_row(const uint16_t *src, uint32_t stride, uint64_t m, unsigned L,
+                             uint32_t *out);
 /* Sum and largest of n u16 (n a multiple of 8). */
 uint64_t yuma_avx2_sum16(const uint16_t *v, uint32_t n, uint16_t *max);
+/* Largest of n u16 (n a multiple of 8). */
+uint16_t yuma_avx2_max16(const uint16_t *v, uint32_t n);
 /* sum_j floor(floor(e_j 2^32 / cs_j) inc_j / 2^32) by the reciprocals in d
  * (every quotient below 2^32, every incentive below 2^32). */
 uint64_t yuma_avx2_bond_total(const ydense *d, const uint32_t *e);
@@ -170,8 +186,8 @@ uint64_t yuma_avx2_bond_total(const ydense *d, const uint32_t *e);
  * (n a multiple of 8, iota the columns 0..n-1); returns how many. */
 uint32_t yuma_avx2_store_row(const uint32_t *e, uint32_t n, const uint16_t *iota,
                              uint16_t *col, uint16_t *val);
-/* Whether c[k] == k for k < n (a full row's columns). */
-bool yuma_avx2_iota16(const uint16_t *c, uint32_t n);
+/* Whether c[1..cnt) each exceed the one before. */
+bool yuma_avx2_increasing(const uint16_t *c, uint32_t cnt);
 
 /* The Yuma 3 bonds and dividends of the fast path (yuma_fast_bonds.c);
  * YUMA_FAST_DECLINED outside its bounds. */
