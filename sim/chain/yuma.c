@@ -198,11 +198,13 @@ static int check_csr(const yuma_csr *m, uint32_t n, bool avx2, const char *what,
         uint32_t a = m->row_start[i], b = m->row_start[i + 1];
         if (b < a || b > m->row_start[n])
             return err_set(e, ERR_INPUT, "%s: row %u ends before it starts", what, i);
-        if (a == b)
+        if (a == b || avx2)
             continue;
         bad |= m->col[b - 1] >= n;   /* increasing: the last is the largest */
-        bad |= !(avx2 ? yuma_avx2_increasing(m->col + a, b - a) : increasing(m->col + a, b - a));
+        bad |= !increasing(m->col + a, b - a);
     }
+    if (avx2)
+        bad = !yuma_avx2_csr_ok(m->row_start, m->col, n, n);
     if (!bad)
         return 0;
     for (uint32_t i = 0; i < n; i++) {
@@ -312,7 +314,10 @@ static void emission(yuma_ws *ws, const yuma_input *in)
         active_sum += ws->active_stake[i];
     }
     ydiv v = sum > 0 ? ydiv_make((uint64_t)sum) : (ydiv){0, 0, 0, false};
-    for (uint32_t i = 0; i < n; i++) {
+    uint32_t i = 0;
+    if (ws->avx2 && sum >= 2)
+        i = yuma_avx2_emission(ws, in->emission, v, n & ~3u);
+    for (; i < n; i++) {
         fx inc = ws->incentive[i], div = ws->dividends[i];
         fx combined = fx_sat_add(inc, div);
         fx nse = inc, nve = div, nce = combined;

@@ -72,6 +72,7 @@ AVX2 static INLINE void rows8_mode(const ydense *d, uint32_t j, const int mode)
     const __m256i kp = _mm256_set1_epi64x((int64_t)d->keep);
     const __m256i rt = _mm256_set1_epi64x((int64_t)d->ratio);
     __m256i pre = _mm256_setzero_si256(), rk = pre, se = pre, so = pre, mx = pre;
+    /* vector stores may alias anything: the loop reads d only through locals */
     for (const yrow *row = d->live, *end = row + d->nlive; row < end; row++) {
         __m256i w = V(row->w + j), w_o = ODD(w);
         __m256i c = _mm256_min_epu32(w, cons), c_o = ODD(c);
@@ -152,12 +153,18 @@ uint64_t yuma_avx2_scale_row(const uint16_t *src, uint32_t stride, uint64_t m, u
 
 AVX2 static uint64_t sum16(const uint16_t *v, uint32_t n, uint16_t *max)
 {
-    __m256i acc = _mm256_setzero_si256();
-    __m128i mx = _mm_setzero_si128();
-    for (uint32_t j = 0; j < n; j += 8) {
+    __m256i acc = _mm256_setzero_si256(), m2 = acc, lo16 = _mm256_set1_epi32(0xffff);
+    uint32_t j = 0;
+    for (; j + 16 <= n; j += 16) {   /* pairs of u16 as u32: low halves and high halves */
+        __m256i x = V(v + j);
+        m2 = _mm256_max_epu16(m2, x);
+        acc = _mm256_add_epi32(acc, _mm256_add_epi32(_mm256_and_si256(x, lo16), _mm256_srli_epi32(x, 16)));
+    }   /* < 2^30 a lane */
+    __m128i mx = _mm_max_epu16(_mm256_castsi256_si128(m2), _mm256_extracti128_si256(m2, 1));
+    for (; j < n; j += 8) {
         __m128i x = _mm_loadu_si128((const __m128i *)(v + j));
         mx = _mm_max_epu16(mx, x);
-        acc = _mm256_add_epi32(acc, _mm256_cvtepu16_epi32(x));   /* < 2^29 a lane */
+        acc = _mm256_add_epi32(acc, _mm256_cvtepu16_epi32(x));
     }
     uint32_t a[8];
     uint16_t m[8];
@@ -177,8 +184,12 @@ uint64_t yuma_avx2_sum16(const uint16_t *v, uint32_t n, uint16_t *max) { return 
 
 AVX2 static uint16_t max16(const uint16_t *v, uint32_t n)
 {
-    __m128i mx = _mm_setzero_si128();
-    for (uint32_t j = 0; j < n; j += 8)
+    __m256i m2 = _mm256_setzero_si256();
+    uint32_t j = 0;
+    for (; j + 16 <= n; j += 16)
+        m2 = _mm256_max_epu16(m2, V(v + j));
+    __m128i mx = _mm_max_epu16(_mm256_castsi256_si128(m2), _mm256_extracti128_si256(m2, 1));
+    for (; j < n; j += 8)
         mx = _mm_max_epu16(mx, _mm_loadu_si128((const __m128i *)(v + j)));
     /* the largest is 65535 minus the smallest of 65535 - x */
     mx = _mm_minpos_epu16(_mm_xor_si128(mx, _mm_set1_epi16(-1)));
@@ -187,26 +198,24 @@ AVX2 static uint16_t max16(const uint16_t *v, uint32_t n)
 
 uint16_t yuma_avx2_max16(const uint16_t *v, uint32_t n) { return max16(v, n); }
 
-/* Granlund-Montgomery per column (ydiv_u64 with sh1 = 1, columns summing
- * to at least 2): q = (t + ((x - t) >> 1)) >> sh2, t = mulhi(m, x), for
- * x = e << 32 with e < 2^32; then floor(q inc / 2^32). */
-AVX2 static uint64_t bond_total(const ydense *d, const uint32_t *e)
-{
-    __m256i tot = _mm256_setzero_si256();
-    for (uint32_t j = 0; j < d->stride; j += 4) {
-        __m256i v = _mm256_cvtepu32_epi64(_mm_loadu_si128((const __m128i *)(e + j)));
-        __m256i t = _mm256_add_epi64(_mm256_mul_epu32(v, V(d->gm_hi + j)), MULHI(v, V(d->gm_lo + j)));
-        __m256i x = _mm256_slli_epi64(v, 32);
-        __m256i q = _mm256_add_epi64(t, _mm256_srli_epi64(_mm256_sub_epi64(x, t), 1));
-        q = _mm256_srlv_epi64(q, V(d->gm_sh + j));
-        tot = _mm256_add_epi64(tot, MULHI(q, V(d->inc + j)));
-    }
-    uint64_t t4[4];
-    ST(t4, tot);
-    return t4[0] + t4[1] + t4[2] + t4[3];
-}
+/* The column reciprocals and incentive, for dividend4. */
+typedef struct ycols {
+    const uint64_t *hi, *lo, *sh, *inc;
+} ycols;
 
-uint64_t yuma_avx2_bond_total(const ydense *d, const uint32_t *e) { return bond_total(d, e); }
+/* Granlund-Montgomery per column (ydiv_u64 with sh1 = 1, columns summing
+ * to at least 2) for x = e << 32, e < 2^32, t = mulhi(m, x):
+ * q = (t + ((x - t) >> 1)) >> sh2, or where e < 2^31 keeps x + t below
+ * 2^64, (x + t) >> (sh2 + 1) (gm_sh holds the shift of the form in use);
+ * then floor(q inc / 2^32). Four columns from j. */
+AVX2 static INLINE __m256i dividend4(ycols c, __m256i v, uint32_t j, const bool small)
+{
+    __m256i t = _mm256_add_epi64(_mm256_mul_epu32(v, V(c.hi + j)), MULHI(v, V(c.lo + j)));
+    __m256i x = _mm256_slli_epi64(v, 32);
+    __m256i q = small ? _mm256_add_epi64(x, t)
+                      : _mm256_add_epi64(t, _mm256_srli_epi64(_mm256_sub_epi64(x, t), 1));
+    return MULHI(_mm256_srlv_epi64(q, V(c.sh + j)), V(c.inc + j));
+}
 
 /* floor(e 65535 / 2^32) = (e >> 16) - [(e << 16) < e] for e < 2^32 (u32). */
 AVX2 static INLINE __m256i to_u16(__m256i e)
@@ -216,49 +225,98 @@ AVX2 static INLINE __m256i to_u16(__m256i e)
     return _mm256_sub_epi32(_mm256_srli_epi32(e, 16), _mm256_andnot_si256(ge, _mm256_set1_epi32(1)));
 }
 
-/* All n converted in order, then the entries of zeros squeezed out (a
- * validator's own column usually is one): each run between zeros moves
- * left by the zeros before it. */
-/* Sixteen entries at a time, written where they land once the zeros
- * before them are squeezed out; a group holding a zero (a validator's own
- * column, usually) goes one entry at a time. */
-AVX2 static uint32_t store_row(const uint32_t *e, uint32_t n, const uint16_t *iota,
-                               uint16_t *col, uint16_t *val)
+/* Sixteen stored bonds from a and b, written where they land once the
+ * zeros before them are squeezed out; a group holding a zero (a validator's
+ * own column, usually) goes one entry at a time. Returns the new count. */
+AVX2 static INLINE uint32_t store16(__m256i a, __m256i b, uint32_t j, uint32_t len,
+                                    const uint16_t *iota, uint16_t *col, uint16_t *val,
+                                    uint32_t out)
 {
     __m256i zero = _mm256_setzero_si256();
-    uint32_t out = 0, j = 0;
-    for (; j < n; j += 16) {
-        __m256i a = V(e + j), b = j + 8 < n ? V(e + j + 8) : zero;   /* n: a multiple of 8 */
-        unsigned z = (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(a, zero))) |
-                     (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(b, zero))) << 8;
-        __m256i p = _mm256_permute4x64_epi64(_mm256_packus_epi32(to_u16(a), to_u16(b)), 0xd8);
-        uint32_t len = j + 8 < n ? 16 : 8;
-        z &= (1u << len) - 1;
-        if (!z) {
-            ST(val + out, p);   /* the buffers hold 16 past the last entry, iota too */
-            ST(col + out, V(iota + j));
-            out += len;
-            continue;
-        }
-        uint16_t v[16];
-        ST(v, p);
-        for (uint32_t t = 0; t < len; t++) {
-            col[out] = (uint16_t)(j + t);
-            val[out] = v[t];
-            out += !((z >> t) & 1);
-        }
+    unsigned z = (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(a, zero))) |
+                 (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(b, zero))) << 8;
+    z &= (1u << len) - 1;
+    __m256i p = _mm256_permute4x64_epi64(_mm256_packus_epi32(to_u16(a), to_u16(b)), 0xd8);
+    if (!z) {
+        ST(val + out, p);   /* the buffers hold 16 past the last entry, iota too */
+        ST(col + out, V(iota + j));
+        return out + len;
+    }
+    uint16_t v[16];
+    ST(v, p);
+    for (uint32_t t = 0; t < len; t++) {
+        col[out] = (uint16_t)(j + t);
+        val[out] = v[t];
+        out += !((z >> t) & 1);
     }
     return out;
 }
 
-uint32_t yuma_avx2_store_row(const uint32_t *e, uint32_t n, const uint16_t *iota,
-                             uint16_t *col, uint16_t *val)
+AVX2 static INLINE uint64_t row_out_mode(const ydense *d, const uint32_t *e, uint16_t *col,
+                                         uint16_t *val, uint32_t *stored, const bool total,
+                                         const bool store, const bool small)
 {
-    return store_row(e, n, iota, col, val);
+    /* fields in locals: vector stores may alias anything, *d included */
+    const ycols c = {d->gm_hi, d->gm_lo, d->gm_sh, d->inc};
+    const uint16_t *iota = d->iota;
+    const uint32_t stride = d->stride;
+    __m256i zero = _mm256_setzero_si256(), tot = zero;
+    uint32_t out = 0;
+    for (uint32_t j = 0; j < stride; j += 16) {
+        bool two = j + 16 <= stride;   /* else the last eight */
+        __m256i a = V(e + j), b = two ? V(e + j + 8) : zero;
+        if (total) {
+            tot = _mm256_add_epi64(tot, dividend4(c, _mm256_cvtepu32_epi64(_mm256_castsi256_si128(a)), j, small));
+            tot = _mm256_add_epi64(tot, dividend4(c, _mm256_cvtepu32_epi64(_mm256_extracti128_si256(a, 1)), j + 4, small));
+            if (two) {
+                tot = _mm256_add_epi64(tot, dividend4(c, _mm256_cvtepu32_epi64(_mm256_castsi256_si128(b)), j + 8, small));
+                tot = _mm256_add_epi64(tot, dividend4(c, _mm256_cvtepu32_epi64(_mm256_extracti128_si256(b, 1)), j + 12, small));
+            }
+        }
+        if (store)
+            out = store16(a, b, j, two ? 16 : 8, iota, col, val, out);
+    }
+    *stored = out;
+    uint64_t t4[4];
+    ST(t4, tot);
+    return t4[0] + t4[1] + t4[2] + t4[3];
 }
 
-/* c[k] > c[k-1] as u16: v <= p is max(v, p) == p. The last sixteen are
- * compared once more where cnt - 1 is not a multiple of sixteen. */
+AVX2 static uint64_t row_total(const ydense *d, const uint32_t *e, uint32_t *stored)
+{
+    return row_out_mode(d, e, NULL, NULL, stored, true, false, false);
+}
+AVX2 static uint64_t row_total_short(const ydense *d, const uint32_t *e, uint32_t *stored)
+{
+    return row_out_mode(d, e, NULL, NULL, stored, true, false, true);
+}
+AVX2 static uint64_t row_both(const ydense *d, const uint32_t *e, uint16_t *col, uint16_t *val,
+                              uint32_t *stored)
+{
+    return row_out_mode(d, e, col, val, stored, true, true, false);
+}
+AVX2 static uint64_t row_both_short(const ydense *d, const uint32_t *e, uint16_t *col,
+                                    uint16_t *val, uint32_t *stored)
+{
+    return row_out_mode(d, e, col, val, stored, true, true, true);
+}
+AVX2 static uint64_t row_store(const ydense *d, const uint32_t *e, uint16_t *col, uint16_t *val,
+                               uint32_t *stored)
+{
+    return row_out_mode(d, e, col, val, stored, false, true, false);
+}
+
+uint64_t yuma_avx2_row_out(const ydense *d, const uint32_t *e, bool total, uint16_t *col,
+                           uint16_t *val, uint32_t *stored)
+{
+    *stored = 0;
+    if (!total)
+        return val ? row_store(d, e, col, val, stored) : 0;
+    if (!val)
+        return d->gm_short ? row_total_short(d, e, stored) : row_total(d, e, stored);
+    return d->gm_short ? row_both_short(d, e, col, val, stored) : row_both(d, e, col, val, stored);
+}
+
 AVX2 static bool increasing(const uint16_t *c, uint32_t cnt)
 {
     __m256i bad = _mm256_setzero_si256();
@@ -278,7 +336,25 @@ AVX2 static bool increasing(const uint16_t *c, uint32_t cnt)
     return ok;
 }
 
-bool yuma_avx2_increasing(const uint16_t *c, uint32_t cnt) { return increasing(c, cnt); }
+/* Every row of a CSR matrix strictly increasing, its last column below n
+ * (row offsets already checked). */
+AVX2 static bool csr_ok(const uint32_t *rs, const uint16_t *col, uint32_t rows, uint32_t n)
+{
+    bool ok = true;
+    for (uint32_t i = 0; i < rows; i++) {
+        uint32_t a = rs[i], b = rs[i + 1];
+        if (a == b)
+            continue;
+        ok &= col[b - 1] < n;
+        ok &= increasing(col + a, b - a);
+    }
+    return ok;
+}
+
+bool yuma_avx2_csr_ok(const uint32_t *rs, const uint16_t *col, uint32_t rows, uint32_t n)
+{
+    return csr_ok(rs, col, rows, n);
+}
 
 #else
 
@@ -301,20 +377,17 @@ uint16_t yuma_avx2_max16(const uint16_t *v, uint32_t n)
     (void)v, (void)n;
     return 0;
 }
-uint64_t yuma_avx2_bond_total(const ydense *d, const uint32_t *e)
+uint64_t yuma_avx2_row_out(const ydense *d, const uint32_t *e, bool total, uint16_t *col,
+                           uint16_t *val, uint32_t *stored)
 {
-    (void)d, (void)e;
+    (void)d, (void)e, (void)total, (void)col, (void)val;
+    *stored = 0;
     return 0;
 }
-uint32_t yuma_avx2_store_row(const uint32_t *e, uint32_t n, const uint16_t *iota,
-                             uint16_t *col, uint16_t *val)
+
+bool yuma_avx2_csr_ok(const uint32_t *rs, const uint16_t *col, uint32_t rows, uint32_t n)
 {
-    (void)e, (void)n, (void)iota, (void)col, (void)val;
-    return 0;
-}
-bool yuma_avx2_increasing(const uint16_t *c, uint32_t cnt)
-{
-    (void)c, (void)cnt;
+    (void)rs, (void)col, (void)rows, (void)n;
     return false;
 }
 

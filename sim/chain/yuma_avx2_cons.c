@@ -6,11 +6,9 @@
  * over the slots sums the stake above a few cut values (three instructions
  * per slot and cut, eight columns in a vector), which names exactly the
  * bucket holding the answer: above the last cut with more than k1 above
- * it, at or below the first with at most k1. Two such sweeps, with cuts
- * taken from sixteen sorted samples of the column, leave a bucket of a few
- * values; only those are gathered, sorted and walked, and if none
- * qualifies the cut above them is the answer. Any samples give the same
- * answer; good ones only make the bucket small.
+ * it, at or below the first with at most k1. Three such sweeps leave a
+ * bucket of a value or two; only those are gathered, sorted and walked.
+ * Any cuts give the same answer; good ones only make the bucket small.
  *
  * Weights are u32 (yuma_fast.h), compared as signed after flipping the sign
  * bit. A slot's stake is below 2^32 and every stake sum taken above a cut
@@ -100,10 +98,11 @@ AVX2 static INLINE void stake_above(const ydense *d, uint32_t j, const int H, __
     __m256i c00 = cut[0][0], c01 = cut[0][1], c02 = cut[0][2];
     __m256i c10 = H > 1 ? cut[1][0] : z, c11 = H > 1 ? cut[1][1] : z, c12 = H > 1 ? cut[1][2] : z;
     __m256i a00 = z, a01 = z, a02 = z, a10 = z, a11 = z, a12 = z;
+    const uint32_t *const *use_w = d->use_w, *use_st = d->use_st, use = d->use;
 #define ABOVE(a, v, c) a = _mm256_add_epi32(a, _mm256_and_si256(_mm256_cmpgt_epi32(v, c), s))
-    for (uint32_t k = 0; k < d->use; k++) {
-        const uint32_t *row = d->use_w[k] + j;
-        __m256i s = _mm256_loadu_si256((const __m256i *)(d->use_st + 8 * (size_t)k));
+    for (uint32_t k = 0; k < use; k++) {
+        const uint32_t *row = use_w[k] + j;
+        __m256i s = _mm256_loadu_si256((const __m256i *)(use_st + 8 * (size_t)k));
         __m256i v = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)row), sign);
         ABOVE(a00, v, c00);
         ABOVE(a01, v, c01);
@@ -133,18 +132,19 @@ static void sort_keys(uint64_t *list, uint32_t cnt)
 }
 
 /* The walk: a bucket's keys (value << 8 | slot) in order, their stake
- * taken off `above` until at most k1 is left; else the cut above them. */
-static uint32_t walk(const ydense *d, uint64_t *list, uint32_t cnt, uint64_t above,
-                     uint32_t fallback)
+ * taken off `above` until at most k1 is left. The answer lies in the
+ * bucket, so the walk ends inside it. */
+static uint32_t walk(const ydense *d, uint64_t *list, uint32_t cnt, uint64_t above)
 {
     sort_keys(list, cnt);
     const uint32_t *st = d->use_st;
-    for (uint32_t q = 0; q < cnt; q++) {
+    const uint64_t k1 = d->k1;
+    for (uint32_t q = 0; q + 1 < cnt; q++) {
         above -= st[8 * (list[q] & 255)];
-        if (above <= d->k1)
+        if (above <= k1)
             return (uint32_t)(list[q] >> 8);
     }
-    return fallback;   /* with no cut above, the largest value qualifies: not reached */
+    return (uint32_t)(list[cnt - 1] >> 8);
 }
 
 /* Gathers, per column of H groups of eight, its values inside lo..hi
@@ -153,9 +153,10 @@ AVX2 static INLINE void gather(const ydense *d, uint32_t j, const int H, const _
                                const __m256i hi[2], uint32_t cnt[16])
 {
     const __m256i sign = _mm256_set1_epi32(INT32_MIN);
-    uint64_t *lists = d->lists;
-    for (uint32_t k = 0; k < d->use; k++) {
-        const uint32_t *row = d->use_w[k] + j;
+    uint64_t *lists = d->lists;   /* fields in locals: the stores below may alias d */
+    const uint32_t *const *use_w = d->use_w, use = d->use;
+    for (uint32_t k = 0; k < use; k++) {
+        const uint32_t *row = use_w[k] + j;
         unsigned m = 0;
         for (int h = 0; h < H; h++) {
             __m256i v = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(row + 8 * h)), sign);
@@ -169,12 +170,14 @@ AVX2 static INLINE void gather(const ydense *d, uint32_t j, const int H, const _
     }
 }
 
-/* Per group of eight columns: two rounds of three cuts, the 4th, 8th and
- * 12th samples, then the three samples inside the bucket the first round
- * found; about 64/17 values are left to sort in a column of 64. */
+/* Per group of eight columns, three rounds of three cuts: the 4th, 8th and
+ * 12th samples; the three samples inside the bucket that found; then three
+ * values splitting the bucket evenly. Any number serves as a cut: the stake
+ * above c is at most k1 exactly when c is at or above the answer. A column
+ * of 64 has one or two values left in its bucket, gathered and walked. */
 AVX2 static INLINE void consensus_h(const ydense *d, uint32_t j, const int H)
 {
-    const __m256i sign = _mm256_set1_epi32(INT32_MIN), one = _mm256_set1_epi32(1);
+    const __m256i sign = _mm256_set1_epi32(INT32_MIN);
     const __m256i k1 = _mm256_set1_epi32((int32_t)(d->k1 ^ 0x80000000u));
     __m256i c[2][16], cut[2][3], above[2][3], gt[3], lo[2], hi[2];
     bucket k[2];
@@ -194,26 +197,32 @@ AVX2 static INLINE void consensus_h(const ydense *d, uint32_t j, const int H)
         }
     }
     stake_above(d, j, H, cut, above);
-    uint32_t cnt[16] = {0}, above_lo[16], has_lo[16], fallback[16];
     for (int h = 0; h < H; h++) {
         narrow(&k[h], cut[h], above[h], k1, gt);
-        /* inclusive bounds of the values strictly inside; a value above lo
-         * exists (more than k1 >= 0 stake lies there), so lo + 1 is safe,
-         * and hi at the smallest value leaves nothing below it */
-        lo[h] = _mm256_blendv_epi8(sign, _mm256_add_epi32(k[h].lo, one), k[h].has_lo);
-        hi[h] = _mm256_blendv_epi8(_mm256_set1_epi32(INT32_MAX), _mm256_sub_epi32(k[h].hi, one),
-                                   k[h].has_hi);
-        __m256i none = _mm256_and_si256(k[h].has_hi, _mm256_cmpeq_epi32(k[h].hi, sign));
-        lo[h] = _mm256_blendv_epi8(lo[h], _mm256_set1_epi32(INT32_MAX), none);
-        hi[h] = _mm256_blendv_epi8(hi[h], sign, none);
+        /* lo + q t for a quarter q of the bucket; the cuts stay at or
+         * above lo, a value, so the stake above them stays below 2^32.
+         * A bucket open at either end keeps its cuts on its bound. */
+        __m256i both = _mm256_and_si256(k[h].has_lo, k[h].has_hi);
+        __m256i q = _mm256_srli_epi32(_mm256_sub_epi32(k[h].hi, k[h].lo), 2);
+        __m256i base = _mm256_blendv_epi8(k[h].hi, k[h].lo, k[h].has_lo);
+        q = _mm256_and_si256(q, both);
+        for (int t = 0; t < 3; t++)
+            cut[h][t] = _mm256_add_epi32(base, _mm256_mullo_epi32(q, _mm256_set1_epi32(t + 1)));
+    }
+    stake_above(d, j, H, cut, above);
+    uint32_t cnt[16] = {0}, above_lo[16], has_lo[16];
+    for (int h = 0; h < H; h++) {
+        narrow(&k[h], cut[h], above[h], k1, gt);
+        /* the bucket, inclusive: a value above lo exists (more than k1 >= 0
+         * stake lies there), so lo + 1 is safe */
+        lo[h] = _mm256_blendv_epi8(sign, _mm256_add_epi32(k[h].lo, _mm256_set1_epi32(1)), k[h].has_lo);
+        hi[h] = _mm256_blendv_epi8(_mm256_set1_epi32(INT32_MAX), k[h].hi, k[h].has_hi);
         _mm256_storeu_si256((__m256i *)(above_lo + 8 * h), k[h].above);
         _mm256_storeu_si256((__m256i *)(has_lo + 8 * h), k[h].has_lo);
-        _mm256_storeu_si256((__m256i *)(fallback + 8 * h), _mm256_xor_si256(k[h].hi, sign));
     }
     gather(d, j, H, lo, hi, cnt);
     for (int l = 0; l < 8 * H; l++)
-        d->cons[j + l] = walk(d, d->lists + l * 256, cnt[l], has_lo[l] ? above_lo[l] : d->total,
-                              fallback[l]);
+        d->cons[j + l] = walk(d, d->lists + l * 256, cnt[l], has_lo[l] ? above_lo[l] : d->total);
 }
 
 AVX2 static void consensus8(const ydense *d, uint32_t j) { consensus_h(d, j, 1); }

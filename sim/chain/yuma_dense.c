@@ -123,6 +123,21 @@ static bool expand_row(const uint16_t *col, const uint16_t *val, uint32_t cnt, u
 {
     if (cnt + 8 < n)
         return false;
+    if (cnt + 1 == n) {   /* one column missing, a validator's own usually */
+        uint32_t lo = 0, hi = cnt;   /* the first k with col[k] != k */
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (col[mid] == mid)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        memcpy(out, val, lo * sizeof *out);
+        out[lo] = 0;
+        memcpy(out + lo + 1, val + lo, (cnt - lo) * sizeof *out);
+        memset(out + n, 0, (stride - n) * sizeof *out);
+        return true;
+    }
     uint32_t k = 0, j = 0;
     while (k < cnt) {
         uint32_t c = col[k], lo = k + 1, hi = cnt;   /* the run is [k, lo) */
@@ -375,6 +390,7 @@ static void dense_trust(yuma_ws *ws, struct ydense_store *st)
 static bool dense_reciprocals(yuma_ws *ws, ydense *d)
 {
     bool vec = true;
+    uint32_t big = 0;
     for (uint32_t j = 0; j < d->stride; j++) {
         uint64_t cs = j < d->n ? d->cs[j] : 0, inc = j < d->n ? (uint64_t)ws->incentive[j] : 0;
         ydiv v = cs ? ydiv_make(cs) : (ydiv){0, 0, 0, false};
@@ -387,7 +403,11 @@ static bool dense_reciprocals(yuma_ws *ws, ydense *d)
         d->inc[j] = inc;
         if (inc && cs && (inc >= (uint64_t)FX_ONE || d->emax[j] >= cs || d->emax[j] == UINT32_MAX))
             vec = false;
+        big |= d->emax[j];
     }
+    d->gm_short = big < ((uint32_t)1 << 31);
+    for (uint32_t j = 0; j < d->stride && d->gm_short; j++)
+        d->gm_sh[j] += d->gm_hi[j] | d->gm_lo[j] ? 1 : 0;
     return vec;
 }
 
@@ -419,18 +439,18 @@ static void dense_dividends(yuma_ws *ws, struct ydense_store *st, bool vec)
             continue;
         const uint32_t *e = d->e + (size_t)r * d->stride;
         bool fast = ws->avx2 && !d->careful[r];
-        uint64_t s = (uint64_t)ws->active_stake[i];
-        if (s) {
-            uint64_t total = fast && vec ? yuma_avx2_bond_total(d, e)
-                                         : bond_total_scalar(ws, d, (uint32_t)r);
-            ws->dividends[i] = (fx)mul32(total, s);
-        }
-        if (!ws->permit[i])
+        uint64_t s = (uint64_t)ws->active_stake[i], total = 0;
+        bool vtotal = s && fast && vec, vstore = ws->permit[i] && fast && n % 8 == 0;
+        uint32_t stored = 0;
+        if (vtotal || vstore)
+            total = yuma_avx2_row_out(d, e, vtotal, ws->ob_col + out,
+                                      vstore ? ws->ob_val + out : NULL, &stored);
+        if (s && !vtotal)
+            total = bond_total_scalar(ws, d, (uint32_t)r);
+        ws->dividends[i] = (fx)mul32(total, s);
+        out += stored;
+        if (!ws->permit[i] || vstore)
             continue;
-        if (fast && n % 8 == 0) {
-            out += yuma_avx2_store_row(e, n, st->iota, ws->ob_col + out, ws->ob_val + out);
-            continue;
-        }
         const uint64_t *e64 = d->e64 + (size_t)r * d->stride;
         for (uint32_t j = 0; j < n; j++) {
             uint64_t v = d->careful[r] ? e64[j] : e[j];
@@ -490,7 +510,7 @@ int yuma_dense_core(yuma_ws *ws, const yuma_params *p, const yuma_input *in, err
             return err_set(e, ERR_NOMEM, "out of memory for %zu bonds", cells);
         ws->ob_cap = cells + 16;
     }
-    d->n = n, d->stride = stride, d->rows = rows;
+    d->n = n, d->stride = stride, d->rows = rows, d->iota = st->iota;
     uint64_t max_reg = 0;
     for (uint32_t i = 0; i < n; i++)
         max_reg = in->registered_at[i] > max_reg ? in->registered_at[i] : max_reg;

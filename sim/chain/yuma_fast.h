@@ -160,6 +160,8 @@ typedef struct ydense {
     uint64_t *pre, *ranks, *cs; /* ranks before and after clipping; EMA column sums */
     uint32_t *emax;             /* the largest EMA bond of the column */
     uint64_t *gm_hi, *gm_lo, *gm_sh, *inc;   /* EMA / column sum by reciprocal, incentive */
+    bool gm_short;              /* every EMA bond below 2^31: the shorter reciprocal step */
+    const uint16_t *iota;       /* 0, 1, 2, ...: stored columns, stride + 16 */
     uint64_t *lists;            /* consensus scratch: 16 x 256 */
 } ydense;
 
@@ -179,15 +181,20 @@ uint64_t yuma_avx2_scale_row(const uint16_t *src, uint32_t stride, uint64_t m, u
 uint64_t yuma_avx2_sum16(const uint16_t *v, uint32_t n, uint16_t *max);
 /* Largest of n u16 (n a multiple of 8). */
 uint16_t yuma_avx2_max16(const uint16_t *v, uint32_t n);
-/* sum_j floor(floor(e_j 2^32 / cs_j) inc_j / 2^32) by the reciprocals in d
- * (every quotient below 2^32, every incentive below 2^32). */
-uint64_t yuma_avx2_bond_total(const ydense *d, const uint32_t *e);
-/* The stored bonds of a row: (j, floor(e_j * 65535 / 2^32)) for e_j > 0
- * (n a multiple of 8, iota the columns 0..n-1); returns how many. */
-uint32_t yuma_avx2_store_row(const uint32_t *e, uint32_t n, const uint16_t *iota,
-                             uint16_t *col, uint16_t *val);
-/* Whether c[1..cnt) each exceed the one before. */
-bool yuma_avx2_increasing(const uint16_t *c, uint32_t cnt);
+/* One live row's EMA bonds e, read once for both: with `total`, returns
+ * sum_j floor(floor(e_j 2^32 / cs_j) inc_j / 2^32) by the reciprocals in d
+ * (every quotient and incentive below 2^32); with val, writes the bonds to
+ * store, (j, floor(e_j 65535 / 2^32)) for e_j > 0 (n a multiple of 8,
+ * 16 entries of room past the last), and their count to *stored. */
+uint64_t yuma_avx2_row_out(const ydense *d, const uint32_t *e, bool total, uint16_t *col,
+                           uint16_t *val, uint32_t *stored);
+/* yuma_avx2_out.c: emission shares and u16 outputs of uids from 0, four at
+ * a time while every value is in [0, 1] and every share below 1 (sum >= 2,
+ * its reciprocal v); returns how many uids it did (a multiple of 4). */
+uint32_t yuma_avx2_emission(yuma_ws *ws, uint64_t rao, ydiv v, uint32_t n4);
+/* Whether every row of a CSR matrix (offsets rs, already checked) has
+ * strictly increasing columns below n. */
+bool yuma_avx2_csr_ok(const uint32_t *rs, const uint16_t *col, uint32_t rows, uint32_t n);
 
 /* The Yuma 3 bonds and dividends of the fast path (yuma_fast_bonds.c);
  * YUMA_FAST_DECLINED outside its bounds. */
