@@ -17,10 +17,7 @@
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 
-#include <immintrin.h>
-
-#define AVX2 __attribute__((target("avx2")))
-#define INLINE inline __attribute__((always_inline))
+#include "chain/yuma_avx2_inl.h"
 
 #define CE(a, b)                                                             \
     do {                                                                     \
@@ -102,7 +99,7 @@ AVX2 static INLINE void stake_above(const ydense *d, uint32_t j, const int H, __
 #define ABOVE(a, v, c) a = _mm256_add_epi32(a, _mm256_and_si256(_mm256_cmpgt_epi32(v, c), s))
     for (uint32_t k = 0; k < use; k++) {
         const uint32_t *row = use_w[k] + j;
-        __m256i s = _mm256_loadu_si256((const __m256i *)(use_st + 8 * (size_t)k));
+        __m256i s = _mm256_set1_epi32((int32_t)use_st[k]);
         __m256i v = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)row), sign);
         ABOVE(a00, v, c00);
         ABOVE(a01, v, c01);
@@ -140,7 +137,7 @@ static uint32_t walk(const ydense *d, uint64_t *list, uint32_t cnt, uint64_t abo
     const uint32_t *st = d->use_st;
     const uint64_t k1 = d->k1;
     for (uint32_t q = 0; q + 1 < cnt; q++) {
-        above -= st[8 * (list[q] & 255)];
+        above -= st[list[q] & 255];
         if (above <= k1)
             return (uint32_t)(list[q] >> 8);
     }

@@ -5,12 +5,7 @@
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 
-#include <immintrin.h>
-
-#define AVX2 __attribute__((target("avx2")))
-#define INLINE inline __attribute__((always_inline))
-#define V(p) _mm256_loadu_si256((const __m256i *)(p))
-#define MULHI(a, b) _mm256_srli_epi64(_mm256_mul_epu32(a, b), 32)
+#include "chain/yuma_avx2_inl.h"
 
 /* safe_div(x, sum) by the reciprocal v for 0 <= x < 2^32, x <= sum
  * (ydiv_u64 of x << 32; sh1 is 1 for sum >= 2). */

@@ -23,19 +23,6 @@
 
 #define GROW(ptr, count) yuma_grow((void **)&(ptr), (count), sizeof(*(ptr)))
 
-/* The dense core's buffers, grown to the largest subnet seen. */
-struct ydense_store {
-    ydense d;
-    int32_t *row_of;        /* per uid: its row, -1 for none */
-    uint32_t *uid;          /* per row: its uid */
-    uint16_t *wsrc;         /* one masked weight row, stride wide */
-    uint32_t *zero32;       /* stride zeros: a consensus slot without a row */
-    uint16_t *zero16;       /* stride zeros: a row without bonds */
-    uint16_t *iota;         /* 0, 1, 2, ...: the columns of a full stored row */
-    size_t cells;           /* rows x stride allocated */
-    uint32_t uids, cols;    /* uids and stride allocated */
-};
-
 void yuma_dense_free(struct ydense_store *st)
 {
     if (!st)
@@ -43,7 +30,7 @@ void yuma_dense_free(struct ydense_store *st)
     ydense *d = &st->d;
     void *all[] = {st->row_of, st->uid, st->wsrc, st->zero32, st->zero16, st->iota,
                    (void *)d->use_w, d->use_st, d->w, (void *)d->b, d->bbuf, d->s,
-                   d->careful, d->live, d->vt_careful, d->e, d->e64, d->vt, d->cons, d->pre, d->ranks, d->cs,
+                   d->careful, d->live, d->vt_careful, d->e, d->e64, d->vt, d->pres, d->cons, d->pre, d->ranks, d->cs,
                    d->emax, d->gm_hi, d->gm_lo, d->gm_sh, d->inc, d->lists};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         free(all[i]);
@@ -56,7 +43,7 @@ static bool store_reserve(struct ydense_store *st, uint32_t n, uint32_t stride, 
     if (n > st->uids) {
         size_t c = n;
         if (!GROW(st->row_of, c) || !GROW(st->uid, c) || !GROW(d->use_w, c) ||
-            !GROW(d->use_st, 8 * c) || !GROW(d->s, c) || !GROW(d->careful, c) ||
+            !GROW(d->use_st, c) || !GROW(d->s, c) || !GROW(d->careful, c) ||
             !GROW(d->b, c) || !GROW(d->vt, 8 * c) || !GROW(d->live, c) ||
             !GROW(d->vt_careful, c))
             return false;
@@ -77,212 +64,13 @@ static bool store_reserve(struct ydense_store *st, uint32_t n, uint32_t stride, 
     }
     if (cells > st->cells) {
         if (!GROW(d->w, cells) || !GROW(d->e, cells) || !GROW(d->e64, cells) ||
-            !GROW(d->bbuf, cells))
+            !GROW(d->bbuf, cells) || !GROW(d->pres, cells / 8 + 1))
             return false;
         st->cells = cells;
     }
     if (!d->lists && !GROW(d->lists, 16 * 256))
         return false;
     return true;
-}
-
-/* The uids whose rows matter: a weight row that counts, or any bond. */
-static uint32_t pick_rows(struct ydense_store *st, const yuma_input *in)
-{
-    uint32_t r = 0;
-    for (uint32_t i = 0; i < in->n; i++) {
-        bool w = in->validator_permit[i] && in->weights.row_start[i + 1] > in->weights.row_start[i];
-        bool b = in->bonds.row_start[i + 1] > in->bonds.row_start[i];
-        st->row_of[i] = w || b ? (int32_t)r : -1;
-        if (w || b)
-            st->uid[r++] = i;
-    }
-    return r;
-}
-
-static uint64_t sum16(const yuma_ws *ws, const uint16_t *v, uint32_t n, uint16_t *max)
-{
-    if (ws->avx2)
-        return yuma_avx2_sum16(v, n, max);
-    uint64_t s = 0;
-    uint16_t m = 0;
-    for (uint32_t j = 0; j < n; j++) {
-        s += v[j];
-        m = v[j] > m ? v[j] : m;
-    }
-    *max = m;
-    return s;
-}
-
-/* A nearly full CSR row (at most 8 columns missing) into a dense row,
- * zeros between: its runs of consecutive columns copied whole. Columns are
- * strictly increasing, so col[k] - k never falls and a binary search finds
- * where each run ends. Returns false (nothing written) for sparser rows. */
-static bool expand_row(const uint16_t *col, const uint16_t *val, uint32_t cnt, uint32_t n,
-                       uint32_t stride, uint16_t *out)
-{
-    if (cnt + 8 < n)
-        return false;
-    if (cnt + 1 == n) {   /* one column missing, a validator's own usually */
-        uint32_t lo = 0, hi = cnt;   /* the first k with col[k] != k */
-        while (lo < hi) {
-            uint32_t mid = lo + (hi - lo) / 2;
-            if (col[mid] == mid)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        memcpy(out, val, lo * sizeof *out);
-        out[lo] = 0;
-        memcpy(out + lo + 1, val + lo, (cnt - lo) * sizeof *out);
-        memset(out + n, 0, (stride - n) * sizeof *out);
-        return true;
-    }
-    uint32_t k = 0, j = 0;
-    while (k < cnt) {
-        uint32_t c = col[k], lo = k + 1, hi = cnt;   /* the run is [k, lo) */
-        while (lo < hi) {
-            uint32_t mid = lo + (hi - lo) / 2;
-            if (col[mid] - mid == c - k)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        memset(out + j, 0, (c - j) * sizeof *out);
-        memcpy(out + c, val + k, (lo - k) * sizeof *out);
-        j = c + (lo - k), k = lo;
-    }
-    memset(out + j, 0, (stride - j) * sizeof *out);
-    return true;
-}
-
-/* A weight row by plain division; for rows holding a weight of 1. */
-static void weights_exact(const uint16_t *src, uint32_t stride, uint32_t self, uint64_t sum,
-                          uint32_t *wr)
-{
-    for (uint32_t j = 0; j < stride; j++) {
-        uint64_t q = j == self ? 0 : ((uint64_t)src[j] << 32) / sum;
-        wr[j] = q >= ((uint64_t)1 << 32) ? YW_ONE : (uint32_t)q;
-    }
-}
-
-/* floor(w * 2^32 / sum) as (w * m) >> L with m = ceil(2^(32+L) / sum): for
- * w < 2^16, 2^L >= 2^16 * sum makes the rounding of m too small to reach
- * the next integer (Granlund-Montgomery); L >= 32 lets the kernel split m.
- * Returns the sum of the row. */
-static uint64_t weights_scaled(const yuma_ws *ws, const uint16_t *src, uint32_t stride,
-                               uint64_t sum, uint32_t *wr)
-{
-    unsigned L = 16 + 64 - (unsigned)__builtin_clzll(sum - 1);
-    L = L < 32 ? 32 : L;
-    uint64_t m = (uint64_t)((((u128)1 << (32 + L)) + sum - 1) / sum);
-    if (ws->avx2)
-        return yuma_avx2_scale_row(src, stride, m, L, wr);
-    uint64_t total = 0;
-    for (uint32_t j = 0; j < stride; j++)
-        total += wr[j] = (uint32_t)(((u128)src[j] * m) >> L);
-    return total;
-}
-
-/* Masked, row-normalised weights of every row. A row whose weights were all
- * set after every uid registered (and committed after) loses only its
- * diagonal: it is read in place; others are masked into wsrc first. */
-static int dense_weights(yuma_ws *ws, struct ydense_store *st, const yuma_params *p,
-                         const yuma_input *in, uint64_t max_reg)
-{
-    ydense *d = &st->d;
-    uint32_t n = in->n, stride = d->stride;
-    const yuma_csr *W = &in->weights;
-    uint32_t owner = p->owner_uid >= 0 ? (uint32_t)p->owner_uid : UINT32_MAX;
-    for (uint32_t r = 0; r < d->rows; r++) {
-        uint32_t i = st->uid[r], a = W->row_start[i], b = W->row_start[i + 1];
-        uint32_t *wr = d->w + (size_t)r * stride;
-        if (!in->validator_permit[i] || a == b) {
-            memset(wr, 0, stride * sizeof *wr);
-            continue;
-        }
-        uint64_t upd = in->last_update[i];
-        uint64_t cb = in->commit_block ? in->commit_block[i] : UINT64_MAX;
-        uint32_t self = i == owner ? UINT32_MAX : i;
-        const uint16_t *src = W->val + a;
-        uint16_t max;
-        uint64_t sum;
-        if (b - a == n && n == stride && upd > max_reg && cb >= max_reg) {
-            sum = sum16(ws, src, n, &max) - (self < n ? src[self] : 0);
-        } else if (upd > max_reg && cb >= max_reg &&
-                   expand_row(W->col + a, W->val + a, b - a, n, stride, st->wsrc)) {
-            src = st->wsrc;   /* only the diagonal is masked */
-            sum = sum16(ws, src, stride, &max) - (self < n ? src[self] : 0);
-        } else {
-            uint16_t *m = st->wsrc;
-            memset(m, 0, stride * sizeof *m);
-            sum = 0;
-            for (uint32_t k = a; k < b; k++) {
-                uint32_t j = W->col[k];
-                uint64_t reg = in->registered_at[j];
-                if ((j != self) & (upd > reg) & (cb >= reg))
-                    m[j] = W->val[k], sum += W->val[k];
-            }
-            src = m, self = UINT32_MAX;
-            sum16(ws, m, stride, &max);
-        }
-        if (sum >= ((uint64_t)1 << 31))
-            return YUMA_FAST_DECLINED;   /* the chain's I32F32 row sum wraps */
-        if (sum == 0) {
-            memset(wr, 0, stride * sizeof *wr);
-        } else if (max >= sum) {         /* one weight holds the row: a 1 */
-            d->careful[r] = 1;
-            weights_exact(src, stride, self, sum, wr);
-        } else {
-            uint64_t total = weights_scaled(ws, src, stride, sum, wr);
-            if (self < n)
-                total -= wr[self], wr[self] = 0;
-            if (total >= (uint64_t)FX_ONE)   /* every floor exact: the row sums to 1 */
-                d->careful[r] = 1;
-        }
-    }
-    return 0;
-}
-
-/* Each row's stored bonds, without those to uids registered since the last
- * epoch: read in place when nothing is masked, else copied. */
-static void dense_bonds(yuma_ws *ws, struct ydense_store *st, const yuma_params *p,
-                        const yuma_input *in, uint64_t max_reg)
-{
-    ydense *d = &st->d;
-    uint32_t n = in->n, stride = d->stride;
-    const yuma_csr *B = &in->bonds;
-    uint64_t lms = in->last_epoch_block;
-    uint64_t last = lms ? (lms == UINT64_MAX ? lms : lms + 1)
-                        : (in->block > p->tempo ? in->block - p->tempo : 0);
-    bool masked = last <= max_reg;
-    for (uint32_t r = 0; r < d->rows; r++) {
-        uint32_t i = st->uid[r], a = B->row_start[i], b = B->row_start[i + 1];
-        if (a == b) {
-            d->b[r] = st->zero16;
-            continue;
-        }
-        uint16_t *buf = d->bbuf + (size_t)r * stride;
-        if (!masked && b - a == n && n == stride) {
-            d->b[r] = B->val + a;
-        } else if (!masked && expand_row(B->col + a, B->val + a, b - a, n, stride, buf)) {
-            d->b[r] = buf;
-        } else {
-            memset(buf, 0, stride * sizeof *buf);
-            for (uint32_t k = a; k < b; k++)
-                if (last > in->registered_at[B->col[k]])
-                    buf[B->col[k]] = B->val[k];
-            d->b[r] = buf;
-        }
-        uint16_t max = 0;
-        if (ws->avx2)
-            max = yuma_avx2_max16(d->b[r], stride);
-        else
-            for (uint32_t j = 0; j < stride; j++)
-                max = d->b[r][j] > max ? d->b[r][j] : max;
-        if (max == 65535)
-            d->careful[r] = 1;           /* a bond of exactly 1 */
-    }
 }
 
 /* The consensus slots (rows with active stake), their stakes normalised, and
@@ -303,8 +91,7 @@ static bool consensus_setup(yuma_ws *ws, struct ydense_store *st, const yuma_par
     uint64_t total = 0;
     for (uint32_t k = 0; k < use; k++) {
         total += (uint64_t)ws->use_stake[k];
-        for (int l = 0; l < 8; l++)   /* below 2^32: use >= 2 where it is read */
-            d->use_st[8 * k + l] = (uint32_t)ws->use_stake[k];
+        d->use_st[k] = (uint32_t)ws->use_stake[k];   /* below 2^32: use >= 2 where read */
     }
     fx kappa = fx_u16_proportion(p->kappa);
     d->total = total;
@@ -334,31 +121,6 @@ static void consensus_scalar(yuma_ws *ws, const ydense *d, uint32_t j, fx minori
         uint64_t key = yuma_select_key(ws->keytmp, ws->keys, d->use, ws->use_stake, minority);
         d->cons[c] = (key >> 8) >= (uint64_t)FX_ONE ? YW_ONE : (uint32_t)(key >> 8);
     }
-}
-
-/* A careful row, one entry at a time: what yuma_avx2_rows8 computes, in
- * 64-bit arithmetic, added to the column sums it wrote. */
-static void careful_row(const ydense *d, uint32_t r)
-{
-    const uint32_t *wr = d->w + (size_t)r * d->stride;
-    const uint16_t *br = d->b[r];
-    uint64_t *er = d->e64 + (size_t)r * d->stride, s = d->s[r], vt = 0;
-    for (uint32_t j = 0; j < d->n; j++) {
-        uint64_t w = yw_decode(wr[j]), cn = yw_decode(d->cons[j]), c = w < cn ? w : cn;
-        uint64_t wb = d->wb_mode == 0 ? w : d->wb_mode == 1 ? c
-                          : (uint64_t)((fx)w + fx_mul((fx)d->ratio, (fx)c - (fx)w));
-        if (s) {
-            d->pre[j] += mul32(s, w);
-            d->ranks[j] += mul32(s, c);
-        }
-        vt += c;
-        uint64_t e = mul32(d->alpha, wb) + mul32(d->keep, yb_fx(br[j]));
-        er[j] = e;
-        d->cs[j] += e;
-        uint32_t e32 = e > UINT32_MAX ? UINT32_MAX : (uint32_t)e;
-        d->emax[j] = e32 > d->emax[j] ? e32 : d->emax[j];
-    }
-    d->vt_careful[r] = vt;
 }
 
 /* Trust and incentive from the ranks; validator trust per uid. */
@@ -401,9 +163,9 @@ static bool dense_reciprocals(yuma_ws *ws, ydense *d)
         d->gm_lo[j] = live ? v.m & 0xffffffffu : 0;
         d->gm_sh[j] = live ? v.sh2 : 0;
         d->inc[j] = inc;
-        if (inc && cs && (inc >= (uint64_t)FX_ONE || d->emax[j] >= cs || d->emax[j] == UINT32_MAX))
-            vec = false;
-        big |= d->emax[j];
+        uint32_t em = d->emax[j];
+        vec &= !((inc != 0) & (cs != 0) & ((inc >= (uint64_t)FX_ONE) | (em >= cs) | (em == UINT32_MAX)));
+        big |= em;
     }
     d->gm_short = big < ((uint32_t)1 << 31);
     for (uint32_t j = 0; j < d->stride && d->gm_short; j++)
@@ -464,7 +226,7 @@ static void dense_dividends(yuma_ws *ws, struct ydense_store *st, bool vec)
     fast_normalize(ws->dividends, n);
 }
 
-/* Per row: stake, and which rows the kernels must leave to careful_row. */
+/* Per row: stake; the EMA's coefficients. */
 static void rows_setup(yuma_ws *ws, struct ydense_store *st, const yuma_params *p)
 {
     ydense *d = &st->d;
@@ -473,22 +235,84 @@ static void rows_setup(yuma_ws *ws, struct ydense_store *st, const yuma_params *
     fx ratio = fx_u16_proportion(p->bonds_penalty);
     d->wb_mode = ratio == 0 ? 0 : ratio == FX_ONE ? 1 : 2;
     d->ratio = (uint64_t)ratio;
-    /* the kernels multiply by alpha, keep and stakes as 32-bit numbers */
-    bool all = !ws->avx2 || d->alpha >= (uint64_t)FX_ONE || d->keep >= (uint64_t)FX_ONE;
     for (uint32_t r = 0; r < d->rows; r++) {
         d->s[r] = (uint64_t)ws->active_stake[st->uid[r]];
-        d->careful[r] = 0;
-        if (all || d->s[r] >= (uint64_t)FX_ONE)
-            d->careful[r] = 1;
+        d->careful[r] = d->s[r] >= (uint64_t)FX_ONE;   /* the kernels take stakes below 1 */
         memset(d->vt + 8 * (size_t)r, 0, 8 * sizeof *d->vt);
         d->vt_careful[r] = 0;
     }
 }
 
+/* Whether the kernels can run the EMA at all: they multiply by alpha and
+ * keep (a fixed alpha), or by each bond's alpha and one minus it (liquid),
+ * as 32-bit numbers; the liquid kernel needs a whole steepness divisor and
+ * its bracket, which fast_sigmoid (libm's exp) has not. */
+static bool kernels_apply(const yuma_ws *ws, const ydense *d)
+{
+    if (!ws->avx2)
+        return false;
+    const yliq *L = d->liq;
+    if (!L)
+        return d->alpha < (uint64_t)FX_ONE && d->keep < (uint64_t)FX_ONE;
+    return L->whole && L->bracket && L->lo > 0 && L->hi < FX_ONE;
+}
+
+/* The consensus of every column (the liquid EMA needs to know first
+ * whether any is above 0). */
+static void dense_consensus(yuma_ws *ws, struct ydense_store *st, const yuma_params *p)
+{
+    ydense *d = &st->d;
+    fx minority;
+    if (!consensus_setup(ws, st, p, &minority))
+        return;
+    for (uint32_t j = 0; j < d->stride; j += 16) {   /* the last block may be 8 wide */
+        bool two = j + 16 <= d->stride;
+        if (ws->avx2 && two)
+            yuma_avx2_consensus16(d, j);
+        else if (ws->avx2)
+            yuma_avx2_consensus8(d, j);
+        else
+            for (uint32_t h = j; h < j + (two ? 16 : 8); h += 8)
+                consensus_scalar(ws, d, h, minority);
+    }
+}
+
+/* Clipping, ranks, validator trust and EMA bonds of every row: the kernels
+ * for the live rows, careful_row for the rest. */
+static void dense_rows(yuma_ws *ws, struct ydense_store *st)
+{
+    ydense *d = &st->d;
+    uint32_t stride = d->stride, groups = stride / 8;
+    bool kernels = kernels_apply(ws, d);
+    d->nlive = 0;
+    for (uint32_t r = 0; r < d->rows; r++) {
+        d->careful[r] |= !kernels;
+        if (!d->careful[r])
+            d->live[d->nlive++] = (yrow){d->w + (size_t)r * stride, d->b[r],
+                                         d->pres + (size_t)r * groups, d->e + (size_t)r * stride,
+                                         d->vt + 8 * (size_t)r, d->s[r]};
+    }
+    if (!kernels) {
+        memset(d->pre, 0, stride * sizeof *d->pre);
+        memset(d->ranks, 0, stride * sizeof *d->ranks);
+        memset(d->cs, 0, stride * sizeof *d->cs);
+        memset(d->emax, 0, stride * sizeof *d->emax);
+    }
+    for (uint32_t j = 0; j < stride && kernels; j += 8) {
+        if (d->liq)
+            yuma_avx2_rows8_liquid(d, j);
+        else
+            yuma_avx2_rows8(d, j);
+    }
+    for (uint32_t r = 0; r < d->rows; r++)
+        if (d->careful[r])
+            yuma_dense_careful_row(d, r);
+}
+
 int yuma_dense_core(yuma_ws *ws, const yuma_params *p, const yuma_input *in, err *e)
 {
     uint32_t n = in->n, stride = (n + 7) & ~7u;
-    if (!p->yuma3 || p->liquid_alpha || p->bonds_moving_average > 1000000)
+    if (!p->yuma3 || p->bonds_moving_average > 1000000)
         return YUMA_FAST_DECLINED;
     if (!ws->dense && !(ws->dense = calloc(1, sizeof *ws->dense)))
         return err_set(e, ERR_NOMEM, "out of memory for the dense epoch");
@@ -496,7 +320,7 @@ int yuma_dense_core(yuma_ws *ws, const yuma_params *p, const yuma_input *in, err
     ydense *d = &st->d;
     if (!store_reserve(st, n, stride, 0))
         return err_set(e, ERR_NOMEM, "out of memory for the dense epoch of %u uids", n);
-    uint32_t rows = pick_rows(st, in), use = 0;
+    uint32_t rows = yuma_dense_pick_rows(st, in), use = 0;
     for (uint32_t i = 0; i < n; i++)
         use += ws->active_stake[i] > 0;
     size_t cells = (size_t)rows * stride;
@@ -516,40 +340,18 @@ int yuma_dense_core(yuma_ws *ws, const yuma_params *p, const yuma_input *in, err
         max_reg = in->registered_at[i] > max_reg ? in->registered_at[i] : max_reg;
 
     rows_setup(ws, st, p);
-    if (dense_weights(ws, st, p, in, max_reg))
+    if (yuma_dense_weights(ws, st, p, in, max_reg))
         return YUMA_FAST_DECLINED;
-    dense_bonds(ws, st, p, in, max_reg);
-    d->nlive = 0;
-    for (uint32_t r = 0; r < rows; r++)
-        if (!d->careful[r])
-            d->live[d->nlive++] = (yrow){d->w + (size_t)r * stride, d->b[r],
-                                         d->e + (size_t)r * stride, d->vt + 8 * (size_t)r, d->s[r]};
-    fx minority;
-    bool select = consensus_setup(ws, st, p, &minority);
-    if (!ws->avx2) {
-        memset(d->pre, 0, stride * sizeof *d->pre);
-        memset(d->ranks, 0, stride * sizeof *d->ranks);
-        memset(d->cs, 0, stride * sizeof *d->cs);
-        memset(d->emax, 0, stride * sizeof *d->emax);
-    }
-    for (uint32_t j = 0; j < stride; j += 16) {   /* the last block may be 8 wide */
-        bool two = j + 16 <= stride;
-        if (select && ws->avx2 && two)
-            yuma_avx2_consensus16(d, j);
-        else if (select && ws->avx2)
-            yuma_avx2_consensus8(d, j);
-        else if (select)
-            for (uint32_t h = j; h < j + (two ? 16 : 8); h += 8)
-                consensus_scalar(ws, d, h, minority);
-        if (ws->avx2) {
-            yuma_avx2_rows8(d, j);
-            if (two)
-                yuma_avx2_rows8(d, j + 8);
+    yuma_dense_bonds(ws, st, p, in, max_reg);
+    dense_consensus(ws, st, p);
+    d->liq = NULL;
+    for (uint32_t j = 0; j < stride && p->liquid_alpha && !d->liq; j++)
+        if (d->cons[j] != 0) {   /* liquid alpha needs a consensus above 0 somewhere */
+            yuma_liquid_setup(&st->liq, p);
+            d->liq = &st->liq;
+            yuma_dense_presence(st, p, in, max_reg);
         }
-    }
-    for (uint32_t r = 0; r < rows; r++)
-        if (d->careful[r])
-            careful_row(d, r);
+    dense_rows(ws, st);
     for (uint32_t j = 0; j < n; j++)
         ws->consensus[j] = (fx)yw_decode(d->cons[j]);
     dense_trust(ws, st);

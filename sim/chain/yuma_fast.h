@@ -118,14 +118,38 @@ static inline uint64_t yw_decode(uint32_t v) { return v == YW_ONE ? (uint64_t)FX
 /* A stored u16 bond as I32F32 bits: b * 2^32 / 65535 (2^32 = 65535 * 65537 + 1). */
 static inline uint64_t yb_fx(uint16_t b) { return (uint64_t)b * 65537u + (b == 65535); }
 
-/* A live row as the row kernel reads it. */
+/* A live row as the row kernels read it. */
 typedef struct yrow {
     const uint32_t *w;          /* weights */
     const uint16_t *b;          /* stored bonds */
+    const uint8_t *pres;        /* liquid alpha: which weights the row has, 8 a byte */
     uint32_t *e;                /* EMA bonds */
     uint32_t *vt;               /* validator trust, 8 lane sums */
     uint64_t s;                 /* active stake, below 2^32 */
 } yrow;
+
+/* Liquid alpha as the dense core computes it (yuma_liquid.c). The chain's
+ * alpha of a bond is clamp(lo + sig (hi - lo), lo, hi) with
+ * sig = 1 / (1 + exp(x)), x = sdiv (d - 1/2) for the bond's d. */
+typedef struct yliq {
+    fx lo, hi, sdiv;
+    uint64_t delta;             /* hi - lo, when the bracket applies */
+    int32_t steep;              /* sdiv / 2^32 when whole: x = steep (d - 2^31) */
+    bool whole;                 /* sdiv is a whole number */
+    bool bracket;               /* lo <= hi: the bracket of yuma_liquid_alpha applies */
+    bool fast;                  /* fast_sigmoid: libm exp, never the series */
+    fx alpha0;                  /* the alpha of d = 0, which many bonds share */
+} yliq;
+
+void yuma_liquid_setup(yliq *L, const yuma_params *p);
+/* The chain's alpha of exponent x, exactly (libm's with L->fast). */
+fx yuma_liquid_alpha(const yliq *L, fx x);
+/* The alpha of x when the double exp decides it (see yuma_liquid.c);
+ * false when it does not, or x is outside where the bracket is proved. */
+bool yuma_liquid_bracket(const yliq *L, fx x, fx *alpha);
+/* The combined difference d of a bond: how far the weight w is above
+ * consensus c when at or above the bond b, else how far below the bond. */
+fx yuma_liquid_d(fx c, fx w, fx b);
 
 /* What the dense kernels read and write. Rows are the uids that carry
  * weights or bonds; each is `stride` wide (n rounded up to 8, zero padded).
@@ -135,7 +159,7 @@ typedef struct ydense {
     uint32_t n, stride, rows, use;
     /* consensus: `use` slots, the rows with active stake */
     const uint32_t **use_w;     /* per slot: its weight row (zeros for none) */
-    uint32_t *use_st;           /* per slot: its stake (< 2^32), 8 copies */
+    uint32_t *use_st;           /* per slot: its stake (< 2^32) */
     uint64_t total;             /* the slots' stake */
     uint32_t k1;                /* a column's consensus is its smallest value
                                    with at most k1 stake above it */
@@ -153,6 +177,8 @@ typedef struct ydense {
     uint64_t *vt_careful;       /* per row: validator trust of careful rows */
     /* the EMA of bonds: alpha wb + keep b, wb the weights for bonds */
     uint64_t alpha, keep;
+    const yliq *liq;            /* liquid alpha, or NULL for a fixed alpha */
+    uint8_t *pres;              /* rows x stride / 8: which weights a row has */
     int wb_mode;                /* 0: weights, 1: clipped, 2: interpolated by ratio */
     uint64_t ratio;
     /* per column, stride wide */
@@ -165,14 +191,43 @@ typedef struct ydense {
     uint64_t *lists;            /* consensus scratch: 16 x 256 */
 } ydense;
 
-/* yuma_avx2*.c: whether the CPU runs AVX2, and the kernels that need it. */
+/* The dense core's buffers, grown to the largest subnet seen (yuma_dense*.c). */
+struct ydense_store {
+    ydense d;
+    int32_t *row_of;            /* per uid: its row, -1 for none */
+    uint32_t *uid;              /* per row: its uid */
+    uint16_t *wsrc;             /* one masked weight row, stride wide */
+    uint32_t *zero32;           /* stride zeros: a consensus slot without a row */
+    uint16_t *zero16;           /* stride zeros: a row without bonds */
+    uint16_t *iota;             /* 0, 1, 2, ...: the columns of a full stored row */
+    size_t cells;               /* rows x stride allocated */
+    uint32_t uids, cols;        /* uids and stride allocated */
+    yliq liq;
+};
+
+/* yuma_dense_rows.c: the rows loaded dense, and the careful rows. */
+uint32_t yuma_dense_pick_rows(struct ydense_store *st, const yuma_input *in);
+int yuma_dense_weights(yuma_ws *ws, struct ydense_store *st, const yuma_params *p,
+                       const yuma_input *in, uint64_t max_reg);
+void yuma_dense_bonds(yuma_ws *ws, struct ydense_store *st, const yuma_params *p,
+                      const yuma_input *in, uint64_t max_reg);
+void yuma_dense_presence(struct ydense_store *st, const yuma_params *p, const yuma_input *in,
+                         uint64_t max_reg);
+void yuma_dense_careful_row(const ydense *d, uint32_t r);
+
+/* yuma_avx2*.c: whether the CPU runs AVX2 (and FMA), and the kernels that need it. */
 bool yuma_have_avx2(void);
 /* Consensus of columns j..j+7 (j..j+15) into d->cons (needs 2 <= use <= 255). */
 void yuma_avx2_consensus8(const ydense *d, uint32_t j);
 void yuma_avx2_consensus16(const ydense *d, uint32_t j);
 /* Columns j..j+7 of the live rows: clipping, ranks, validator trust, EMA
- * bonds; writes pre, ranks, cs, emax at j..j+7. */
+ * bonds; writes pre, ranks, cs, emax at j..j+7. The liquid variant takes
+ * each bond's alpha from d->liq (yuma_avx2_liquid.c). */
 void yuma_avx2_rows8(const ydense *d, uint32_t j);
+void yuma_avx2_rows8_liquid(const ydense *d, uint32_t j);
+/* Tests: alphas of four exponents by the vector bracket; unsure[l] where it
+ * does not decide (alpha[l] is then unset). */
+void yuma_avx2_liquid_alpha4(const yliq *L, const int64_t x[4], fx alpha[4], bool unsure[4]);
 /* out[k] = floor(src[k] * m / 2^L) for k < stride (L >= 32, src < 2^16,
  * every result below 2^32); returns their sum. */
 uint64_t yuma_avx2_scale_row(const uint16_t *src, uint32_t stride, uint64_t m, unsigned L,
