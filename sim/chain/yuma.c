@@ -382,7 +382,7 @@ int yuma_epoch(yuma_ws *ws, const yuma_params *p, const yuma_input *in,
     for (uint32_t i = 0; i < n; i++)
         ws->active_stake[i] =
             ws->active[i] && in->validator_permit[i] ? ws->stake[i] : 0;
-    fast_normalize(ws->active_stake, n);   /* stakes are in [0, 1] */
+    yuma_normalize_ws(ws, ws->active_stake, n);   /* stakes are in [0, 1] */
 
     ws->bonds_stored = false;
     r = ws->force_reference ? YUMA_FAST_DECLINED : yuma_fast_core(ws, p, in, e);

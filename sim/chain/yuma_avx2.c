@@ -75,6 +75,77 @@ AVX2 static INLINE void rows8_mode(const ydense *d, uint32_t j, const int mode)
     ST(d->emax + j, mx);
 }
 
+/* rows8_mode for sixteen columns, EMA column sums in u32 lanes (the
+ * caller's bound keeps them below 2^32) and no maxima: fewer accumulators,
+ * so two column groups share each row's loads and loop. */
+AVX2 static INLINE void rows16_mode(const ydense *d, uint32_t j, const int mode)
+{
+    const __m256i cons0 = V(d->cons + j), cons1 = V(d->cons + j + 8), low = _mm256_set1_epi64x(0xffffffff);
+    const __m256i al = _mm256_set1_epi64x((int64_t)d->alpha);
+    const __m256i kp = _mm256_set1_epi64x((int64_t)d->keep);
+    const __m256i rt = _mm256_set1_epi64x((int64_t)d->ratio);
+    __m256i p0 = _mm256_setzero_si256(), p1 = p0, r0 = p0, r1 = p0, s0 = p0, s1 = p0;
+    for (const yrow *row = d->live, *end = row + d->nlive; row < end; row++) {
+        __m256i w0 = V(row->w + j), w1 = V(row->w + j + 8), w0o = ODD(w0), w1o = ODD(w1);
+        __m256i c0 = _mm256_min_epu32(w0, cons0), c1 = _mm256_min_epu32(w1, cons1);
+        __m256i c0o = ODD(c0), c1o = ODD(c1);
+        uint64_t s = row->s;
+        if (s) {
+            __m256i sv = _mm256_set1_epi64x((int64_t)s);
+            p0 = _mm256_add_epi32(p0, mulhi8(w0, w0o, sv));
+            p1 = _mm256_add_epi32(p1, mulhi8(w1, w1o, sv));
+            r0 = _mm256_add_epi32(r0, mulhi8(c0, c0o, sv));
+            r1 = _mm256_add_epi32(r1, mulhi8(c1, c1o, sv));
+        }
+        ST(row->vt, _mm256_add_epi32(V(row->vt), _mm256_add_epi32(c0, c1)));
+        __m256i wb0 = c0, wb0o = c0o, wb1 = c1, wb1o = c1o;
+        if (mode == 0) {
+            wb0 = w0, wb0o = w0o, wb1 = w1, wb1o = w1o;
+        } else if (mode == 2) {
+            __m256i d0 = _mm256_sub_epi32(w0, c0), d1 = _mm256_sub_epi32(w1, c1);
+            __m256i u0 = _mm256_blend_epi32(_mm256_srli_epi64(_mm256_add_epi64(_mm256_mul_epu32(d0, rt), low), 32),
+                                            _mm256_add_epi64(_mm256_mul_epu32(ODD(d0), rt), low), 0xaa);
+            __m256i u1 = _mm256_blend_epi32(_mm256_srli_epi64(_mm256_add_epi64(_mm256_mul_epu32(d1, rt), low), 32),
+                                            _mm256_add_epi64(_mm256_mul_epu32(ODD(d1), rt), low), 0xaa);
+            wb0 = _mm256_sub_epi32(w0, u0), wb1 = _mm256_sub_epi32(w1, u1);
+            wb0o = ODD(wb0), wb1o = ODD(wb1);
+        }
+        __m256i b = V(row->b + j);   /* sixteen u16 */
+        __m256i b0 = _mm256_cvtepu16_epi32(_mm256_castsi256_si128(b));
+        __m256i b1 = _mm256_cvtepu16_epi32(_mm256_extracti128_si256(b, 1));
+        b0 = _mm256_or_si256(_mm256_slli_epi32(b0, 16), b0);
+        b1 = _mm256_or_si256(_mm256_slli_epi32(b1, 16), b1);
+        __m256i e0 = _mm256_add_epi32(mulhi8(wb0, wb0o, al), mulhi8(b0, ODD(b0), kp));
+        __m256i e1 = _mm256_add_epi32(mulhi8(wb1, wb1o, al), mulhi8(b1, ODD(b1), kp));
+        s0 = _mm256_add_epi32(s0, e0);
+        s1 = _mm256_add_epi32(s1, e1);
+        ST(row->e + j, e0);
+        ST(row->e + j + 8, e1);
+    }
+    store_wide(d->pre + j, p0);
+    store_wide(d->pre + j + 8, p1);
+    store_wide(d->ranks + j, r0);
+    store_wide(d->ranks + j + 8, r1);
+    store_wide(d->cs + j, s0);
+    store_wide(d->cs + j + 8, s1);
+    ST(d->emax + j, _mm256_setzero_si256());
+    ST(d->emax + j + 8, _mm256_setzero_si256());
+}
+
+AVX2 static void rows16_w(const ydense *d, uint32_t j) { rows16_mode(d, j, 0); }
+AVX2 static void rows16_clip(const ydense *d, uint32_t j) { rows16_mode(d, j, 1); }
+AVX2 static void rows16_interp(const ydense *d, uint32_t j) { rows16_mode(d, j, 2); }
+
+void yuma_avx2_rows16(const ydense *d, uint32_t j)
+{
+    if (d->wb_mode == 0)
+        rows16_w(d, j);
+    else if (d->wb_mode == 1)
+        rows16_clip(d, j);
+    else
+        rows16_interp(d, j);
+}
+
 AVX2 static void rows8_w(const ydense *d, uint32_t j) { rows8_mode(d, j, 0); }
 AVX2 static void rows8_clip(const ydense *d, uint32_t j) { rows8_mode(d, j, 1); }
 AVX2 static void rows8_interp(const ydense *d, uint32_t j) { rows8_mode(d, j, 2); }
@@ -328,6 +399,7 @@ bool yuma_avx2_csr_ok(const uint32_t *rs, const uint16_t *col, uint32_t rows, ui
 bool yuma_have_avx2(void) { return false; }
 
 void yuma_avx2_rows8(const ydense *d, uint32_t j) { (void)d, (void)j; }
+void yuma_avx2_rows16(const ydense *d, uint32_t j) { (void)d, (void)j; }
 uint64_t yuma_avx2_scale_row(const uint16_t *src, uint32_t stride, uint64_t m, unsigned L,
                              uint32_t *out)
 {

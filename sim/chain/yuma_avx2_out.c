@@ -78,11 +78,35 @@ uint32_t yuma_avx2_emission(yuma_ws *ws, uint64_t rao, ydiv v, uint32_t n4)
     return emission4(ws, rao, v, n4);
 }
 
+AVX2 static uint32_t divide4(fx *x, uint32_t n4, ydiv v)
+{
+    const __m256i mhi = _mm256_set1_epi64x((int64_t)(v.m >> 32));
+    const __m256i mlo = _mm256_set1_epi64x((int64_t)(v.m & 0xffffffffu));
+    const __m128i sh2 = _mm_cvtsi32_si128(v.sh2);
+    const __m256i top = _mm256_set1_epi64x(FX_ONE - 1);
+    uint32_t i = 0;
+    for (; i < n4; i += 4) {
+        __m256i a = V(x + i);
+        if (!_mm256_testz_si256(_mm256_cmpgt_epi64(a, top), _mm256_cmpgt_epi64(a, top)))
+            break;   /* values are >= 0 */
+        ST(x + i, share4(a, mhi, mlo, sh2));
+    }
+    return i;
+}
+
+uint32_t yuma_avx2_divide(fx *x, uint32_t n4, ydiv v) { return divide4(x, n4, v); }
+
 #else
 
 uint32_t yuma_avx2_emission(yuma_ws *ws, uint64_t rao, ydiv v, uint32_t n4)
 {
     (void)ws, (void)rao, (void)v, (void)n4;
+    return 0;
+}
+
+uint32_t yuma_avx2_divide(fx *x, uint32_t n4, ydiv v)
+{
+    (void)x, (void)n4, (void)v;
     return 0;
 }
 

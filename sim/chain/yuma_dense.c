@@ -30,7 +30,8 @@ void yuma_dense_free(struct ydense_store *st)
     ydense *d = &st->d;
     void *all[] = {st->row_of, st->uid, st->wsrc, st->zero32, st->zero16, st->iota,
                    (void *)d->use_w, d->use_st, d->w, (void *)d->b, d->bbuf, d->s,
-                   d->careful, d->live, d->vt_careful, d->e, d->e64, d->vt, d->pres, d->cons, d->pre, d->ranks, d->cs,
+                   d->careful, d->live, d->vt_careful, d->e, d->e64, d->vt, d->pres,
+                   d->rowmax, d->cons, d->pre, d->ranks, d->cs,
                    d->emax, d->gm_hi, d->gm_lo, d->gm_sh, d->inc, d->lists};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         free(all[i]);
@@ -45,7 +46,7 @@ static bool store_reserve(struct ydense_store *st, uint32_t n, uint32_t stride, 
         if (!GROW(st->row_of, c) || !GROW(st->uid, c) || !GROW(d->use_w, c) ||
             !GROW(d->use_st, c) || !GROW(d->s, c) || !GROW(d->careful, c) ||
             !GROW(d->b, c) || !GROW(d->vt, 8 * c) || !GROW(d->live, c) ||
-            !GROW(d->vt_careful, c))
+            !GROW(d->vt_careful, c) || !GROW(d->rowmax, c))
             return false;
         st->uids = n;
     }
@@ -87,7 +88,7 @@ static bool consensus_setup(yuma_ws *ws, struct ydense_store *st, const yuma_par
             ws->use_stake[use++] = ws->active_stake[i];
         }
     d->use = use;
-    fast_normalize(ws->use_stake, use);
+    yuma_normalize_ws(ws, ws->use_stake, use);
     uint64_t total = 0;
     for (uint32_t k = 0; k < use; k++) {
         total += (uint64_t)ws->use_stake[k];
@@ -123,6 +124,20 @@ static void consensus_scalar(yuma_ws *ws, const ydense *d, uint32_t j, fx minori
     }
 }
 
+/* floor(a 2^32 / b) for a < 2^32, a <= b: a double estimate, off by at
+ * most one (its error is below 2^-19), corrected by the exact remainder;
+ * cheaper than a 128-bit division. */
+static uint64_t div32(uint64_t a, uint64_t b)
+{
+    uint64_t q = (uint64_t)((double)a * 4294967296.0 / (double)b);
+    i128 r = ((i128)a << 32) - (i128)q * (i128)b;
+    if (r < 0)
+        q--;
+    else if (r >= (i128)b)
+        q++;
+    return q;
+}
+
 /* Trust and incentive from the ranks; validator trust per uid. */
 static void dense_trust(yuma_ws *ws, struct ydense_store *st)
 {
@@ -131,11 +146,11 @@ static void dense_trust(yuma_ws *ws, struct ydense_store *st)
     for (uint32_t j = 0; j < n; j++) {   /* ranks <= preranks <= 1 */
         uint64_t rk = d->ranks[j], q = d->pre[j];
         ws->ranks[j] = (fx)rk, ws->preranks[j] = (fx)q;
-        ws->trust[j] = q == 0 ? 0 : rk < ((uint64_t)1 << 32) ? (fx)((rk << 32) / q)
+        ws->trust[j] = q == 0 ? 0 : rk < ((uint64_t)1 << 32) ? (fx)div32(rk, q)
                                                               : fx_safe_div((fx)rk, (fx)q);
     }
     memcpy(ws->incentive, ws->ranks, n * sizeof *ws->ranks);
-    fast_normalize(ws->incentive, n);
+    yuma_normalize_ws(ws, ws->incentive, n);
     memset(ws->vtrust, 0, n * sizeof *ws->vtrust);
     for (uint32_t r = 0; r < d->rows; r++) {
         const uint32_t *v = d->vt + 8 * (size_t)r;
@@ -152,7 +167,7 @@ static void dense_trust(yuma_ws *ws, struct ydense_store *st)
 static bool dense_reciprocals(yuma_ws *ws, ydense *d)
 {
     bool vec = true;
-    uint32_t big = 0;
+    uint64_t big = 0;
     for (uint32_t j = 0; j < d->stride; j++) {
         uint64_t cs = j < d->n ? d->cs[j] : 0, inc = j < d->n ? (uint64_t)ws->incentive[j] : 0;
         ydiv v = cs ? ydiv_make(cs) : (ydiv){0, 0, 0, false};
@@ -164,8 +179,9 @@ static bool dense_reciprocals(yuma_ws *ws, ydense *d)
         d->gm_sh[j] = live ? v.sh2 : 0;
         d->inc[j] = inc;
         uint32_t em = d->emax[j];
-        vec &= !((inc != 0) & (cs != 0) & ((inc >= (uint64_t)FX_ONE) | (em >= cs) | (em == UINT32_MAX)));
-        big |= em;
+        uint64_t top = em > d->live_max ? em : d->live_max;
+        vec &= !((inc != 0) & (cs != 0) & ((inc >= (uint64_t)FX_ONE) | (top >= cs) | (em == UINT32_MAX)));
+        big |= top;
     }
     d->gm_short = big < ((uint32_t)1 << 31);
     for (uint32_t j = 0; j < d->stride && d->gm_short; j++)
@@ -223,7 +239,7 @@ static void dense_dividends(yuma_ws *ws, struct ydense_store *st, bool vec)
     }
     ws->ob_row[n] = out;
     ws->bonds_stored = true;
-    fast_normalize(ws->dividends, n);
+    yuma_normalize_ws(ws, ws->dividends, n);
 }
 
 /* Per row: stake; the EMA's coefficients. */
@@ -284,13 +300,16 @@ static void dense_rows(yuma_ws *ws, struct ydense_store *st)
     ydense *d = &st->d;
     uint32_t stride = d->stride, groups = stride / 8;
     bool kernels = kernels_apply(ws, d);
+    uint64_t bound = 0;   /* every live EMA bond is at most this */
     d->nlive = 0;
     for (uint32_t r = 0; r < d->rows; r++) {
         d->careful[r] |= !kernels;
-        if (!d->careful[r])
-            d->live[d->nlive++] = (yrow){d->w + (size_t)r * stride, d->b[r],
-                                         d->pres + (size_t)r * groups, d->e + (size_t)r * stride,
-                                         d->vt + 8 * (size_t)r, d->s[r]};
+        if (d->careful[r])
+            continue;
+        d->live[d->nlive++] = (yrow){d->w + (size_t)r * stride, d->b[r],
+                                     d->pres + (size_t)r * groups, d->e + (size_t)r * stride,
+                                     d->vt + 8 * (size_t)r, d->s[r]};
+        bound = d->rowmax[r] > bound ? d->rowmax[r] : bound;
     }
     if (!kernels) {
         memset(d->pre, 0, stride * sizeof *d->pre);
@@ -298,9 +317,14 @@ static void dense_rows(yuma_ws *ws, struct ydense_store *st)
         memset(d->cs, 0, stride * sizeof *d->cs);
         memset(d->emax, 0, stride * sizeof *d->emax);
     }
+    /* an EMA bond is at most the larger of its weight and bond */
+    bool narrow = !d->liq && (u128)bound * d->nlive < ((u128)1 << 32);
+    d->live_max = narrow ? bound : 0;
     for (uint32_t j = 0; j < stride && kernels; j += 8) {
         if (d->liq)
             yuma_avx2_rows8_liquid(d, j);
+        else if (narrow && j + 16 <= stride)
+            yuma_avx2_rows16(d, j), j += 8;
         else
             yuma_avx2_rows8(d, j);
     }

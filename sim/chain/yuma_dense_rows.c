@@ -119,6 +119,7 @@ int yuma_dense_weights(yuma_ws *ws, struct ydense_store *st, const yuma_params *
     for (uint32_t r = 0; r < d->rows; r++) {
         uint32_t i = st->uid[r], a = W->row_start[i], b = W->row_start[i + 1];
         uint32_t *wr = d->w + (size_t)r * stride;
+        d->rowmax[r] = 0;
         if (!in->validator_permit[i] || a == b) {
             memset(wr, 0, stride * sizeof *wr);
             continue;
@@ -161,6 +162,7 @@ int yuma_dense_weights(yuma_ws *ws, struct ydense_store *st, const yuma_params *
                 total -= wr[self], wr[self] = 0;
             if (total >= (uint64_t)FX_ONE)   /* every floor exact: the row sums to 1 */
                 d->careful[r] = 1;
+            d->rowmax[r] = ((uint64_t)max << 32) / sum;   /* at least its largest weight */
         }
     }
     return 0;
@@ -204,6 +206,8 @@ void yuma_dense_bonds(yuma_ws *ws, struct ydense_store *st, const yuma_params *p
                 max = d->b[r][j] > max ? d->b[r][j] : max;
         if (max == 65535)
             d->careful[r] = 1;           /* a bond of exactly 1 */
+        uint64_t bmax = yb_fx(max);
+        d->rowmax[r] = bmax > d->rowmax[r] ? bmax : d->rowmax[r];
     }
 }
 

@@ -76,6 +76,25 @@ static inline void fast_normalize(fx *x, uint32_t n)
         x[i] = ydiv_fx(v, (uint64_t)x[i]);
 }
 
+/* yuma_avx2_out.c: x[i] = safe_div(x[i], sum) for x[i] < 2^32 by the
+ * reciprocal v (sum >= 2), four at a time; returns how many it did from the
+ * start (it stops at a value of 2^32 or more). */
+uint32_t yuma_avx2_divide(fx *x, uint32_t n, ydiv v);
+
+/* fast_normalize with the AVX2 kernel where the workspace may use it. */
+static inline void yuma_normalize_ws(const yuma_ws *ws, fx *x, uint32_t n)
+{
+    uint64_t sum = 0;
+    for (uint32_t i = 0; i < n; i++)
+        sum += (uint64_t)x[i];
+    if (sum == 0)
+        return;
+    ydiv v = ydiv_make(sum);
+    uint32_t i = ws->avx2 && sum >= 2 ? yuma_avx2_divide(x, n & ~3u, v) : 0;
+    for (; i < n; i++)
+        x[i] = ydiv_fx(v, (uint64_t)x[i]);
+}
+
 /* yuma_select.c: the key whose value is the stake-weighted median of a
  * column of m keys (value << 8 | slot, slot < 256, stake per slot). */
 uint64_t yuma_select_key(uint64_t *a, uint64_t *tmp, uint32_t m, const fx *stake, fx minority);
@@ -174,6 +193,10 @@ typedef struct ydense {
     uint32_t *e;                /* rows x stride: EMA bonds (< 2^32 off careful rows) */
     uint64_t *e64;              /* rows x stride: EMA bonds of careful rows */
     uint32_t *vt;               /* rows x 8: validator trust, lane sums (< 2^32) */
+    uint64_t *rowmax;           /* per row: at least its largest weight and bond, so
+                                   at least every EMA bond of the row */
+    uint64_t live_max;          /* the largest rowmax of the live rows, where the
+                                   kernel does not keep emax (0 where it does) */
     uint64_t *vt_careful;       /* per row: validator trust of careful rows */
     /* the EMA of bonds: alpha wb + keep b, wb the weights for bonds */
     uint64_t alpha, keep;
@@ -225,6 +248,10 @@ void yuma_avx2_consensus16(const ydense *d, uint32_t j);
  * each bond's alpha from d->liq (yuma_avx2_liquid.c). */
 void yuma_avx2_rows8(const ydense *d, uint32_t j);
 void yuma_avx2_rows8_liquid(const ydense *d, uint32_t j);
+/* yuma_avx2_rows8 for columns j..j+15 where every column sum of the live
+ * rows' EMA bonds is below 2^32 (d->live_max times the live rows is): sums
+ * kept in u32 lanes, emax left at 0. */
+void yuma_avx2_rows16(const ydense *d, uint32_t j);
 /* Tests: alphas of four exponents by the vector bracket; unsure[l] where it
  * does not decide (alpha[l] is then unset). */
 void yuma_avx2_liquid_alpha4(const yliq *L, const int64_t x[4], fx alpha[4], bool unsure[4]);
