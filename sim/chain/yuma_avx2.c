@@ -236,22 +236,25 @@ AVX2 static uint16_t max16(const uint16_t *v, uint32_t n)
 
 uint16_t yuma_avx2_max16(const uint16_t *v, uint32_t n) { return max16(v, n); }
 
-/* The column reciprocals and incentive, for dividend4. */
+/* The column multipliers, shifts and incentive, for dividend4. */
 typedef struct ycols {
     const uint64_t *hi, *lo, *sh, *inc;
 } ycols;
 
-/* Granlund-Montgomery per column (ydiv_u64 with sh1 = 1, columns summing
- * to at least 2) for x = e << 32, e < 2^32, t = mulhi(m, x):
- * q = (t + ((x - t) >> 1)) >> sh2, or where e < 2^31 keeps x + t below
- * 2^64, (x + t) >> (sh2 + 1) (gm_sh holds the shift of the form in use);
- * then floor(q inc / 2^32). Four columns from j. */
+/* e 2^32 / cs per column, e < 2^32, by the multipliers of
+ * dense_reciprocals: with small (every e below 2^31) the round-up method,
+ * q = floor(m e / 2^32) >> sh; else Granlund-Montgomery's (ydiv_u64 with
+ * sh1 = 1, columns summing to at least 2): t = floor(m e / 2^32) and
+ * q = (t + ((x - t) >> 1)) >> sh for x = e << 32. Then floor(q inc / 2^32).
+ * Four columns from j. */
 AVX2 static INLINE __m256i dividend4(ycols c, __m256i v, uint32_t j, const bool small)
 {
     __m256i t = _mm256_add_epi64(_mm256_mul_epu32(v, V(c.hi + j)), MULHI(v, V(c.lo + j)));
-    __m256i x = _mm256_slli_epi64(v, 32);
-    __m256i q = small ? _mm256_add_epi64(x, t)
-                      : _mm256_add_epi64(t, _mm256_srli_epi64(_mm256_sub_epi64(x, t), 1));
+    __m256i q = t;
+    if (!small) {
+        __m256i x = _mm256_slli_epi64(v, 32);
+        q = _mm256_add_epi64(t, _mm256_srli_epi64(_mm256_sub_epi64(x, t), 1));
+    }
     return MULHI(_mm256_srlv_epi64(q, V(c.sh + j)), V(c.inc + j));
 }
 

@@ -170,23 +170,40 @@ static bool dense_reciprocals(yuma_ws *ws, ydense *d)
     uint64_t big = 0;
     for (uint32_t j = 0; j < d->stride; j++) {
         uint64_t cs = j < d->n ? d->cs[j] : 0, inc = j < d->n ? (uint64_t)ws->incentive[j] : 0;
-        ydiv v = cs ? ydiv_make(cs) : (ydiv){0, 0, 0, false};
-        if (j < d->n)
-            ws->cdiv[j] = v;
-        bool live = cs >= 2;
-        d->gm_hi[j] = live ? v.m >> 32 : 0;
-        d->gm_lo[j] = live ? v.m & 0xffffffffu : 0;
-        d->gm_sh[j] = live ? v.sh2 : 0;
-        d->inc[j] = inc;
         uint32_t em = d->emax[j];
         uint64_t top = em > d->live_max ? em : d->live_max;
         vec &= !((inc != 0) & (cs != 0) & ((inc >= (uint64_t)FX_ONE) | (top >= cs) | (em == UINT32_MAX)));
         big |= top;
+        d->inc[j] = inc;
     }
-    d->gm_short = big < ((uint32_t)1 << 31);
-    for (uint32_t j = 0; j < d->stride && d->gm_short; j++)
-        d->gm_sh[j] += d->gm_hi[j] | d->gm_lo[j] ? 1 : 0;
+    /* Every EMA bond below 2^31 makes the numerator e 2^32 below 2^63, and
+     * then the round-up method (Granlund and Montgomery, section 4) needs
+     * one multiplier: m = ceil(2^(63+l) / cs), 2^l >= cs, fits 64 bits and
+     * floor(e 2^32 / cs) = floor(floor(m e / 2^32) / 2^(l-1)), the error
+     * term being below 2^-l <= 1/cs. Else ydiv's 65-bit one. */
+    d->gm_short = big < ((uint64_t)1 << 31);
+    for (uint32_t j = 0; j < d->stride; j++) {
+        uint64_t cs = d->cs[j], m = 0, sh = 0;
+        if (j < d->n && cs >= 2 && d->gm_short) {
+            unsigned l = 64 - (unsigned)__builtin_clzll(cs - 1);   /* 2^(l-1) < cs <= 2^l */
+            m = udiv128((uint64_t)1 << (l - 1), 0, cs);   /* 2^(63+l) / cs, l >= 1 */
+            m += (u128)m * cs != (u128)1 << (63 + l);
+            sh = l - 1;
+        } else if (j < d->n && cs >= 2) {
+            ydiv v = ydiv_make(cs);
+            m = v.m, sh = v.sh2;
+        }
+        d->gm_hi[j] = m >> 32, d->gm_lo[j] = m & 0xffffffffu, d->gm_sh[j] = sh;
+    }
     return vec;
+}
+
+/* The scalar path's divisors (careful rows, or columns the vector path
+ * cannot take). */
+static void scalar_reciprocals(yuma_ws *ws, const ydense *d)
+{
+    for (uint32_t j = 0; j < d->n; j++)
+        ws->cdiv[j] = d->cs[j] ? ydiv_make(d->cs[j]) : (ydiv){0, 0, 0, false};
 }
 
 static uint64_t bond_total_scalar(const yuma_ws *ws, const ydense *d, uint32_t r)
@@ -379,6 +396,12 @@ int yuma_dense_core(yuma_ws *ws, const yuma_params *p, const yuma_input *in, err
     for (uint32_t j = 0; j < n; j++)
         ws->consensus[j] = (fx)yw_decode(d->cons[j]);
     dense_trust(ws, st);
-    dense_dividends(ws, st, dense_reciprocals(ws, d));
+    bool vec = dense_reciprocals(ws, d);
+    bool scalar = !vec || !ws->avx2;
+    for (uint32_t r = 0; r < rows && !scalar; r++)
+        scalar = d->careful[r] != 0;
+    if (scalar)
+        scalar_reciprocals(ws, d);
+    dense_dividends(ws, st, vec);
     return 0;
 }

@@ -208,8 +208,8 @@ typedef struct ydense {
     uint32_t *cons;             /* consensus, u32 as the weights */
     uint64_t *pre, *ranks, *cs; /* ranks before and after clipping; EMA column sums */
     uint32_t *emax;             /* the largest EMA bond of the column */
-    uint64_t *gm_hi, *gm_lo, *gm_sh, *inc;   /* EMA / column sum by reciprocal, incentive */
-    bool gm_short;              /* every EMA bond below 2^31: the shorter reciprocal step */
+    uint64_t *gm_hi, *gm_lo, *gm_sh, *inc;   /* EMA / column sum by multiplier, incentive */
+    bool gm_short;              /* every EMA bond below 2^31: the round-up multipliers */
     const uint16_t *iota;       /* 0, 1, 2, ...: stored columns, stride + 16 */
     uint64_t *lists;            /* consensus scratch: 16 x 256 */
 } ydense;
