@@ -94,6 +94,8 @@ void yuma_topk_nonzero(const fx *x, uint32_t n, uint32_t k, uint64_t *keys, bool
 /* The reference (yuma_ref.c, yuma_bonds.c): the chain's steps as written. */
 int yuma_ref_core(yuma_ws *ws, const yuma_params *p, const yuma_input *in, err *e);
 void yuma_ref_bonds_dividends(yuma_ws *ws, const yuma_params *p, const yuma_input *in);
+/* The same for the fast core: legacy bonds with faster column divisions. */
+void yuma_fast_legacy_bonds(yuma_ws *ws, const yuma_params *p, const yuma_input *in);
 
 /* The fast path (yuma_fast*.c): the same values, computed for speed, within
  * bounds every real subnet is in; YUMA_FAST_DECLINED when an input is not. */
