@@ -17,11 +17,14 @@
  *                 both are zero) times the rao to distribute, floored
  *
  * This file holds the API, the workspace, validation and the steps around the
- * core; the core (weights to dividends) is computed by yuma_dense.c (dense
- * subnets, Yuma 3, AVX2 kernels in yuma_avx2.c where the CPU has them) or
- * yuma_fast.c / yuma_fast_bonds.c (sparse), falling back to yuma_ref.c /
- * yuma_bonds.c, the line-by-line reference, outside their bounds. All give
- * the same bits (tests/unit/test_yuma_fast.c).
+ * core; the core (weights to dividends) is computed by the dense core
+ * (yuma_dense.c, yuma_dense_rows.c: Yuma 3, fixed or liquid alpha, rows held
+ * n wide, AVX2 kernels in yuma_avx2*.c chosen at run time, exact scalar
+ * loops otherwise; the liquid sigmoid by yuma_liquid.c) or, for sparse
+ * subnets and legacy bonds, yuma_fast.c / yuma_fast_bonds.c, falling back
+ * to yuma_ref.c / yuma_bonds.c, the line-by-line reference, outside their
+ * bounds. All give the same bits (tests/unit/test_yuma_fast.c,
+ * test_yuma_liquid.c).
  *
  * Where this differs from the chain: nowhere known in the values. Inputs the
  * chain would never hold (unsorted or duplicate columns, uids >= n) are

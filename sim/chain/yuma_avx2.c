@@ -13,7 +13,7 @@
 
 #include <string.h>
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(SUBNETSIM_NO_AVX2)
 
 #include "chain/yuma_avx2_inl.h"
 

@@ -15,7 +15,7 @@
  * leaves out the cut's own slot, so the sums fit u32 lanes. */
 #include "chain/yuma_fast.h"
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(SUBNETSIM_NO_AVX2)
 
 #include "chain/yuma_avx2_inl.h"
 

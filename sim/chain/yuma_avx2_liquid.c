@@ -7,7 +7,7 @@
  * the kernel to the reference. */
 #include "chain/yuma_fast.h"
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(SUBNETSIM_NO_AVX2)
 
 #include "chain/yuma_avx2_inl.h"
 

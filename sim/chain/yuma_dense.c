@@ -1,22 +1,25 @@
 /* The Yuma 3 epoch core for dense subnets: the reference's values (bit for
- * bit, test_yuma_fast.c) with the rows that carry weights or bonds held
- * `stride` wide (n rounded up to 8, zero padded) as u32 weights and EMA
- * bonds and u16 stored bonds, so every step is a straight loop eight
- * columns at a time. Absent entries are zeros: with a fixed alpha nothing
- * downstream tells an absent weight from a zero one.
+ * bit, test_yuma_fast.c, test_yuma_liquid.c) with the rows that carry
+ * weights or bonds held `stride` wide (n rounded up to 8, zero padded) as
+ * u32 weights and EMA bonds and u16 stored bonds, so every step is a
+ * straight loop eight or sixteen columns at a time.
  *
- *   weights    per row: masked and row-normalised by a reciprocal multiply
- *   blocks     per eight columns: the consensus, then every row's clipping,
- *              ranks, validator trust, EMA bond and the column sums, with
- *              the block's data still in L1 (yuma_avx2*.c)
+ *   rows       (yuma_dense_rows.c) weights masked and row-normalised by a
+ *              reciprocal multiply; bonds read in place or copied; for
+ *              liquid alpha, which weights each row has
+ *   consensus  per sixteen columns, by counted cuts (yuma_avx2_cons.c)
+ *   rows pass  per eight or sixteen columns, every row's clipping, ranks,
+ *              validator trust, EMA bond (fixed alpha, or each bond's own:
+ *              yuma_avx2_liquid.c, yuma_liquid.c) and the column sums
  *   careful    rows the u32 lanes cannot hold exactly (a weight, bond or
- *              stake of exactly 1; every row without AVX2): one entry at a
- *              time in 64-bit arithmetic
- *   dividends  per row: each EMA bond over its column sum (reciprocals),
+ *              stake of exactly 1; every row without AVX2, or where the
+ *              kernels' bounds do not hold): one entry at a time in 64-bit
+ *              arithmetic (yuma_dense_rows.c)
+ *   dividends  per row: each EMA bond over its column sum (multipliers),
  *              times the incentive; and the bonds to store
  *
- * Used for Yuma 3 with a fixed alpha when the rows are dense enough that
- * n-wide arrays cost less than the sparse core's row lists. */
+ * Used for Yuma 3 when the rows are dense enough that n-wide arrays cost
+ * less than the sparse core's row lists. */
 #include "chain/yuma_fast.h"
 
 #include <string.h>
