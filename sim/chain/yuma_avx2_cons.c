@@ -86,34 +86,41 @@ AVX2 static void narrow(bucket *k, const __m256i cut[3], const __m256i above[3],
 }
 
 /* The stake above three cuts in each of H groups of eight columns (H is 1
- * or 2, a constant in each copy): one sweep over the slots, their loads
- * shared. Written out so that the accumulators stay in registers. */
-AVX2 static INLINE void stake_above(const ydense *d, uint32_t j, const int H, __m256i cut[2][3],
-                                    __m256i above[2][3])
+ * to 4, a constant in each copy): one sweep over the slots, each slot's
+ * row pointer, stake and loop shared by the groups. Written out so that the
+ * twelve sums stay in registers (the cuts are read from memory). */
+AVX2 static INLINE void stake_above(const ydense *d, uint32_t j, const int H, __m256i cut[4][3],
+                                    __m256i above[4][3])
 {
     const __m256i sign = _mm256_set1_epi32(INT32_MIN), z = _mm256_setzero_si256();
-    __m256i c00 = cut[0][0], c01 = cut[0][1], c02 = cut[0][2];
-    __m256i c10 = H > 1 ? cut[1][0] : z, c11 = H > 1 ? cut[1][1] : z, c12 = H > 1 ? cut[1][2] : z;
     __m256i a00 = z, a01 = z, a02 = z, a10 = z, a11 = z, a12 = z;
+    __m256i a20 = z, a21 = z, a22 = z, a30 = z, a31 = z, a32 = z;
     const uint32_t *const *use_w = d->use_w, *use_st = d->use_st, use = d->use;
 #define ABOVE(a, v, c) a = _mm256_add_epi32(a, _mm256_and_si256(_mm256_cmpgt_epi32(v, c), s))
+#define GROUP(h)                                                                           \
+    do {                                                                                   \
+        __m256i v = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(row + 8 * h)), sign); \
+        ABOVE(a##h##0, v, cut[h][0]);                                                      \
+        ABOVE(a##h##1, v, cut[h][1]);                                                      \
+        ABOVE(a##h##2, v, cut[h][2]);                                                      \
+    } while (0)
     for (uint32_t k = 0; k < use; k++) {
         const uint32_t *row = use_w[k] + j;
         __m256i s = _mm256_set1_epi32((int32_t)use_st[k]);
-        __m256i v = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)row), sign);
-        ABOVE(a00, v, c00);
-        ABOVE(a01, v, c01);
-        ABOVE(a02, v, c02);
-        if (H > 1) {
-            v = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(row + 8)), sign);
-            ABOVE(a10, v, c10);
-            ABOVE(a11, v, c11);
-            ABOVE(a12, v, c12);
-        }
+        GROUP(0);
+        if (H > 1)
+            GROUP(1);
+        if (H > 2)
+            GROUP(2);
+        if (H > 3)
+            GROUP(3);
     }
+#undef GROUP
 #undef ABOVE
     above[0][0] = a00, above[0][1] = a01, above[0][2] = a02;
     above[1][0] = a10, above[1][1] = a11, above[1][2] = a12;
+    above[2][0] = a20, above[2][1] = a21, above[2][2] = a22;
+    above[3][0] = a30, above[3][1] = a31, above[3][2] = a32;
 }
 
 /* Sorts a bucket's keys by insertion: buckets hold a few keys (timed
@@ -133,6 +140,8 @@ static void sort_keys(uint64_t *list, uint32_t cnt)
  * bucket, so the walk ends inside it. */
 static uint32_t walk(const ydense *d, uint64_t *list, uint32_t cnt, uint64_t above)
 {
+    if (cnt == 1)   /* the usual bucket after three rounds: its one value */
+        return (uint32_t)(list[0] >> 8);
     sort_keys(list, cnt);
     const uint32_t *st = d->use_st;
     const uint64_t k1 = d->k1;
@@ -146,20 +155,24 @@ static uint32_t walk(const ydense *d, uint64_t *list, uint32_t cnt, uint64_t abo
 
 /* Gathers, per column of H groups of eight, its values inside lo..hi
  * (inclusive, sign-flipped) as keys into lists (256 a column). */
-AVX2 static INLINE void gather(const ydense *d, uint32_t j, const int H, const __m256i lo[2],
-                               const __m256i hi[2], uint32_t cnt[16])
+AVX2 static INLINE void gather(const ydense *d, uint32_t j, const int H, const __m256i lo[4],
+                               const __m256i hi[4], uint32_t cnt[32])
 {
     const __m256i sign = _mm256_set1_epi32(INT32_MIN);
     uint64_t *lists = d->lists;   /* fields in locals: the stores below may alias d */
     const uint32_t *const *use_w = d->use_w, use = d->use;
     for (uint32_t k = 0; k < use; k++) {
         const uint32_t *row = use_w[k] + j;
-        unsigned m = 0;
-        for (int h = 0; h < H; h++) {
-            __m256i v = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(row + 8 * h)), sign);
-            __m256i out = _mm256_or_si256(_mm256_cmpgt_epi32(lo[h], v), _mm256_cmpgt_epi32(v, hi[h]));
-            m |= (~(unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(out)) & 0xffu) << (8 * h);
-        }
+        uint32_t m = 0;
+#define OUTSIDE(h)                                                                          \
+    if (H > h) {                                                                            \
+        __m256i v = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(row + 8 * h)), sign); \
+        __m256i out = _mm256_or_si256(_mm256_cmpgt_epi32(lo[h], v), _mm256_cmpgt_epi32(v, hi[h])); \
+        m |= (uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(out)) << (8 * h);            \
+    }
+        OUTSIDE(0) OUTSIDE(1) OUTSIDE(2) OUTSIDE(3)
+#undef OUTSIDE
+        m = ~m & (H == 4 ? 0xffffffffu : (1u << (8 * H)) - 1);
         for (; m; m &= m - 1) {
             unsigned l = (unsigned)__builtin_ctz(m);
             lists[l * 256 + cnt[l]++] = (uint64_t)row[l] << 8 | k;
@@ -176,8 +189,8 @@ AVX2 static INLINE void consensus_h(const ydense *d, uint32_t j, const int H)
 {
     const __m256i sign = _mm256_set1_epi32(INT32_MIN);
     const __m256i k1 = _mm256_set1_epi32((int32_t)(d->k1 ^ 0x80000000u));
-    __m256i c[2][16], cut[2][3], above[2][3], gt[3], lo[2], hi[2];
-    bucket k[2];
+    __m256i c[4][16], cut[4][3], above[4][3], gt[3], lo[4], hi[4];
+    bucket k[4];
     for (int h = 0; h < H; h++) {
         sample_cuts(d, j + 8 * h, c[h]);
         k[h] = (bucket){_mm256_setzero_si256(), _mm256_setzero_si256(), sign, sign,
@@ -207,7 +220,7 @@ AVX2 static INLINE void consensus_h(const ydense *d, uint32_t j, const int H)
             cut[h][t] = _mm256_add_epi32(base, _mm256_mullo_epi32(q, _mm256_set1_epi32(t + 1)));
     }
     stake_above(d, j, H, cut, above);
-    uint32_t cnt[16] = {0}, above_lo[16], has_lo[16];
+    uint32_t cnt[32] = {0}, above_lo[32], has_lo[32];
     for (int h = 0; h < H; h++) {
         narrow(&k[h], cut[h], above[h], k1, gt);
         /* the bucket, inclusive: a value above lo exists (more than k1 >= 0
@@ -224,13 +237,16 @@ AVX2 static INLINE void consensus_h(const ydense *d, uint32_t j, const int H)
 
 AVX2 static void consensus8(const ydense *d, uint32_t j) { consensus_h(d, j, 1); }
 AVX2 static void consensus16(const ydense *d, uint32_t j) { consensus_h(d, j, 2); }
+AVX2 static void consensus32(const ydense *d, uint32_t j) { consensus_h(d, j, 4); }
 
 void yuma_avx2_consensus16(const ydense *d, uint32_t j) { consensus16(d, j); }
+void yuma_avx2_consensus32(const ydense *d, uint32_t j) { consensus32(d, j); }
 void yuma_avx2_consensus8(const ydense *d, uint32_t j) { consensus8(d, j); }
 
 #else
 
 void yuma_avx2_consensus8(const ydense *d, uint32_t j) { (void)d, (void)j; }
 void yuma_avx2_consensus16(const ydense *d, uint32_t j) { (void)d, (void)j; }
+void yuma_avx2_consensus32(const ydense *d, uint32_t j) { (void)d, (void)j; }
 
 #endif

@@ -72,7 +72,7 @@ static bool store_reserve(struct ydense_store *st, uint32_t n, uint32_t stride, 
             return false;
         st->cells = cells;
     }
-    if (!d->lists && !GROW(d->lists, 16 * 256))
+    if (!d->lists && !GROW(d->lists, 32 * 256))
         return false;
     return true;
 }
@@ -301,15 +301,18 @@ static void dense_consensus(yuma_ws *ws, struct ydense_store *st, const yuma_par
     fx minority;
     if (!consensus_setup(ws, st, p, &minority))
         return;
-    for (uint32_t j = 0; j < d->stride; j += 16) {   /* the last block may be 8 wide */
-        bool two = j + 16 <= d->stride;
-        if (ws->avx2 && two)
+    for (uint32_t j = 0; j < d->stride;) {   /* 32 columns a sweep, the last ones fewer */
+        uint32_t left = d->stride - j, w = left >= 32 ? 32 : left >= 16 ? 16 : 8;
+        if (ws->avx2 && w == 32)
+            yuma_avx2_consensus32(d, j);
+        else if (ws->avx2 && w == 16)
             yuma_avx2_consensus16(d, j);
         else if (ws->avx2)
             yuma_avx2_consensus8(d, j);
         else
-            for (uint32_t h = j; h < j + (two ? 16 : 8); h += 8)
+            for (uint32_t h = j; h < j + w; h += 8)
                 consensus_scalar(ws, d, h, minority);
+        j += w;
     }
 }
 

@@ -211,7 +211,7 @@ typedef struct ydense {
     uint64_t *gm_hi, *gm_lo, *gm_sh, *inc;   /* EMA / column sum by multiplier, incentive */
     bool gm_short;              /* every EMA bond below 2^31: the round-up multipliers */
     const uint16_t *iota;       /* 0, 1, 2, ...: stored columns, stride + 16 */
-    uint64_t *lists;            /* consensus scratch: 16 x 256 */
+    uint64_t *lists;            /* consensus scratch: 32 x 256 */
 } ydense;
 
 /* The dense core's buffers, grown to the largest subnet seen (yuma_dense*.c). */
@@ -240,9 +240,10 @@ void yuma_dense_careful_row(const ydense *d, uint32_t r);
 
 /* yuma_avx2*.c: whether the CPU runs AVX2 (and FMA), and the kernels that need it. */
 bool yuma_have_avx2(void);
-/* Consensus of columns j..j+7 (j..j+15) into d->cons (needs 2 <= use <= 255). */
+/* Consensus of columns j..j+7 (15, 31) into d->cons (needs 2 <= use <= 255). */
 void yuma_avx2_consensus8(const ydense *d, uint32_t j);
 void yuma_avx2_consensus16(const ydense *d, uint32_t j);
+void yuma_avx2_consensus32(const ydense *d, uint32_t j);
 /* Columns j..j+7 of the live rows: clipping, ranks, validator trust, EMA
  * bonds; writes pre, ranks, cs, emax at j..j+7. The liquid variant takes
  * each bond's alpha from d->liq (yuma_avx2_liquid.c). */
