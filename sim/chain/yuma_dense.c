@@ -189,8 +189,9 @@ static bool dense_reciprocals(yuma_ws *ws, ydense *d)
         uint64_t cs = d->cs[j], m = 0, sh = 0;
         if (j < d->n && cs >= 2 && d->gm_short) {
             unsigned l = 64 - (unsigned)__builtin_clzll(cs - 1);   /* 2^(l-1) < cs <= 2^l */
-            m = udiv128((uint64_t)1 << (l - 1), 0, cs);   /* 2^(63+l) / cs, l >= 1 */
-            m += (u128)m * cs != (u128)1 << (63 + l);
+            uint64_t rem;   /* 2^(63+l) / cs, rounded up; l >= 1 */
+            m = udiv128r((uint64_t)1 << (l - 1), 0, cs, &rem);
+            m += rem != 0;
             sh = l - 1;
         } else if (j < d->n && cs >= 2) {
             ydiv v = ydiv_make(cs);

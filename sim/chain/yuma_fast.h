@@ -15,17 +15,26 @@ static inline uint64_t mul32(uint64_t a, uint64_t b)
     return (uint64_t)(((u128)a * b) >> 32);
 }
 
-/* (hi:lo) / d for hi < d: one hardware division where there is one. */
-static inline uint64_t udiv128(uint64_t hi, uint64_t lo, uint64_t d)
+/* (hi:lo) / d for hi < d, and the remainder: one hardware division where
+ * there is one. */
+static inline uint64_t udiv128r(uint64_t hi, uint64_t lo, uint64_t d, uint64_t *rem)
 {
 #if defined(__x86_64__)
     uint64_t q, r;
     __asm__("divq %4" : "=a"(q), "=d"(r) : "a"(lo), "d"(hi), "rm"(d));
-    (void)r;
+    *rem = r;
     return q;
 #else
-    return (uint64_t)((((u128)hi << 64) | lo) / d);
+    u128 n = ((u128)hi << 64) | lo;
+    *rem = (uint64_t)(n % d);
+    return (uint64_t)(n / d);
 #endif
+}
+
+static inline uint64_t udiv128(uint64_t hi, uint64_t lo, uint64_t d)
+{
+    uint64_t r;
+    return udiv128r(hi, lo, d, &r);
 }
 
 /* Division by an invariant d (1 <= d < 2^63): Granlund and Montgomery's
