@@ -293,9 +293,9 @@ AVX2 static INLINE uint32_t store16(__m256i a, __m256i b, uint32_t j, uint32_t l
     return out;
 }
 
-AVX2 static INLINE uint64_t row_out_mode(const ydense *d, const uint32_t *e, uint16_t *col,
-                                         uint16_t *val, uint32_t *stored, const bool total,
-                                         const bool store, const bool small)
+AVX2 static INLINE uint64_t row_out_groups(const ydense *d, const uint32_t *e, uint16_t *col,
+                                           uint16_t *val, uint32_t *stored, const bool total,
+                                           const bool store, const bool small, const bool whole)
 {
     /* fields in locals: vector stores may alias anything, *d included */
     const ycols c = {d->gm_hi, d->gm_lo, d->gm_sh, d->inc};
@@ -304,7 +304,7 @@ AVX2 static INLINE uint64_t row_out_mode(const ydense *d, const uint32_t *e, uin
     __m256i zero = _mm256_setzero_si256(), tot = zero;
     uint32_t out = 0;
     for (uint32_t j = 0; j < stride; j += 16) {
-        bool two = j + 16 <= stride;   /* else the last eight */
+        bool two = whole || j + 16 <= stride;   /* else the last eight */
         __m256i a = V(e + j), b = two ? V(e + j + 8) : zero;
         if (total) {
             tot = _mm256_add_epi64(tot, dividend4(c, _mm256_cvtepu32_epi64(_mm256_castsi256_si128(a)), j, small));
@@ -321,6 +321,15 @@ AVX2 static INLINE uint64_t row_out_mode(const ydense *d, const uint32_t *e, uin
     uint64_t t4[4];
     ST(t4, tot);
     return t4[0] + t4[1] + t4[2] + t4[3];
+}
+
+AVX2 static INLINE uint64_t row_out_mode(const ydense *d, const uint32_t *e, uint16_t *col,
+                                         uint16_t *val, uint32_t *stored, const bool total,
+                                         const bool store, const bool small)
+{
+    if (d->stride % 16 == 0)   /* no half group at the end: a copy without the checks */
+        return row_out_groups(d, e, col, val, stored, total, store, small, true);
+    return row_out_groups(d, e, col, val, stored, total, store, small, false);
 }
 
 AVX2 static uint64_t row_total(const ydense *d, const uint32_t *e, uint32_t *stored)
