@@ -312,9 +312,17 @@ static void emission(yuma_ws *ws, const yuma_input *in)
 {
     uint32_t n = in->n;
     fx sum = 0, active_sum = 0;
+    bool unit = true;   /* every incentive and dividend in [0, 1]: no saturation */
     for (uint32_t i = 0; i < n; i++) {
-        sum += fx_sat_add(ws->incentive[i], ws->dividends[i]);
+        uint64_t inc = (uint64_t)ws->incentive[i], div = (uint64_t)ws->dividends[i];
+        unit &= (inc <= (uint64_t)FX_ONE) & (div <= (uint64_t)FX_ONE);
+        sum += (fx)(inc + div);
         active_sum += ws->active_stake[i];
+    }
+    if (!unit) {
+        sum = 0;
+        for (uint32_t i = 0; i < n; i++)
+            sum += fx_sat_add(ws->incentive[i], ws->dividends[i]);
     }
     ydiv v = sum > 0 ? ydiv_make((uint64_t)sum) : (ydiv){0, 0, 0, false};
     uint32_t i = 0;

@@ -160,7 +160,17 @@ void yuma_avx2_rows8(const ydense *d, uint32_t j)
         rows8_interp(d, j);
 }
 
-/* floor(w m / 2^L) = (w m_hi + floor(w m_lo / 2^32)) >> (L - 32). */
+/* floor(w m / 2^L) = (w m_hi + floor(w m_lo / 2^32)) >> (L - 32), eight
+ * weights; their sum into *sum. */
+AVX2 static INLINE __m256i scale8(__m256i w, __m256i mhi, __m256i mlo, __m128i sh, __m256i *sum)
+{
+    __m256i w_o = ODD(w);
+    __m256i qe = _mm256_srl_epi64(_mm256_add_epi64(_mm256_mul_epu32(w, mhi), MULHI(w, mlo)), sh);
+    __m256i qo = _mm256_srl_epi64(_mm256_add_epi64(_mm256_mul_epu32(w_o, mhi), MULHI(w_o, mlo)), sh);
+    *sum = _mm256_add_epi64(*sum, _mm256_add_epi64(qe, qo));
+    return _mm256_or_si256(qe, _mm256_slli_epi64(qo, 32));
+}
+
 AVX2 static uint64_t scale_row(const uint16_t *src, uint32_t stride, uint64_t m, unsigned L,
                                uint32_t *out)
 {
@@ -168,16 +178,15 @@ AVX2 static uint64_t scale_row(const uint16_t *src, uint32_t stride, uint64_t m,
     __m256i mlo = _mm256_set1_epi64x((int64_t)(m & 0xffffffffu));
     __m128i sh = _mm_cvtsi32_si128((int)(L - 32));
     __m256i sum = _mm256_setzero_si256();
-    for (uint32_t j = 0; j < stride; j += 8) {
-        __m256i w = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(src + j)));
-        __m256i w_o = ODD(w);
-        __m256i qe = _mm256_add_epi64(_mm256_mul_epu32(w, mhi), MULHI(w, mlo));
-        __m256i qo = _mm256_add_epi64(_mm256_mul_epu32(w_o, mhi), MULHI(w_o, mlo));
-        qe = _mm256_srl_epi64(qe, sh);
-        qo = _mm256_srl_epi64(qo, sh);
-        sum = _mm256_add_epi64(sum, _mm256_add_epi64(qe, qo));
-        ST(out + j, _mm256_or_si256(qe, _mm256_slli_epi64(qo, 32)));
+    uint32_t j = 0;
+    for (; j + 16 <= stride; j += 16) {   /* two groups a turn: half the loop's overhead */
+        __m256i w = V(src + j);
+        ST(out + j, scale8(_mm256_cvtepu16_epi32(_mm256_castsi256_si128(w)), mhi, mlo, sh, &sum));
+        ST(out + j + 8, scale8(_mm256_cvtepu16_epi32(_mm256_extracti128_si256(w, 1)), mhi, mlo, sh, &sum));
     }
+    if (j < stride)
+        ST(out + j, scale8(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(src + j))), mhi,
+                           mlo, sh, &sum));
     uint64_t t[4];
     ST(t, sum);
     return t[0] + t[1] + t[2] + t[3];
