@@ -17,11 +17,14 @@
  *                 both are zero) times the rao to distribute, floored
  *
  * This file holds the API, the workspace, validation and the steps around the
- * core; the core (weights to dividends) is computed by yuma_dense.c (dense
- * subnets, Yuma 3, AVX2 kernels in yuma_avx2.c where the CPU has them) or
- * yuma_fast.c / yuma_fast_bonds.c (sparse), falling back to yuma_ref.c /
- * yuma_bonds.c, the line-by-line reference, outside their bounds. All give
- * the same bits (tests/unit/test_yuma_fast.c).
+ * core; the core (weights to dividends) is computed by the dense core
+ * (yuma_dense.c, yuma_dense_rows.c: Yuma 3, fixed or liquid alpha, rows held
+ * n wide, AVX2 kernels in yuma_avx2*.c chosen at run time, exact scalar
+ * loops otherwise; the liquid sigmoid by yuma_liquid.c) or, for sparse
+ * subnets and legacy bonds, yuma_fast.c / yuma_fast_bonds.c, falling back
+ * to yuma_ref.c / yuma_bonds.c, the line-by-line reference, outside their
+ * bounds. All give the same bits (tests/unit/test_yuma_fast.c,
+ * test_yuma_liquid.c).
  *
  * Where this differs from the chain: nowhere known in the values. Inputs the
  * chain would never hold (unsorted or duplicate columns, uids >= n) are
@@ -84,12 +87,10 @@ void yuma_ws_free(yuma_ws *ws)
                        ws->o_vtrust, ws->o_server, ws->o_validator, ws->o_emission,
                        ws->use_rows, ws->use_stake, ws->med_v, ws->med_s,
                        ws->colmat, ws->ob_row, ws->ob_col, ws->ob_val, ws->keymat,
-                       ws->keytmp, ws->lq_x, ws->lq_e, ws->lq_b, ws->lq_idx, ws->cdiv,
-                       ws->d_row_of, ws->d_uid, ws->d_w, ws->d_e, ws->d_wb, ws->d_b,
-                       (void *)ws->use_ptr, ws->zero_row, ws->d_m, ws->d_sh1, ws->d_sh2,
-                       ws->d_pow2};
+                       ws->keytmp, ws->lq_x, ws->lq_e, ws->lq_b, ws->lq_idx, ws->cdiv};
     for (size_t i = 0; i < sizeof per_uid / sizeof per_uid[0]; i++)
         free(per_uid[i]);
+    yuma_dense_free(ws->dense);
     ymat_free(&ws->w);
     ymat_free(&ws->wc);
     ymat_free(&ws->wb);
@@ -138,12 +139,7 @@ static int ws_reserve(yuma_ws *ws, uint32_t n, size_t nnz, err *e)
              GROW(ws->use_rows, c) && GROW(ws->use_stake, c) && GROW(ws->med_v, c) &&
              GROW(ws->med_s, c) && GROW(ws->ob_row, c + 1) && GROW(ws->keytmp, c) &&
              GROW(ws->lq_x, c) && GROW(ws->lq_e, c) && GROW(ws->lq_b, c) &&
-             GROW(ws->lq_idx, c) && GROW(ws->cdiv, c) && GROW(ws->d_row_of, c) &&
-             GROW(ws->d_uid, c) && GROW(ws->d_wb, c) && GROW(ws->d_b, c) &&
-             GROW(ws->use_ptr, c) && GROW(ws->zero_row, c) && GROW(ws->d_m, c) &&
-             GROW(ws->d_sh1, c) && GROW(ws->d_sh2, c) && GROW(ws->d_pow2, c);
-        if (ok)
-            memset(ws->zero_row, 0, c * sizeof *ws->zero_row);
+             GROW(ws->lq_idx, c) && GROW(ws->cdiv, c);
         ok = ok && ymat_reserve(&ws->w, n, 0, true) && ymat_reserve(&ws->wc, n, 0, true) &&
              ymat_reserve(&ws->wb, n, 0, true) && ymat_reserve(&ws->b, n, 0, true) &&
              ymat_reserve(&ws->ema, n, 0, true);
@@ -170,9 +166,29 @@ static int ws_reserve(yuma_ws *ws, uint32_t n, size_t nnz, err *e)
 
 typedef uint16_t u16x8 __attribute__((vector_size(16)));
 
+/* Whether c[1..cnt) each exceed the one before, eight at a time. */
+static bool increasing(const uint16_t *c, uint32_t cnt)
+{
+    u16x8 acc = {0};
+    uint32_t k = 1;
+    for (; k + 8 <= cnt; k += 8) {
+        u16x8 cur, prev;
+        memcpy(&cur, c + k, sizeof cur);
+        memcpy(&prev, c + k - 1, sizeof prev);
+        acc |= (u16x8)(cur <= prev);
+    }
+    bool ok = true;
+    for (int t = 0; t < 8; t++)
+        ok &= !acc[t];
+    for (; k < cnt; k++)
+        ok &= c[k] > c[k - 1];
+    return ok;
+}
+
 /* Columns strictly increasing and below n in every row: one branch-free
- * sweep (it runs on every epoch's input); the slow loop only names the fault. */
-static int check_csr(const yuma_csr *m, uint32_t n, const char *what, err *e)
+ * sweep (it runs on every epoch's input); the slow loop only names the
+ * fault. */
+static int check_csr(const yuma_csr *m, uint32_t n, bool avx2, const char *what, err *e)
 {
     if (!m->row_start)
         return err_set(e, ERR_INPUT, "%s: no row offsets", what);
@@ -180,28 +196,18 @@ static int check_csr(const yuma_csr *m, uint32_t n, const char *what, err *e)
         return err_set(e, ERR_INPUT, "%s: row offsets must start at 0", what);
     if (m->row_start[n] > 0 && (!m->col || !m->val))
         return err_set(e, ERR_INPUT, "%s: entries without columns or values", what);
-    uint32_t bad = 0;
+    bool bad = false;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t a = m->row_start[i], b = m->row_start[i + 1];
         if (b < a || b > m->row_start[n])
             return err_set(e, ERR_INPUT, "%s: row %u ends before it starts", what, i);
-        if (a == b)
+        if (a == b || avx2)
             continue;
         bad |= m->col[b - 1] >= n;   /* increasing: the last is the largest */
-        const uint16_t *c = m->col;
-        uint32_t k = a + 1;
-        u16x8 acc = {0};
-        for (; k + 8 <= b; k += 8) {   /* eight columns per compare */
-            u16x8 cur, prev;
-            memcpy(&cur, c + k, sizeof cur);
-            memcpy(&prev, c + k - 1, sizeof prev);
-            acc |= (u16x8)(cur <= prev);
-        }
-        for (int t = 0; t < 8; t++)
-            bad |= acc[t];
-        for (; k < b; k++)
-            bad |= c[k] <= c[k - 1];
+        bad |= !increasing(m->col + a, b - a);
     }
+    if (avx2)
+        bad = !yuma_avx2_csr_ok(m->row_start, m->col, n, n);
     if (!bad)
         return 0;
     for (uint32_t i = 0; i < n; i++) {
@@ -219,7 +225,7 @@ static int check_csr(const yuma_csr *m, uint32_t n, const char *what, err *e)
     return 0;
 }
 
-static int check_input(const yuma_params *p, const yuma_input *in, err *e)
+static int check_input(const yuma_params *p, const yuma_input *in, bool avx2, err *e)
 {
     if (in->n == 0 || in->n > YUMA_MAX_UIDS)
         return err_set(e, ERR_INPUT, "a subnet has 1 to %u uids, not %u", YUMA_MAX_UIDS,
@@ -234,8 +240,8 @@ static int check_input(const yuma_params *p, const yuma_input *in, err *e)
         sum += in->stake[i];
     if (sum >= (u128)1 << 63)
         return err_set(e, ERR_INPUT, "total stake must be below 2^63 rao");
-    int r = check_csr(&in->weights, in->n, "weights", e);
-    return r ? r : check_csr(&in->bonds, in->n, "bonds", e);
+    int r = check_csr(&in->weights, in->n, avx2, "weights", e);
+    return r ? r : check_csr(&in->bonds, in->n, avx2, "bonds", e);
 }
 
 /* ------------------------------------------------------------ helpers */
@@ -269,19 +275,36 @@ void ymat_col_normalize(ymat *m, uint32_t n, fx *col_acc)
 /* --------------------------------------------------------------- steps */
 
 /* get_stake_weights_for_network, the stake threshold, inplace_normalize_64 and
- * the conversion to I32F32: floor(floor(s * 2^64 / total) / 2^32). */
+ * the conversion to I32F32: floor(floor(s * 2^64 / total) / 2^32), which is
+ * floor(s * 2^32 / total), one 128-by-64-bit division (s <= total). */
 static void stake_weights(yuma_ws *ws, const yuma_params *p, const yuma_input *in)
 {
     uint32_t n = in->n;
-    u128 total = 0;
+    uint64_t total = 0;   /* below 2^63: check_input */
     for (uint32_t i = 0; i < n; i++)
         if (in->stake[i] >= p->stake_threshold)
             total += in->stake[i];
     for (uint32_t i = 0; i < n; i++) {
         uint64_t s = in->stake[i] >= p->stake_threshold ? in->stake[i] : 0;
-        /* s < 2^63, so s << 64 fits in 127 bits */
-        ws->stake[i] = total ? (fx)((((u128)s << 64) / total) >> 32) : 0;
+        ws->stake[i] = s ? (fx)udiv128(s >> 32, s << 32, total) : 0;
     }
+}
+
+/* safe_div(x, sum) for 0 <= x <= sum: the shared reciprocal where x fits
+ * its 64-bit numerator. */
+static fx share(ydiv v, fx x, fx sum)
+{
+    if (x == 0)
+        return 0;
+    return x <= FX_ONE ? ydiv_fx(v, (uint64_t)x) : fx_safe_div(x, sum);
+}
+
+/* fixed_proportion_to_u16; for x in [0, 1], floor(x * 65535 / 2^32) is
+ * ((x << 16) - x) >> 32. */
+static uint16_t to_u16(fx x)
+{
+    return (uint64_t)x <= (uint64_t)FX_ONE ? (uint16_t)((((uint64_t)x << 16) - (uint64_t)x) >> 32)
+                                           : fx_to_u16_proportion(x);
 }
 
 /* Emission shares and rao, then everything converted as the chain stores it. */
@@ -289,18 +312,30 @@ static void emission(yuma_ws *ws, const yuma_input *in)
 {
     uint32_t n = in->n;
     fx sum = 0, active_sum = 0;
+    bool unit = true;   /* every incentive and dividend in [0, 1]: no saturation */
     for (uint32_t i = 0; i < n; i++) {
-        sum += fx_sat_add(ws->incentive[i], ws->dividends[i]);
+        uint64_t inc = (uint64_t)ws->incentive[i], div = (uint64_t)ws->dividends[i];
+        unit &= (inc <= (uint64_t)FX_ONE) & (div <= (uint64_t)FX_ONE);
+        sum += (fx)(inc + div);
         active_sum += ws->active_stake[i];
     }
-    for (uint32_t i = 0; i < n; i++) {
+    if (!unit) {
+        sum = 0;
+        for (uint32_t i = 0; i < n; i++)
+            sum += fx_sat_add(ws->incentive[i], ws->dividends[i]);
+    }
+    ydiv v = sum > 0 ? ydiv_make((uint64_t)sum) : (ydiv){0, 0, 0, false};
+    uint32_t i = 0;
+    if (ws->avx2 && sum >= 2)
+        i = yuma_avx2_emission(ws, in->emission, v, n & ~3u);
+    for (; i < n; i++) {
         fx inc = ws->incentive[i], div = ws->dividends[i];
         fx combined = fx_sat_add(inc, div);
         fx nse = inc, nve = div, nce = combined;
-        if (sum != 0) {
-            nse = fx_safe_div(inc, sum);
-            nve = fx_safe_div(div, sum);
-            nce = fx_safe_div(combined, sum);
+        if (sum != 0) {   /* inc, div <= combined <= sum */
+            nse = share(v, inc, sum);
+            nve = share(v, div, sum);
+            nce = share(v, combined, sum);
         } else {
             /* no weights, outdated weights or self-weights only */
             nve = nce = active_sum == 0 ? ws->stake[i] : ws->active_stake[i];
@@ -308,13 +343,13 @@ static void emission(yuma_ws *ws, const yuma_input *in)
         ws->o_server[i] = fx_mul_rao(nse, in->emission);
         ws->o_validator[i] = fx_mul_rao(nve, in->emission);
         ws->o_emission[i] = fx_mul_rao(nce, in->emission);
-        ws->o_stake[i] = fx_to_u16_proportion(ws->stake[i]);
-        ws->o_rank[i] = fx_to_u16_proportion(ws->incentive[i]);
-        ws->o_trust[i] = fx_to_u16_proportion(ws->trust[i]);
-        ws->o_consensus[i] = fx_to_u16_proportion(ws->consensus[i]);
-        ws->o_incentive[i] = fx_to_u16_proportion(inc);
-        ws->o_dividends[i] = fx_to_u16_proportion(div);
-        ws->o_vtrust[i] = fx_to_u16_proportion(ws->vtrust[i]);
+        ws->o_stake[i] = to_u16(ws->stake[i]);
+        ws->o_rank[i] = to_u16(ws->incentive[i]);
+        ws->o_trust[i] = to_u16(ws->trust[i]);
+        ws->o_consensus[i] = to_u16(ws->consensus[i]);
+        ws->o_incentive[i] = to_u16(inc);
+        ws->o_dividends[i] = to_u16(div);
+        ws->o_vtrust[i] = to_u16(ws->vtrust[i]);
     }
 }
 
@@ -339,7 +374,7 @@ static void store_bonds(yuma_ws *ws, uint32_t n)
 int yuma_epoch(yuma_ws *ws, const yuma_params *p, const yuma_input *in,
                const yuma_output **out, err *e)
 {
-    int r = check_input(p, in, e);
+    int r = check_input(p, in, ws->avx2, e);
     if (r)
         return r;
     uint32_t n = in->n;
@@ -358,7 +393,7 @@ int yuma_epoch(yuma_ws *ws, const yuma_params *p, const yuma_input *in,
     for (uint32_t i = 0; i < n; i++)
         ws->active_stake[i] =
             ws->active[i] && in->validator_permit[i] ? ws->stake[i] : 0;
-    yuma_normalize(ws->active_stake, n);
+    yuma_normalize_ws(ws, ws->active_stake, n);   /* stakes are in [0, 1] */
 
     ws->bonds_stored = false;
     r = ws->force_reference ? YUMA_FAST_DECLINED : yuma_fast_core(ws, p, in, e);

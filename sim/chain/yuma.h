@@ -48,8 +48,11 @@ typedef struct yuma_params {
     int32_t owner_uid;              /* the subnet owner's uid, whose self-weight is
                                        kept; -1 (default) for none */
     /* Liquid alpha only: compute the per-bond sigmoid with libm exp instead of
-     * the chain's fixed-point Taylor series. Faster, not exact: the bound on the
-     * difference it makes is measured in tests/bench/RESULTS.md. Default false. */
+     * the chain's fixed-point Taylor series. Not exact (the bound on the
+     * difference it makes is measured in tests/bench/RESULTS.md), and no
+     * longer faster: the exact default is vectorised and this is not (dense
+     * subnets run it about 3x slower). Kept so that earlier runs made with it
+     * can be reproduced. Default false. */
     bool fast_sigmoid;
 } yuma_params;
 

@@ -6,7 +6,7 @@
  * liquid alpha the EMA is taken only over the columns of a validator's weight
  * row (mat_ema_alpha_sparse): an explicit zero weight decays the bond, a
  * missing one drops it. */
-#include "chain/yuma_internal.h"
+#include "chain/yuma_fast.h"
 
 #include <string.h>
 
@@ -178,11 +178,43 @@ static void yuma3(yuma_ws *ws, const yuma_params *p, const ymat *wb, uint32_t n)
     yuma_normalize(ws->dividends, n);
 }
 
-/* Legacy bonds: column-normalised stake-weighted deltas, a fixed-alpha EMA,
- * dividends from the normalised EMA, the EMA stored column-max-upscaled. */
-static void legacy(yuma_ws *ws, const yuma_params *p, const ymat *wb, uint32_t n)
+/* safe_div(v, s) for 0 <= v <= s, s > 0: at most 2^32, one 128-by-64-bit
+ * division. */
+static fx div_le(fx v, fx s)
 {
-    ymat_col_normalize(&ws->b, n, ws->col_acc);
+    return (fx)udiv128((uint64_t)v >> 32, (uint64_t)v << 32, (uint64_t)s);
+}
+
+/* inplace_col_normalize_sparse for the fast core: the same sums, and each
+ * quotient of an entry in [0, its column sum] by one 128-by-64-bit division
+ * (at most 2^32, no saturation) instead of the general signed one. */
+static void col_normalize_fast(ymat *m, uint32_t n, fx *col_acc)
+{
+    memset(col_acc, 0, n * sizeof *col_acc);
+    uint32_t nnz = m->row[n];
+    bool plain = true;   /* entries >= 0 whose sums fit: no saturation */
+    for (uint32_t k = 0; k < nnz; k++) {
+        fx *acc = &col_acc[m->col[k]];
+        plain &= m->val[k] >= 0 && !__builtin_add_overflow(*acc, m->val[k], acc);
+    }
+    if (!plain) {
+        ymat_col_normalize(m, n, col_acc);
+        return;
+    }
+    for (uint32_t k = 0; k < nnz; k++) {
+        fx v = m->val[k], s = col_acc[m->col[k]];
+        if (s != 0)
+            m->val[k] = div_le(v, s);
+    }
+}
+
+/* Legacy bonds: column-normalised stake-weighted deltas, a fixed-alpha EMA,
+ * dividends from the normalised EMA, the EMA stored column-max-upscaled.
+ * fast: the fast core's column normalisation (same values). */
+static void legacy(yuma_ws *ws, const yuma_params *p, const ymat *wb, uint32_t n, bool fast)
+{
+    void (*col_normalize)(ymat *, uint32_t, fx *) = fast ? col_normalize_fast : ymat_col_normalize;
+    col_normalize(&ws->b, n, ws->col_acc);
     /* row_hadamard_sparse into ws->wc's storage, which is no longer needed
      * unless it is wb itself: then ws->wb is free. */
     ymat *delta = wb == &ws->wc ? &ws->wb : &ws->wc;
@@ -193,10 +225,10 @@ static void legacy(yuma_ws *ws, const yuma_params *p, const ymat *wb, uint32_t n
     for (uint32_t i = 0; i < n; i++)
         for (uint32_t q = wb->row[i]; q < wb->row[i + 1]; q++)
             delta->val[q] = fx_mul(wb->val[q], ws->active_stake[i]);
-    ymat_col_normalize(delta, n, ws->col_acc);
+    col_normalize(delta, n, ws->col_acc);
     ema_fixed(&ws->ema, delta, &ws->b, disabled_alpha(p), n);
     ymat *ema = &ws->ema;
-    ymat_col_normalize(ema, n, ws->col_acc);
+    col_normalize(ema, n, ws->col_acc);
     for (uint32_t i = 0; i < n; i++) {
         fx d = 0;
         for (uint32_t q = ema->row[i]; q < ema->row[i + 1]; q++)
@@ -209,12 +241,14 @@ static void legacy(yuma_ws *ws, const yuma_params *p, const ymat *wb, uint32_t n
     memset(colmax, 0, n * sizeof *colmax);
     for (uint32_t q = 0; q < ema->row[n]; q++)
         colmax[ema->col[q]] = fx_max(colmax[ema->col[q]], ema->val[q]);
-    for (uint32_t q = 0; q < ema->row[n]; q++)
-        if (colmax[ema->col[q]] != 0)
-            ema->val[q] = fx_safe_div(ema->val[q], colmax[ema->col[q]]);
+    for (uint32_t q = 0; q < ema->row[n]; q++) {
+        fx v = ema->val[q], m = colmax[ema->col[q]];
+        if (m != 0)
+            ema->val[q] = fast && v >= 0 && v <= m ? div_le(v, m) : fx_safe_div(v, m);
+    }
 }
 
-void yuma_ref_bonds_dividends(yuma_ws *ws, const yuma_params *p, const yuma_input *in)
+static void bonds_dividends(yuma_ws *ws, const yuma_params *p, const yuma_input *in, bool fast)
 {
     uint32_t n = in->n;
     const ymat *wb = weights_for_bonds(ws, p, n);
@@ -222,5 +256,15 @@ void yuma_ref_bonds_dividends(yuma_ws *ws, const yuma_params *p, const yuma_inpu
     if (p->yuma3)
         yuma3(ws, p, wb, n);
     else
-        legacy(ws, p, wb, n);
+        legacy(ws, p, wb, n, fast);
+}
+
+void yuma_ref_bonds_dividends(yuma_ws *ws, const yuma_params *p, const yuma_input *in)
+{
+    bonds_dividends(ws, p, in, false);
+}
+
+void yuma_fast_legacy_bonds(yuma_ws *ws, const yuma_params *p, const yuma_input *in)
+{
+    bonds_dividends(ws, p, in, true);
 }

@@ -1,422 +1,414 @@
-/* The Yuma 3 epoch core for dense subnets: the rows that carry weights or
- * bonds held as contiguous n-wide arrays (ABSENT marks an entry the chain's
- * sparse row does not have), so each step is a straight loop over columns and
- * the steps after consensus fuse into one pass per row. Same values as the
- * reference, bit for bit (test_yuma_fast.c); used when the rows are dense
- * enough that n-wide arrays cost less than sparse bookkeeping. */
+/* The Yuma 3 epoch core for dense subnets: the reference's values (bit for
+ * bit, test_yuma_fast.c, test_yuma_liquid.c) with the rows that carry
+ * weights or bonds held `stride` wide (n rounded up to 8, zero padded) as
+ * u32 weights and EMA bonds and u16 stored bonds, so every step is a
+ * straight loop eight or sixteen columns at a time.
+ *
+ *   rows       (yuma_dense_rows.c) weights masked and row-normalised by a
+ *              reciprocal multiply; bonds read in place or copied; for
+ *              liquid alpha, which weights each row has
+ *   consensus  per sixteen columns, by counted cuts (yuma_avx2_cons.c)
+ *   rows pass  per eight or sixteen columns, every row's clipping, ranks,
+ *              validator trust, EMA bond (fixed alpha, or each bond's own:
+ *              yuma_avx2_liquid.c, yuma_liquid.c) and the column sums
+ *   careful    rows the u32 lanes cannot hold exactly (a weight, bond or
+ *              stake of exactly 1; every row without AVX2, or where the
+ *              kernels' bounds do not hold): one entry at a time in 64-bit
+ *              arithmetic (yuma_dense_rows.c)
+ *   dividends  per row: each EMA bond over its column sum (multipliers),
+ *              times the incentive; and the bonds to store
+ *
+ * Used for Yuma 3 when the rows are dense enough that n-wide arrays cost
+ * less than the sparse core's row lists. */
 #include "chain/yuma_fast.h"
 
 #include <string.h>
 
 #define GROW(ptr, count) yuma_grow((void **)&(ptr), (count), sizeof(*(ptr)))
-#define ABSENT ((fx)-1)
 
-static inline fx present_or_zero(fx v) { return v & ~(v >> 63); }   /* ABSENT -> 0 */
-
-/* The uids whose rows matter: a weight row that counts, or any bond. */
-static uint32_t pick_rows(yuma_ws *ws, const yuma_input *in)
+void yuma_dense_free(struct ydense_store *st)
 {
-    uint32_t r = 0;
-    for (uint32_t i = 0; i < in->n; i++) {
-        bool w = in->validator_permit[i] && in->weights.row_start[i + 1] > in->weights.row_start[i];
-        bool b = in->bonds.row_start[i + 1] > in->bonds.row_start[i];
-        ws->d_row_of[i] = w || b ? (int32_t)r : -1;
-        if (w || b)
-            ws->d_uid[r++] = i;
-    }
-    return r;
+    if (!st)
+        return;
+    ydense *d = &st->d;
+    void *all[] = {st->row_of, st->uid, st->wsrc, st->zero32, st->zero16, st->iota,
+                   (void *)d->use_w, d->use_st, d->w, (void *)d->b, d->bbuf, d->s,
+                   d->careful, d->live, d->vt_careful, d->e, d->e64, d->vt, d->pres,
+                   d->rowmax, d->cons, d->pre, d->ranks, d->cs,
+                   d->emax, d->gm_hi, d->gm_lo, d->gm_sh, d->inc, d->lists};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        free(all[i]);
+    free(st);
 }
 
-/* Masked, row-normalised weights: floor(w * 2^32 / sum) as (w * m) >> L with
- * m = ceil(2^(32+L) / sum): for w <= sum < 2^31, 2^L >= 2^16 * sum makes the
- * rounding of m too small to reach the next integer (Granlund-Montgomery). */
-static int dense_weights(yuma_ws *ws, const yuma_params *p, const yuma_input *in, uint32_t rows)
+static bool store_reserve(struct ydense_store *st, uint32_t n, uint32_t stride, size_t cells)
 {
-    uint32_t n = in->n;
-    const yuma_csr *W = &in->weights;
-    uint32_t owner = p->owner_uid >= 0 ? (uint32_t)p->owner_uid : UINT32_MAX;
-    for (uint32_t r = 0; r < rows; r++) {
-        uint32_t i = ws->d_uid[r];
-        fx *wr = ws->d_w + (size_t)r * n;
-        memset(wr, 0xff, n * sizeof *wr);   /* ABSENT */
-        if (!in->validator_permit[i])
-            continue;
-        uint64_t upd = in->last_update[i];
-        uint64_t cb = in->commit_block ? in->commit_block[i] : UINT64_MAX;
-        uint32_t self = i == owner ? UINT32_MAX : i, a = W->row_start[i], b = W->row_start[i + 1];
-        uint64_t sum = 0;
-        if (b - a == n && ws->avx2) {   /* a full row: column k is entry k */
-            sum = yuma_avx2_mask_row(W->val + a, in->registered_at, upd, cb, self, n, wr);
-        } else if (b - a == n) {
-            const uint16_t *v = W->val + a;
-            for (uint32_t j = 0; j < n; j++) {
-                uint64_t reg = in->registered_at[j];
-                bool keep = (j != self) & (upd > reg) & (cb >= reg);
-                wr[j] = keep ? v[j] : ABSENT;
-                sum += keep ? v[j] : 0;
-            }
-        } else {
-            for (uint32_t k = a; k < b; k++) {
-                uint32_t j = W->col[k];
-                uint64_t reg = in->registered_at[j];
-                bool keep = (j != self) & (upd > reg) & (cb >= reg);
-                wr[j] = keep ? W->val[k] : ABSENT;
-                sum += keep ? W->val[k] : 0;
-            }
-        }
-        if (sum >= ((uint64_t)1 << 31))
-            return YUMA_FAST_DECLINED;
-        if (sum == 0)
-            continue;
-        if (sum == 1) {   /* one weight of 1: it becomes 1 */
-            for (uint32_t j = 0; j < n; j++)
-                wr[j] = wr[j] >= 0 ? wr[j] << 32 : ABSENT;
-            continue;
-        }
-        /* L >= 16 + log2(sum) makes it exact; L >= 32 lets the kernel split m */
-        unsigned L = 16 + 64 - (unsigned)__builtin_clzll(sum - 1);
-        L = L < 32 ? 32 : L;
-        uint64_t m = (uint64_t)((((u128)1 << (32 + L)) + sum - 1) / sum);
-        if (ws->avx2) {
-            yuma_avx2_scale_row(wr, n, m, L);
-        } else {
-            for (uint32_t j = 0; j < n; j++) {
-                fx v = wr[j];
-                wr[j] = v >= 0 ? (fx)(((u128)(uint64_t)v * m) >> L) : ABSENT;
-            }
-        }
+    ydense *d = &st->d;
+    if (n > st->uids) {
+        size_t c = n;
+        if (!GROW(st->row_of, c) || !GROW(st->uid, c) || !GROW(d->use_w, c) ||
+            !GROW(d->use_st, c) || !GROW(d->s, c) || !GROW(d->careful, c) ||
+            !GROW(d->b, c) || !GROW(d->vt, 8 * c) || !GROW(d->live, c) ||
+            !GROW(d->vt_careful, c) || !GROW(d->rowmax, c))
+            return false;
+        st->uids = n;
     }
-    return 0;
+    if (stride > st->cols) {
+        size_t c = stride;
+        if (!GROW(st->wsrc, c) || !GROW(st->zero32, c) || !GROW(st->zero16, c) ||
+            !GROW(st->iota, c + 16) || !GROW(d->cons, c) || !GROW(d->pre, c) ||
+            !GROW(d->ranks, c) || !GROW(d->cs, c) || !GROW(d->emax, c) || !GROW(d->gm_hi, c) ||
+            !GROW(d->gm_lo, c) || !GROW(d->gm_sh, c) || !GROW(d->inc, c))
+            return false;
+        memset(st->zero32, 0, c * sizeof *st->zero32);
+        memset(st->zero16, 0, c * sizeof *st->zero16);
+        for (uint32_t j = 0; j < stride + 16; j++)
+            st->iota[j] = (uint16_t)j;
+        st->cols = stride;
+    }
+    if (cells > st->cells) {
+        if (!GROW(d->w, cells) || !GROW(d->e, cells) || !GROW(d->e64, cells) ||
+            !GROW(d->bbuf, cells) || !GROW(d->pres, cells / 8 + 1))
+            return false;
+        st->cells = cells;
+    }
+    if (!d->lists && !GROW(d->lists, 32 * 256))
+        return false;
+    return true;
 }
 
-/* Consensus: keys (value << 8 | slot) of the rows with active stake,
- * column-major, then the weighted selection per column. */
-static int dense_consensus(yuma_ws *ws, const yuma_params *p, uint32_t n, uint32_t rows)
+/* The consensus slots (rows with active stake), their stakes normalised, and
+ * where the kernel cannot run, the consensus itself. Returns whether the
+ * per-block consensus is still to do. */
+static bool consensus_setup(yuma_ws *ws, struct ydense_store *st, const yuma_params *p,
+                            fx *minority)
 {
+    ydense *d = &st->d;
     uint32_t use = 0;
-    for (uint32_t i = 0; i < n; i++)
+    for (uint32_t i = 0; i < d->n; i++)
         if (ws->active_stake[i] > 0) {
-            if (ws->d_row_of[i] < 0) {   /* stake but no row: all zeros */
-                ws->use_rows[use] = UINT32_MAX;
-            } else {
-                ws->use_rows[use] = (uint32_t)ws->d_row_of[i];
-            }
+            d->use_w[use] = st->row_of[i] < 0 ? st->zero32 : d->w + (size_t)st->row_of[i] * d->stride;
             ws->use_stake[use++] = ws->active_stake[i];
         }
-    (void)rows;
-    if (use == 0) {
-        memset(ws->consensus, 0, n * sizeof *ws->consensus);
-        return 0;
-    }
-    if (use > 255)
-        return YUMA_FAST_DECLINED;
-    fast_normalize(ws->use_stake, use);
-    fx total = 0;
-    for (uint32_t k = 0; k < use; k++)
-        total += ws->use_stake[k];
-    fx minority = total - fx_u16_proportion(p->kappa);
-    if (ws->avx2) {
-        for (uint32_t k = 0; k < use; k++)
-            ws->use_ptr[k] = ws->use_rows[k] == UINT32_MAX ? ws->zero_row
-                                                            : ws->d_w + (size_t)ws->use_rows[k] * n;
-        yuma_avx2_consensus(ws->use_ptr, ws->use_stake, use, n, minority, ws->sel_scratch,
-                            ws->consensus);
-        return 0;
-    }
-    size_t cells = (size_t)use * n;
-    if (cells > ws->keymat_cap) {
-        if (!GROW(ws->keymat, cells))
-            return ERR_NOMEM;
-        ws->keymat_cap = cells;
-    }
-    uint64_t *km = ws->keymat;
+    d->use = use;
+    yuma_normalize_ws(ws, ws->use_stake, use);
+    uint64_t total = 0;
     for (uint32_t k = 0; k < use; k++) {
-        uint32_t r = ws->use_rows[k];
-        if (r == UINT32_MAX) {
-            for (uint32_t j = 0; j < n; j++)
-                km[(size_t)j * use + k] = k;
-            continue;
-        }
-        const fx *wr = ws->d_w + (size_t)r * n;
-        for (uint32_t j = 0; j < n; j++)
-            km[(size_t)j * use + k] = ((uint64_t)present_or_zero(wr[j]) << 8) | k;
+        total += (uint64_t)ws->use_stake[k];
+        d->use_st[k] = (uint32_t)ws->use_stake[k];   /* below 2^32: use >= 2 where read */
     }
-    for (uint32_t j = 0; j < n; j++)
-        ws->consensus[j] =
-            (fx)(yuma_select_key(km + (size_t)j * use, ws->keytmp, use, ws->use_stake, minority) >> 8);
-    return 0;
-}
-
-/* The bonds of uid i as u16 / 65535 (2^32 = 65535 * 65537 + 1, so that is
- * b * 65537 plus one for b = 65535), masked for recent registrations. */
-static void bond_row(const yuma_ws *ws, const yuma_input *in, uint32_t i, uint64_t last, fx *br)
-{
-    const yuma_csr *B = &in->bonds;
-    uint32_t a = B->row_start[i], b = B->row_start[i + 1];
-    memset(br, 0xff, in->n * sizeof *br);
-    if (ws->avx2) {
-        yuma_avx2_bond_row(B->col + a, B->val + a, b - a, in->registered_at, last, br);
-        return;
-    }
-    for (uint32_t k = B->row_start[i]; k < B->row_start[i + 1]; k++) {
-        uint16_t j = B->col[k];
-        if (last > in->registered_at[j])
-            br[j] = (fx)((uint64_t)B->val[k] * 65537u + (B->val[k] == 65535));   /* b * 2^32 / 65535 */
-    }
-}
-
-/* The liquid-alpha EMA of one row: alpha per bond from the sigmoid. A bond
- * whose weight sits at or under consensus and not under the bond has d = 0,
- * so they all share alpha0 (computed once per epoch); the others' exps run
- * in batches, one per run of equal arguments. */
-static void liquid_row(yuma_ws *ws, const yuma_params *p, fx alpha0, const fx *wb, const fx *br,
-                       fx *er, uint32_t n)
-{
-    fx lo = fx_u16_proportion(p->alpha_low), hi = fx_u16_proportion(p->alpha_high);
-    fx sdiv = yuma_steepness_div(p->alpha_sigmoid_steepness);
-    uint32_t todo = 0, cnt = 0;
-    fx last_x = FX_MIN;
-    for (uint32_t j = 0; j < n; j++) {
-        fx w = wb[j];
-        if (w < 0)
-            continue;
-        fx bb = present_or_zero(br[j]), c = ws->consensus[j];
-        fx d = w >= bb ? fx_clamp(w - c, 0, FX_ONE) : fx_clamp(bb - w, 0, FX_ONE);
-        ws->lq_idx[cnt] = j;
-        if (d == 0) {
-            ws->lq_x[cnt++] = FX_MIN;   /* alpha0 */
-            continue;
-        }
-        fx x = fx_mul(sdiv, d - FX_HALF);
-        ws->lq_x[cnt] = x;
-        if (x != last_x)
-            ws->lq_b[todo++] = cnt, last_x = x;   /* where a run of equal x starts */
-        cnt++;
-    }
-    fx *xs = ws->lq_e;
-    for (uint32_t t = 0; t < todo; t++)
-        xs[t] = ws->lq_x[ws->lq_b[t]];
-    if (p->fast_sigmoid) {
-        for (uint32_t t = 0; t < todo; t++)
-            xs[t] = yuma_exp_libm(xs[t]);
+    fx kappa = fx_u16_proportion(p->kappa);
+    d->total = total;
+    d->k1 = kappa ? (uint32_t)(kappa - 1) : 0;
+    *minority = (fx)total - kappa;
+    if (use == 0) {
+        memset(d->cons, 0, d->stride * sizeof *d->cons);
+    } else if (use == 1) {   /* one slot holds all the stake */
+        memcpy(d->cons, d->use_w[0], d->stride * sizeof *d->cons);
+    } else if (kappa == 0) { /* no stake ever exceeds the minority: the largest */
+        memcpy(d->cons, d->use_w[0], d->stride * sizeof *d->cons);
+        for (uint32_t k = 1; k < use; k++)
+            for (uint32_t j = 0; j < d->stride; j++)
+                d->cons[j] = d->use_w[k][j] > d->cons[j] ? d->use_w[k][j] : d->cons[j];
     } else {
-        yuma_exp_batch(xs, xs, todo);
+        return true;
     }
-    /* alphas, run by run, into lq_x (the arguments are no longer needed) */
-    for (uint32_t t = todo; t-- > 0;) {
-        uint32_t from = (uint32_t)ws->lq_b[t], to = t + 1 < todo ? (uint32_t)ws->lq_b[t + 1] : cnt;
-        fx alpha = yuma_alpha_from_exp(xs[t], lo, hi);
-        for (uint32_t q = from; q < to; q++)   /* skipping the d = 0 bonds between */
-            if (ws->lq_x[q] != FX_MIN)
-                ws->lq_x[q] = alpha;
-    }
-    memset(er, 0, n * sizeof *er);
-    for (uint32_t t = 0; t < cnt; t++) {
-        uint32_t j = ws->lq_idx[t];
-        fx alpha = ws->lq_x[t] == FX_MIN ? alpha0 : ws->lq_x[t], bond = br[j];
-        fx decayed = bond >= 0 ? (fx)mul32((uint64_t)(FX_ONE - alpha), (uint64_t)bond) : 0;
-        fx v = decayed + (fx)mul32((uint64_t)alpha, (uint64_t)wb[j]);
-        er[j] = v < FX_ONE ? v : FX_ONE;
+    return false;
+}
+
+/* The consensus of columns j..j+7 without AVX2: the sparse core's selection. */
+static void consensus_scalar(yuma_ws *ws, const ydense *d, uint32_t j, fx minority)
+{
+    for (uint32_t c = j; c < j + 8; c++) {
+        for (uint32_t k = 0; k < d->use; k++)
+            ws->keytmp[k] = (yw_decode(d->use_w[k][c]) << 8) | k;
+        uint64_t key = yuma_select_key(ws->keytmp, ws->keys, d->use, ws->use_stake, minority);
+        d->cons[c] = (key >> 8) >= (uint64_t)FX_ONE ? YW_ONE : (uint32_t)(key >> 8);
     }
 }
 
-/* Ranks before and after clipping at consensus; returns the row's validator
- * trust (the portable twin of yuma_avx2_rank_row). */
-static uint64_t rank_row(const fx *wr, const fx *cons, uint64_t s, uint32_t n, fx *pre, fx *ranks)
+/* floor(a 2^32 / b) for a < 2^32, a <= b: a double estimate, off by at
+ * most one (its error is below 2^-19), corrected by the exact remainder;
+ * cheaper than a 128-bit division. */
+static uint64_t div32(uint64_t a, uint64_t b)
 {
-    uint64_t vt = 0;
-    for (uint32_t j = 0; j < n; j++) {
-        uint64_t v = (uint64_t)present_or_zero(wr[j]), th = (uint64_t)cons[j];
-        uint64_t c = v < th ? v : th;
-        if (s) {
-            pre[j] += (fx)mul32(s, v);
-            ranks[j] += (fx)mul32(s, c);
-        }
-        vt += c;
-    }
-    return vt;
+    uint64_t q = (uint64_t)((double)a * 4294967296.0 / (double)b);
+    i128 r = ((i128)a << 32) - (i128)q * (i128)b;
+    if (r < 0)
+        q--;
+    else if (r >= (i128)b)
+        q++;
+    return q;
 }
 
-/* col_clip_sparse: min(w, consensus), dropped where a zero consensus clips. */
-static void clip_row(const fx *wr, const fx *cons, uint32_t n, fx *wb)
+/* Trust and incentive from the ranks; validator trust per uid. */
+static void dense_trust(yuma_ws *ws, struct ydense_store *st)
 {
-    for (uint32_t j = 0; j < n; j++) {
-        fx v = wr[j], th = cons[j];
-        bool keep = v >= 0 && (v <= th || th != 0);
-        wb[j] = keep ? (v < th ? v : th) : ABSENT;
-    }
-}
-
-/* interpolate_sparse(W, Wc, ratio): W + ratio (Wc - W) where W has an entry
- * and the result is > 0. */
-static void interp_row(const fx *wr, const fx *cons, fx ratio, uint32_t n, fx *wb)
-{
-    for (uint32_t j = 0; j < n; j++) {
-        fx v = wr[j], th = cons[j];
-        bool cp = v >= 0 && (v <= th || th != 0);
-        fx v2 = cp ? (v < th ? v : th) : 0, it = v + fx_mul(ratio, v2 - v);
-        wb[j] = v >= 0 && it > 0 ? it : ABSENT;
-    }
-}
-
-/* Per row: ranks, validator trust, the weights for bonds and the bond EMA. */
-static void dense_rows_pass(yuma_ws *ws, const yuma_params *p, const yuma_input *in,
-                            uint32_t rows)
-{
-    uint32_t n = in->n;
-    const fx *cons = ws->consensus;
-    fx *pre = ws->preranks, *ranks = ws->ranks, *wb = ws->d_wb, *br = ws->d_b;
-    memset(pre, 0, n * sizeof *pre);
-    memset(ranks, 0, n * sizeof *ranks);
-    memset(ws->vtrust, 0, n * sizeof *ws->vtrust);
-    fx ratio = fx_u16_proportion(p->bonds_penalty);
-    uint64_t lms = in->last_epoch_block;
-    uint64_t last = lms ? (lms == UINT64_MAX ? lms : lms + 1)
-                        : (in->block > p->tempo ? in->block - p->tempo : 0);
-    uint64_t bma = (uint64_t)((((u128)p->bonds_moving_average << 64) / 1000000u) >> 32);
-    uint64_t alpha = (uint64_t)FX_ONE - bma, keep = bma;
-    bool liquid = false;
-    if (p->liquid_alpha)
-        for (uint32_t j = 0; j < n && !liquid; j++)
-            liquid = cons[j] != 0;
-    fx alpha0 = 0;
-    if (liquid) {   /* the alpha of d = 0 */
-        fx e0, x0 = fx_mul(yuma_steepness_div(p->alpha_sigmoid_steepness), -FX_HALF);
-        if (p->fast_sigmoid)
-            e0 = yuma_exp_libm(x0);
-        else if (!yuma_exp(x0, &e0))
-            e0 = 0;
-        alpha0 = yuma_alpha_from_exp(e0, fx_u16_proportion(p->alpha_low),
-                                     fx_u16_proportion(p->alpha_high));
-    }
-    for (uint32_t r = 0; r < rows; r++) {
-        uint32_t i = ws->d_uid[r];
-        const fx *wr = ws->d_w + (size_t)r * n;
-        fx *er = ws->d_e + (size_t)r * n;
-        uint64_t s = (uint64_t)ws->active_stake[i], vt = 0;
-        const fx *wbr = wb;
-        if (ws->avx2 && ratio != 0 && ratio != FX_ONE) {
-            vt = yuma_avx2_rank_row(wr, cons, s, n, pre, ranks, NULL);
-            interp_row(wr, cons, ratio, n, wb);
-        } else if (ws->avx2) {
-            vt = yuma_avx2_rank_row(wr, cons, s, n, pre, ranks, ratio == 0 ? NULL : wb);
-            wbr = ratio == 0 ? wr : wb;
-        } else {
-            vt = rank_row(wr, cons, s, n, pre, ranks);
-            if (ratio == 0)
-                wbr = wr;
-            else if (ratio == FX_ONE)
-                clip_row(wr, cons, n, wb);
-            else
-                interp_row(wr, cons, ratio, n, wb);
-        }
-        ws->vtrust[i] = (fx)vt;
-        bond_row(ws, in, i, last, br);
-        if (liquid) {
-            liquid_row(ws, p, alpha0, wbr, br, er, n);
-        } else if (ws->avx2) {
-            yuma_avx2_ema_row(wbr, br, alpha, keep, n, er);
-        } else {
-            for (uint32_t j = 0; j < n; j++)
-                er[j] = (fx)(mul32(alpha, (uint64_t)present_or_zero(wbr[j])) +
-                             mul32(keep, (uint64_t)present_or_zero(br[j])));
-        }
-    }
-}
-
-/* Trust, incentive, dividends through column-normalised EMA bonds, and the
- * bonds to store (entries > 0 of rows with the new permit, as u16: for x in
- * [0, 2^32], floor(x * 65535 / 2^32) is ((x << 16) - x) >> 32). */
-static void dense_finish(yuma_ws *ws, uint32_t n, uint32_t rows)
-{
+    const ydense *d = &st->d;
+    uint32_t n = d->n;
     for (uint32_t j = 0; j < n; j++) {   /* ranks <= preranks <= 1 */
-        uint64_t rk = (uint64_t)ws->ranks[j], q = (uint64_t)ws->preranks[j];
-        ws->trust[j] = q == 0 ? 0 : rk < ((uint64_t)1 << 32) ? (fx)((rk << 32) / q)
+        uint64_t rk = d->ranks[j], q = d->pre[j];
+        ws->ranks[j] = (fx)rk, ws->preranks[j] = (fx)q;
+        ws->trust[j] = q == 0 ? 0 : rk < ((uint64_t)1 << 32) ? (fx)div32(rk, q)
                                                               : fx_safe_div((fx)rk, (fx)q);
     }
     memcpy(ws->incentive, ws->ranks, n * sizeof *ws->ranks);
-    fast_normalize(ws->incentive, n);
-    uint64_t *colsum = (uint64_t *)ws->col_acc;
-    memset(colsum, 0, n * sizeof *colsum);
-    if (ws->avx2) {
-        yuma_avx2_colsum(ws->d_e, rows, n, colsum);
-    } else {
-        for (uint32_t r = 0; r < rows; r++) {
-            const fx *er = ws->d_e + (size_t)r * n;
-            for (uint32_t j = 0; j < n; j++)
-                colsum[j] += (uint64_t)er[j];
+    yuma_normalize_ws(ws, ws->incentive, n);
+    memset(ws->vtrust, 0, n * sizeof *ws->vtrust);
+    for (uint32_t r = 0; r < d->rows; r++) {
+        const uint32_t *v = d->vt + 8 * (size_t)r;
+        uint64_t t = d->vt_careful[r];
+        for (int l = 0; l < 8; l++)
+            t += v[l];
+        ws->vtrust[st->uid[r]] = (fx)t;
+    }
+}
+
+/* The column reciprocals; false where some quotient or incentive is 1 (a
+ * column whose bonds one row holds, a miner with all the incentive), which
+ * the vector path cannot multiply. */
+static bool dense_reciprocals(yuma_ws *ws, ydense *d)
+{
+    bool vec = true;
+    uint64_t big = 0;
+    for (uint32_t j = 0; j < d->stride; j++) {
+        uint64_t cs = j < d->n ? d->cs[j] : 0, inc = j < d->n ? (uint64_t)ws->incentive[j] : 0;
+        uint32_t em = d->emax[j];
+        uint64_t top = em > d->live_max ? em : d->live_max;
+        vec &= !((inc != 0) & (cs != 0) & ((inc >= (uint64_t)FX_ONE) | (top >= cs) | (em == UINT32_MAX)));
+        big |= top;
+        d->inc[j] = inc;
+    }
+    /* Every EMA bond below 2^31 makes the numerator e 2^32 below 2^63, and
+     * then the round-up method (Granlund and Montgomery, section 4) needs
+     * one multiplier: m = ceil(2^(63+l) / cs), 2^l >= cs, fits 64 bits and
+     * floor(e 2^32 / cs) = floor(floor(m e / 2^32) / 2^(l-1)), the error
+     * term being below 2^-l <= 1/cs. Else ydiv's 65-bit one. */
+    d->gm_short = big < ((uint64_t)1 << 31);
+    for (uint32_t j = 0; j < d->stride; j++) {
+        uint64_t cs = d->cs[j], m = 0, sh = 0;
+        if (j < d->n && cs >= 2 && d->gm_short) {
+            unsigned l = 64 - (unsigned)__builtin_clzll(cs - 1);   /* 2^(l-1) < cs <= 2^l */
+            uint64_t rem;   /* 2^(63+l) / cs, rounded up; l >= 1 */
+            m = udiv128r((uint64_t)1 << (l - 1), 0, cs, &rem);
+            m += rem != 0;
+            sh = l - 1;
+        } else if (j < d->n && cs >= 2) {
+            ydiv v = ydiv_make(cs);
+            m = v.m, sh = v.sh2;
         }
+        d->gm_hi[j] = m >> 32, d->gm_lo[j] = m & 0xffffffffu, d->gm_sh[j] = sh;
     }
-    for (uint32_t j = 0; j < n; j++) {
-        ydiv d = colsum[j] && ws->incentive[j] ? ydiv_make(colsum[j]) : (ydiv){0, 0, 0, false};
-        ws->cdiv[j] = d;
-        ws->d_m[j] = d.m, ws->d_sh1[j] = d.sh1, ws->d_sh2[j] = d.sh2, ws->d_pow2[j] = d.pow2;
+    return vec;
+}
+
+/* The scalar path's divisors (careful rows, or columns the vector path
+ * cannot take). */
+static void scalar_reciprocals(yuma_ws *ws, const ydense *d)
+{
+    for (uint32_t j = 0; j < d->n; j++)
+        ws->cdiv[j] = d->cs[j] ? ydiv_make(d->cs[j]) : (ydiv){0, 0, 0, false};
+}
+
+static uint64_t bond_total_scalar(const yuma_ws *ws, const ydense *d, uint32_t r)
+{
+    const uint32_t *e = d->e + (size_t)r * d->stride;
+    const uint64_t *e64 = d->e64 + (size_t)r * d->stride;
+    uint64_t total = 0;
+    for (uint32_t j = 0; j < d->n; j++) {
+        uint64_t v = d->careful[r] ? e64[j] : e[j], inc = (uint64_t)ws->incentive[j];
+        if (v && inc)
+            total += mul32((uint64_t)ydiv_fx(ws->cdiv[j], v), inc);
     }
+    return total;
+}
+
+/* Dividends (EMA bonds over their column sums, times incentive, times
+ * stake) and the bonds to store: entries > 0 of rows with the new permit,
+ * floor(e * 65535 / 2^32) = ((e << 16) - e) >> 32 for e <= 2^32. */
+static void dense_dividends(yuma_ws *ws, struct ydense_store *st, bool vec)
+{
+    const ydense *d = &st->d;
+    uint32_t n = d->n, out = 0;
     memset(ws->dividends, 0, n * sizeof *ws->dividends);
-    uint32_t out = 0, r = 0;
     for (uint32_t i = 0; i < n; i++) {
         ws->ob_row[i] = out;
-        if (r >= rows || ws->d_uid[r] != i)
+        int32_t r = st->row_of[i];
+        if (r < 0)
             continue;
-        const fx *er = ws->d_e + (size_t)r * n;
+        const uint32_t *e = d->e + (size_t)r * d->stride;
+        bool fast = ws->avx2 && !d->careful[r];
         uint64_t s = (uint64_t)ws->active_stake[i], total = 0;
-        if (s && ws->avx2) {
-            total = yuma_avx2_bond_total(er, ws->incentive, ws->d_m, ws->d_sh1, ws->d_sh2,
-                                         ws->d_pow2, n);
-        } else if (s) {
-            for (uint32_t j = 0; j < n; j++) {
-                fx v = er[j];
-                uint64_t inc = (uint64_t)ws->incentive[j];
-                if (v > 0 && inc)
-                    total += mul32((uint64_t)ydiv_fx(ws->cdiv[j], (uint64_t)v), inc);
-            }
-        }
+        bool vtotal = s && fast && vec, vstore = ws->permit[i] && fast && n % 8 == 0;
+        uint32_t stored = 0;
+        if (vtotal || vstore)
+            total = yuma_avx2_row_out(d, e, vtotal, ws->ob_col + out,
+                                      vstore ? ws->ob_val + out : NULL, &stored);
+        if (s && !vtotal)
+            total = bond_total_scalar(ws, d, (uint32_t)r);
         ws->dividends[i] = (fx)mul32(total, s);
-        if (ws->permit[i] && ws->avx2) {
-            out += yuma_avx2_store_row(er, n, ws->ob_col + out, ws->ob_val + out);
-        } else if (ws->permit[i]) {
-            for (uint32_t j = 0; j < n; j++) {
-                uint64_t v = (uint64_t)er[j];
-                ws->ob_col[out] = (uint16_t)j;
-                ws->ob_val[out] = (uint16_t)(((v << 16) - v) >> 32);
-                out += er[j] > 0;
-            }
+        out += stored;
+        if (!ws->permit[i] || vstore)
+            continue;
+        const uint64_t *e64 = d->e64 + (size_t)r * d->stride;
+        for (uint32_t j = 0; j < n; j++) {
+            uint64_t v = d->careful[r] ? e64[j] : e[j];
+            ws->ob_col[out] = (uint16_t)j;
+            ws->ob_val[out] = (uint16_t)(((v << 16) - v) >> 32);
+            out += v > 0;
         }
-        r++;
     }
     ws->ob_row[n] = out;
     ws->bonds_stored = true;
-    fast_normalize(ws->dividends, n);
+    yuma_normalize_ws(ws, ws->dividends, n);
+}
+
+/* Per row: stake; the EMA's coefficients. */
+static void rows_setup(yuma_ws *ws, struct ydense_store *st, const yuma_params *p)
+{
+    ydense *d = &st->d;
+    uint64_t bma = (uint64_t)((((u128)p->bonds_moving_average << 64) / 1000000u) >> 32);
+    d->alpha = (uint64_t)FX_ONE - bma, d->keep = bma;
+    fx ratio = fx_u16_proportion(p->bonds_penalty);
+    d->wb_mode = ratio == 0 ? 0 : ratio == FX_ONE ? 1 : 2;
+    d->ratio = (uint64_t)ratio;
+    for (uint32_t r = 0; r < d->rows; r++) {
+        d->s[r] = (uint64_t)ws->active_stake[st->uid[r]];
+        d->careful[r] = d->s[r] >= (uint64_t)FX_ONE;   /* the kernels take stakes below 1 */
+        memset(d->vt + 8 * (size_t)r, 0, 8 * sizeof *d->vt);
+        d->vt_careful[r] = 0;
+    }
+}
+
+/* Whether the kernels can run the EMA at all: they multiply by alpha and
+ * keep (a fixed alpha), or by each bond's alpha and one minus it (liquid),
+ * as 32-bit numbers; the liquid kernel needs a whole steepness divisor and
+ * its bracket, which fast_sigmoid (libm's exp) has not. */
+static bool kernels_apply(const yuma_ws *ws, const ydense *d)
+{
+    if (!ws->avx2)
+        return false;
+    const yliq *L = d->liq;
+    if (!L)
+        return d->alpha < (uint64_t)FX_ONE && d->keep < (uint64_t)FX_ONE;
+    return L->whole && L->bracket && L->lo > 0 && L->hi < FX_ONE;
+}
+
+/* The consensus of every column (the liquid EMA needs to know first
+ * whether any is above 0). */
+static void dense_consensus(yuma_ws *ws, struct ydense_store *st, const yuma_params *p)
+{
+    ydense *d = &st->d;
+    fx minority;
+    if (!consensus_setup(ws, st, p, &minority))
+        return;
+    for (uint32_t j = 0; j < d->stride;) {   /* 32 columns a sweep, the last ones fewer */
+        uint32_t left = d->stride - j, w = left >= 32 ? 32 : left >= 16 ? 16 : 8;
+        if (ws->avx2 && w == 32)
+            yuma_avx2_consensus32(d, j);
+        else if (ws->avx2 && w == 16)
+            yuma_avx2_consensus16(d, j);
+        else if (ws->avx2)
+            yuma_avx2_consensus8(d, j);
+        else
+            for (uint32_t h = j; h < j + w; h += 8)
+                consensus_scalar(ws, d, h, minority);
+        j += w;
+    }
+}
+
+/* Clipping, ranks, validator trust and EMA bonds of every row: the kernels
+ * for the live rows, careful_row for the rest. */
+static void dense_rows(yuma_ws *ws, struct ydense_store *st)
+{
+    ydense *d = &st->d;
+    uint32_t stride = d->stride, groups = stride / 8;
+    bool kernels = kernels_apply(ws, d);
+    uint64_t bound = 0;   /* every live EMA bond is at most this */
+    d->nlive = 0;
+    for (uint32_t r = 0; r < d->rows; r++) {
+        d->careful[r] |= !kernels;
+        if (d->careful[r])
+            continue;
+        d->live[d->nlive++] = (yrow){d->w + (size_t)r * stride, d->b[r],
+                                     d->pres + (size_t)r * groups, d->e + (size_t)r * stride,
+                                     d->vt + 8 * (size_t)r, d->s[r]};
+        bound = d->rowmax[r] > bound ? d->rowmax[r] : bound;
+    }
+    if (!kernels) {
+        memset(d->pre, 0, stride * sizeof *d->pre);
+        memset(d->ranks, 0, stride * sizeof *d->ranks);
+        memset(d->cs, 0, stride * sizeof *d->cs);
+        memset(d->emax, 0, stride * sizeof *d->emax);
+    }
+    /* an EMA bond is at most the larger of its weight and bond */
+    bool narrow = !d->liq && (u128)bound * d->nlive < ((u128)1 << 32);
+    d->live_max = narrow ? bound : 0;
+    for (uint32_t j = 0; j < stride && kernels; j += 8) {
+        if (d->liq)
+            yuma_avx2_rows8_liquid(d, j);
+        else if (narrow && j + 16 <= stride)
+            yuma_avx2_rows16(d, j), j += 8;
+        else
+            yuma_avx2_rows8(d, j);
+    }
+    for (uint32_t r = 0; r < d->rows; r++)
+        if (d->careful[r])
+            yuma_dense_careful_row(d, r);
 }
 
 int yuma_dense_core(yuma_ws *ws, const yuma_params *p, const yuma_input *in, err *e)
 {
-    uint32_t n = in->n;
+    uint32_t n = in->n, stride = (n + 7) & ~7u;
     if (!p->yuma3 || p->bonds_moving_average > 1000000)
         return YUMA_FAST_DECLINED;
-    uint32_t rows = pick_rows(ws, in);
-    size_t cells = (size_t)rows * n;
+    if (!ws->dense && !(ws->dense = calloc(1, sizeof *ws->dense)))
+        return err_set(e, ERR_NOMEM, "out of memory for the dense epoch");
+    struct ydense_store *st = ws->dense;
+    ydense *d = &st->d;
+    if (!store_reserve(st, n, stride, 0))
+        return err_set(e, ERR_NOMEM, "out of memory for the dense epoch of %u uids", n);
+    uint32_t rows = yuma_dense_pick_rows(st, in), use = 0;
+    for (uint32_t i = 0; i < n; i++)
+        use += ws->active_stake[i] > 0;
+    size_t cells = (size_t)rows * stride;
     size_t nnz = (size_t)in->weights.row_start[n] + in->bonds.row_start[n];
-    if (cells > 4 * nnz + 4 * (size_t)n || cells > ((size_t)1 << 26))
-        return YUMA_FAST_DECLINED;   /* sparse enough for the row lists */
-    if (cells > ws->dense_cap) {
-        if (!GROW(ws->d_w, cells) || !GROW(ws->d_e, cells))
-            return err_set(e, ERR_NOMEM, "out of memory for %zu dense cells", cells);
-        ws->dense_cap = cells;
-    }
-    if (ws->ob_cap < cells) {   /* the stored bonds are written from the dense rows */
-        if (!GROW(ws->ob_col, cells) || !GROW(ws->ob_val, cells))
+    if (use > 255 || cells > 4 * nnz + 4 * (size_t)n || cells > ((size_t)1 << 26))
+        return YUMA_FAST_DECLINED;   /* too many slots for the keys; sparse enough for lists */
+    if (!store_reserve(st, n, stride, cells))
+        return err_set(e, ERR_NOMEM, "out of memory for %zu dense cells", cells);
+    if (ws->ob_cap < cells + 16) {   /* the stored bonds, 16 at a time from the dense rows */
+        if (!GROW(ws->ob_col, cells + 16) || !GROW(ws->ob_val, cells + 16))
             return err_set(e, ERR_NOMEM, "out of memory for %zu bonds", cells);
-        ws->ob_cap = cells;
+        ws->ob_cap = cells + 16;
     }
-    int r = dense_weights(ws, p, in, rows);
-    if (!r)
-        r = dense_consensus(ws, p, n, rows);
-    if (r == ERR_NOMEM)
-        return err_set(e, ERR_NOMEM, "out of memory for the consensus of %u uids", n);
-    if (r)
-        return r;
-    dense_rows_pass(ws, p, in, rows);
-    dense_finish(ws, n, rows);
+    d->n = n, d->stride = stride, d->rows = rows, d->iota = st->iota;
+    uint64_t max_reg = 0;
+    for (uint32_t i = 0; i < n; i++)
+        max_reg = in->registered_at[i] > max_reg ? in->registered_at[i] : max_reg;
+
+    rows_setup(ws, st, p);
+    if (yuma_dense_weights(ws, st, p, in, max_reg))
+        return YUMA_FAST_DECLINED;
+    yuma_dense_bonds(ws, st, p, in, max_reg);
+    dense_consensus(ws, st, p);
+    d->liq = NULL;
+    for (uint32_t j = 0; j < stride && p->liquid_alpha && !d->liq; j++)
+        if (d->cons[j] != 0) {   /* liquid alpha needs a consensus above 0 somewhere */
+            yuma_liquid_setup(&st->liq, p);
+            d->liq = &st->liq;
+            yuma_dense_presence(st, p, in, max_reg);
+        }
+    dense_rows(ws, st);
+    for (uint32_t j = 0; j < n; j++)
+        ws->consensus[j] = (fx)yw_decode(d->cons[j]);
+    dense_trust(ws, st);
+    bool vec = dense_reciprocals(ws, d);
+    bool scalar = !vec || !ws->avx2;
+    for (uint32_t r = 0; r < rows && !scalar; r++)
+        scalar = d->careful[r] != 0;
+    if (scalar)
+        scalar_reciprocals(ws, d);
+    dense_dividends(ws, st, vec);
     return 0;
 }

@@ -159,6 +159,6 @@ int yuma_fast_core(yuma_ws *ws, const yuma_params *p, const yuma_input *in, err 
     fast_clip_rank(ws, in->n);
     if (p->yuma3 && yuma_fast_bonds(ws, p, in) == 0)
         return 0;
-    yuma_ref_bonds_dividends(ws, p, in);
+    yuma_fast_legacy_bonds(ws, p, in);
     return 0;
 }

@@ -15,17 +15,26 @@ static inline uint64_t mul32(uint64_t a, uint64_t b)
     return (uint64_t)(((u128)a * b) >> 32);
 }
 
-/* (hi:lo) / d for hi < d: one hardware division where there is one. */
-static inline uint64_t udiv128(uint64_t hi, uint64_t lo, uint64_t d)
+/* (hi:lo) / d for hi < d, and the remainder: one hardware division where
+ * there is one. */
+static inline uint64_t udiv128r(uint64_t hi, uint64_t lo, uint64_t d, uint64_t *rem)
 {
 #if defined(__x86_64__)
     uint64_t q, r;
     __asm__("divq %4" : "=a"(q), "=d"(r) : "a"(lo), "d"(hi), "rm"(d));
-    (void)r;
+    *rem = r;
     return q;
 #else
-    return (uint64_t)((((u128)hi << 64) | lo) / d);
+    u128 n = ((u128)hi << 64) | lo;
+    *rem = (uint64_t)(n % d);
+    return (uint64_t)(n / d);
 #endif
+}
+
+static inline uint64_t udiv128(uint64_t hi, uint64_t lo, uint64_t d)
+{
+    uint64_t r;
+    return udiv128r(hi, lo, d, &r);
 }
 
 /* Division by an invariant d (1 <= d < 2^63): Granlund and Montgomery's
@@ -76,6 +85,25 @@ static inline void fast_normalize(fx *x, uint32_t n)
         x[i] = ydiv_fx(v, (uint64_t)x[i]);
 }
 
+/* yuma_avx2_out.c: x[i] = safe_div(x[i], sum) for x[i] < 2^32 by the
+ * reciprocal v (sum >= 2), four at a time; returns how many it did from the
+ * start (it stops at a value of 2^32 or more). */
+uint32_t yuma_avx2_divide(fx *x, uint32_t n, ydiv v);
+
+/* fast_normalize with the AVX2 kernel where the workspace may use it. */
+static inline void yuma_normalize_ws(const yuma_ws *ws, fx *x, uint32_t n)
+{
+    uint64_t sum = 0;
+    for (uint32_t i = 0; i < n; i++)
+        sum += (uint64_t)x[i];
+    if (sum == 0)
+        return;
+    ydiv v = ydiv_make(sum);
+    uint32_t i = ws->avx2 && sum >= 2 ? yuma_avx2_divide(x, n & ~3u, v) : 0;
+    for (; i < n; i++)
+        x[i] = ydiv_fx(v, (uint64_t)x[i]);
+}
+
 /* yuma_select.c: the key whose value is the stake-weighted median of a
  * column of m keys (value << 8 | slot, slot < 256, stake per slot). */
 uint64_t yuma_select_key(uint64_t *a, uint64_t *tmp, uint32_t m, const fx *stake, fx minority);
@@ -105,28 +133,160 @@ static inline fx yuma_alpha_from_exp(fx e, fx lo, fx hi)
     return fx_clamp(fx_sat_add(lo, fx_mul((fx)sig, fx_sat_sub(hi, lo))), lo, hi);
 }
 
-/* yuma_avx2.c: whether the CPU runs AVX2, and the kernels that need it. */
-bool yuma_have_avx2(void);
-/* The consensus of n columns over `use` rows (rows[k]: the row of slot k,
- * n wide, ABSENT as 0; st[k]: its stake); scratch holds 1024 words. */
-void yuma_avx2_consensus(const fx *const *rows, const fx *st, uint32_t use, uint32_t n,
-                         fx minority, uint64_t *scratch, fx *out);
+/* ---- the dense core (yuma_dense.c; AVX2 kernels in yuma_avx2*.c) ----
+ *
+ * Weights as u32: I32F32 bits in [0, 2^32], 2^32 stored as YW_ONE. A
+ * row-normalised weight below its row sum is at most 2^32 - 2 (sum < 2^31),
+ * so 2^32 - 1 never occurs and the encoding keeps order: consensus and
+ * clipping compare the u32s directly. */
+#define YW_ONE 0xffffffffu
 
-/* Row kernels of the dense core (see yuma_avx2.c for each one's contract). */
-uint64_t yuma_avx2_mask_row(const uint16_t *val, const uint64_t *reg, uint64_t upd, uint64_t cb,
-                            uint32_t self, uint32_t n, fx *wr);
-void yuma_avx2_scale_row(fx *wr, uint32_t n, uint64_t m, unsigned L);
-uint64_t yuma_avx2_rank_row(const fx *wr, const fx *cons, uint64_t s, uint32_t n, fx *pre,
-                            fx *ranks, fx *clipped);
-void yuma_avx2_ema_row(const fx *wb, const fx *br, uint64_t alpha, uint64_t keep, uint32_t n,
-                       fx *er);
-void yuma_avx2_colsum(const fx *e, uint32_t rows, uint32_t n, uint64_t *colsum);
-void yuma_avx2_bond_row(const uint16_t *col, const uint16_t *val, uint32_t cnt,
-                        const uint64_t *reg, uint64_t last, fx *br);
-uint32_t yuma_avx2_store_row(const fx *er, uint32_t n, uint16_t *col, uint16_t *val);
-uint64_t yuma_avx2_bond_total(const fx *er, const fx *inc, const uint64_t *dm,
-                              const uint64_t *dsh1, const uint64_t *dsh2, const uint8_t *pow2,
-                              uint32_t n);
+static inline uint64_t yw_decode(uint32_t v) { return v == YW_ONE ? (uint64_t)FX_ONE : v; }
+
+/* A stored u16 bond as I32F32 bits: b * 2^32 / 65535 (2^32 = 65535 * 65537 + 1). */
+static inline uint64_t yb_fx(uint16_t b) { return (uint64_t)b * 65537u + (b == 65535); }
+
+/* A live row as the row kernels read it. */
+typedef struct yrow {
+    const uint32_t *w;          /* weights */
+    const uint16_t *b;          /* stored bonds */
+    const uint8_t *pres;        /* liquid alpha: which weights the row has, 8 a byte */
+    uint32_t *e;                /* EMA bonds */
+    uint32_t *vt;               /* validator trust, 8 lane sums */
+    uint64_t s;                 /* active stake, below 2^32 */
+} yrow;
+
+/* Liquid alpha as the dense core computes it (yuma_liquid.c). The chain's
+ * alpha of a bond is clamp(lo + sig (hi - lo), lo, hi) with
+ * sig = 1 / (1 + exp(x)), x = sdiv (d - 1/2) for the bond's d. */
+typedef struct yliq {
+    fx lo, hi, sdiv;
+    uint64_t delta;             /* hi - lo, when the bracket applies */
+    int32_t steep;              /* sdiv / 2^32 when whole: x = steep (d - 2^31) */
+    bool whole;                 /* sdiv is a whole number */
+    bool bracket;               /* lo <= hi: the bracket of yuma_liquid_alpha applies */
+    bool fast;                  /* fast_sigmoid: libm exp, never the series */
+    fx alpha0;                  /* the alpha of d = 0, which many bonds share */
+} yliq;
+
+void yuma_liquid_setup(yliq *L, const yuma_params *p);
+/* The chain's alpha of exponent x, exactly (libm's with L->fast). */
+fx yuma_liquid_alpha(const yliq *L, fx x);
+/* The alpha of x when the double exp decides it (see yuma_liquid.c);
+ * false when it does not, or x is outside where the bracket is proved. */
+bool yuma_liquid_bracket(const yliq *L, fx x, fx *alpha);
+/* The combined difference d of a bond: how far the weight w is above
+ * consensus c when at or above the bond b, else how far below the bond. */
+fx yuma_liquid_d(fx c, fx w, fx b);
+
+/* What the dense kernels read and write. Rows are the uids that carry
+ * weights or bonds; each is `stride` wide (n rounded up to 8, zero padded).
+ * "Careful" rows hold a value the u32 lanes cannot (a weight, bond or stake
+ * of exactly 1): the kernels skip them and yuma_dense.c does them exactly. */
+typedef struct ydense {
+    uint32_t n, stride, rows, use;
+    /* consensus: `use` slots, the rows with active stake */
+    const uint32_t **use_w;     /* per slot: its weight row (zeros for none) */
+    uint32_t *use_st;           /* per slot: its stake (< 2^32) */
+    uint64_t total;             /* the slots' stake */
+    uint32_t k1;                /* a column's consensus is its smallest value
+                                   with at most k1 stake above it */
+    /* per row */
+    uint32_t *w;                /* rows x stride: weights (YW_ONE for 1) */
+    const uint16_t **b;         /* stored bonds, masked, stride wide */
+    uint16_t *bbuf;             /* rows x stride: bond rows that needed a copy */
+    uint64_t *s;                /* active stake, I32F32 bits */
+    uint8_t *careful;
+    yrow *live;                 /* the rows that are not careful */
+    uint32_t nlive;
+    uint32_t *e;                /* rows x stride: EMA bonds (< 2^32 off careful rows) */
+    uint64_t *e64;              /* rows x stride: EMA bonds of careful rows */
+    uint32_t *vt;               /* rows x 8: validator trust, lane sums (< 2^32) */
+    uint64_t *rowmax;           /* per row: at least its largest weight and bond, so
+                                   at least every EMA bond of the row */
+    uint64_t live_max;          /* the largest rowmax of the live rows, where the
+                                   kernel does not keep emax (0 where it does) */
+    uint64_t *vt_careful;       /* per row: validator trust of careful rows */
+    /* the EMA of bonds: alpha wb + keep b, wb the weights for bonds */
+    uint64_t alpha, keep;
+    const yliq *liq;            /* liquid alpha, or NULL for a fixed alpha */
+    uint8_t *pres;              /* rows x stride / 8: which weights a row has */
+    int wb_mode;                /* 0: weights, 1: clipped, 2: interpolated by ratio */
+    uint64_t ratio;
+    /* per column, stride wide */
+    uint32_t *cons;             /* consensus, u32 as the weights */
+    uint64_t *pre, *ranks, *cs; /* ranks before and after clipping; EMA column sums */
+    uint32_t *emax;             /* the largest EMA bond of the column */
+    uint64_t *gm_hi, *gm_lo, *gm_sh, *inc;   /* EMA / column sum by multiplier, incentive */
+    bool gm_short;              /* every EMA bond below 2^31: the round-up multipliers */
+    const uint16_t *iota;       /* 0, 1, 2, ...: stored columns, stride + 16 */
+    uint64_t *lists;            /* consensus scratch: 32 x 256 */
+} ydense;
+
+/* The dense core's buffers, grown to the largest subnet seen (yuma_dense*.c). */
+struct ydense_store {
+    ydense d;
+    int32_t *row_of;            /* per uid: its row, -1 for none */
+    uint32_t *uid;              /* per row: its uid */
+    uint16_t *wsrc;             /* one masked weight row, stride wide */
+    uint32_t *zero32;           /* stride zeros: a consensus slot without a row */
+    uint16_t *zero16;           /* stride zeros: a row without bonds */
+    uint16_t *iota;             /* 0, 1, 2, ...: the columns of a full stored row */
+    size_t cells;               /* rows x stride allocated */
+    uint32_t uids, cols;        /* uids and stride allocated */
+    yliq liq;
+};
+
+/* yuma_dense_rows.c: the rows loaded dense, and the careful rows. */
+uint32_t yuma_dense_pick_rows(struct ydense_store *st, const yuma_input *in);
+int yuma_dense_weights(yuma_ws *ws, struct ydense_store *st, const yuma_params *p,
+                       const yuma_input *in, uint64_t max_reg);
+void yuma_dense_bonds(yuma_ws *ws, struct ydense_store *st, const yuma_params *p,
+                      const yuma_input *in, uint64_t max_reg);
+void yuma_dense_presence(struct ydense_store *st, const yuma_params *p, const yuma_input *in,
+                         uint64_t max_reg);
+void yuma_dense_careful_row(const ydense *d, uint32_t r);
+
+/* yuma_avx2*.c: whether the CPU runs AVX2 (and FMA), and the kernels that need it. */
+bool yuma_have_avx2(void);
+/* Consensus of columns j..j+7 (15, 31) into d->cons (needs 2 <= use <= 255). */
+void yuma_avx2_consensus8(const ydense *d, uint32_t j);
+void yuma_avx2_consensus16(const ydense *d, uint32_t j);
+void yuma_avx2_consensus32(const ydense *d, uint32_t j);
+/* Columns j..j+7 of the live rows: clipping, ranks, validator trust, EMA
+ * bonds; writes pre, ranks, cs, emax at j..j+7. The liquid variant takes
+ * each bond's alpha from d->liq (yuma_avx2_liquid.c). */
+void yuma_avx2_rows8(const ydense *d, uint32_t j);
+void yuma_avx2_rows8_liquid(const ydense *d, uint32_t j);
+/* yuma_avx2_rows8 for columns j..j+15 where every column sum of the live
+ * rows' EMA bonds is below 2^32 (d->live_max times the live rows is): sums
+ * kept in u32 lanes, emax left at 0. */
+void yuma_avx2_rows16(const ydense *d, uint32_t j);
+/* Tests: alphas of four exponents by the vector bracket; unsure[l] where it
+ * does not decide (alpha[l] is then unset). */
+void yuma_avx2_liquid_alpha4(const yliq *L, const int64_t x[4], fx alpha[4], bool unsure[4]);
+/* out[k] = floor(src[k] * m / 2^L) for k < stride (L >= 32, src < 2^16,
+ * every result below 2^32); returns their sum. */
+uint64_t yuma_avx2_scale_row(const uint16_t *src, uint32_t stride, uint64_t m, unsigned L,
+                             uint32_t *out);
+/* Sum and largest of n u16 (n a multiple of 8). */
+uint64_t yuma_avx2_sum16(const uint16_t *v, uint32_t n, uint16_t *max);
+/* Largest of n u16 (n a multiple of 8). */
+uint16_t yuma_avx2_max16(const uint16_t *v, uint32_t n);
+/* One live row's EMA bonds e, read once for both: with `total`, returns
+ * sum_j floor(floor(e_j 2^32 / cs_j) inc_j / 2^32) by the reciprocals in d
+ * (every quotient and incentive below 2^32); with val, writes the bonds to
+ * store, (j, floor(e_j 65535 / 2^32)) for e_j > 0 (n a multiple of 8,
+ * 16 entries of room past the last), and their count to *stored. */
+uint64_t yuma_avx2_row_out(const ydense *d, const uint32_t *e, bool total, uint16_t *col,
+                           uint16_t *val, uint32_t *stored);
+/* yuma_avx2_out.c: emission shares and u16 outputs of uids from 0, four at
+ * a time while every value is in [0, 1] and every share below 1 (sum >= 2,
+ * its reciprocal v); returns how many uids it did (a multiple of 4). */
+uint32_t yuma_avx2_emission(yuma_ws *ws, uint64_t rao, ydiv v, uint32_t n4);
+/* Whether every row of a CSR matrix (offsets rs, already checked) has
+ * strictly increasing columns below n. */
+bool yuma_avx2_csr_ok(const uint32_t *rs, const uint16_t *col, uint32_t rows, uint32_t n);
 
 /* The Yuma 3 bonds and dividends of the fast path (yuma_fast_bonds.c);
  * YUMA_FAST_DECLINED outside its bounds. */

@@ -44,18 +44,9 @@ struct yuma_ws {
     fx *lq_x, *lq_e, *lq_b;
     uint32_t *lq_idx;
     struct ydiv *cdiv;
-    /* dense core: the rows kept n-wide, their weights and EMA bonds */
-    int32_t *d_row_of;
-    uint32_t *d_uid;
-    fx *d_w, *d_e, *d_wb, *d_b;
-    size_t dense_cap;
-    uint64_t *d_m, *d_sh1, *d_sh2;   /* column reciprocals, as arrays */
-    uint8_t *d_pow2;
     bool bonds_stored;      /* the core wrote the output bonds itself */
     size_t ob_cap;
-    const fx **use_ptr;     /* the dense row of each use slot */
-    fx *zero_row;           /* n zeros, for a use slot without a row */
-    uint64_t sel_scratch[1024];
+    struct ydense_store *dense;   /* the dense core's buffers (yuma_dense.c) */
     bool avx2;              /* the AVX2 kernels (yuma_avx2.c) may run */
 
     ymat w, wc, wb, b, ema;
@@ -103,6 +94,8 @@ void yuma_topk_nonzero(const fx *x, uint32_t n, uint32_t k, uint64_t *keys, bool
 /* The reference (yuma_ref.c, yuma_bonds.c): the chain's steps as written. */
 int yuma_ref_core(yuma_ws *ws, const yuma_params *p, const yuma_input *in, err *e);
 void yuma_ref_bonds_dividends(yuma_ws *ws, const yuma_params *p, const yuma_input *in);
+/* The same for the fast core: legacy bonds with faster column divisions. */
+void yuma_fast_legacy_bonds(yuma_ws *ws, const yuma_params *p, const yuma_input *in);
 
 /* The fast path (yuma_fast*.c): the same values, computed for speed, within
  * bounds every real subnet is in; YUMA_FAST_DECLINED when an input is not. */
@@ -110,6 +103,7 @@ void yuma_ref_bonds_dividends(yuma_ws *ws, const yuma_params *p, const yuma_inpu
 int yuma_fast_core(yuma_ws *ws, const yuma_params *p, const yuma_input *in, err *e);
 /* Its dense variant (yuma_dense.c), tried first. */
 int yuma_dense_core(yuma_ws *ws, const yuma_params *p, const yuma_input *in, err *e);
+void yuma_dense_free(struct ydense_store *st);
 
 /* Tests: make ws run the reference core only; allow or forbid the AVX2
  * kernels (on by default where the CPU has them). */

@@ -170,10 +170,11 @@ static void select_u64(uint64_t *a, uint32_t n, uint32_t k)
 
 void yuma_topk_nonzero(const fx *x, uint32_t n, uint32_t k, uint64_t *keys, bool *out)
 {
+    uint32_t nonzero = 0;
     for (uint32_t i = 0; i < n; i++)
-        out[i] = x[i] != 0;
-    if (n <= k)
-        return;
+        nonzero += out[i] = x[i] != 0;
+    if (n <= k || nonzero <= k)
+        return;   /* the n - k dropped are all zeros (or none) */
     /* A stable ascending sort orders by (value, uid); those keys are distinct,
      * so the n - k dropped are exactly the keys below the (n - k)-th. Stake
      * weights are in [0, 1]: 33 bits, leaving room for a 16-bit uid. */

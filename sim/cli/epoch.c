@@ -46,7 +46,8 @@ static const char *const EPOCH_HELP =
     "\n"
     "  --next          print the input for the next epoch instead: permits and\n"
     "                  bonds replaced, last_epoch_block = block, block += tempo + 1\n"
-    "  --fast-sigmoid  liquid alpha with libm exp (faster, not exact)\n"
+    "  --fast-sigmoid  liquid alpha with libm exp (not exact, not faster: for\n"
+    "                  reproducing earlier runs made with it)\n"
     "\n"
     "Exit status: 0 ok, 2 bad input (one line: file:line:col: path: what).\n";
 
