@@ -292,7 +292,12 @@ void chain_commit_hash(const char *hotkey, uint16_t netuid, const uint16_t *uids
     lanes_add(&l, (uint64_t)netuid << 32 | (uint32_t)n);
     lanes_add(&l, salt);
     lanes_add(&l, version_key);
-    for (size_t k = 0; k < n; k++)
+    /* two (uid, value) pairs a step: the same binding, half the mixing */
+    size_t k = 0;
+    for (; k + 1 < n; k += 2)
+        lanes_add(&l, (uint64_t)uids[k] << 48 | (uint64_t)values[k] << 32 |
+                          (uint64_t)uids[k + 1] << 16 | values[k + 1]);
+    if (k < n)
         lanes_add(&l, (uint64_t)uids[k] << 16 | values[k]);
     uint64_t all = hash64_mix(hash64_mix(l.h[0], l.h[1]), hash64_mix(l.h[2], l.h[3]));
     for (int i = 0; i < 4; i++) {

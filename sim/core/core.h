@@ -137,6 +137,12 @@ void sha256_init(sha256 *c);
 void sha256_update(sha256 *c, const void *data, size_t n);
 void sha256_final(sha256 *c, uint8_t out[32]);
 void sha256_hex(const uint8_t d[32], char out[65]);
+/* True when SHA-256 runs on the CPU's SHA extensions (same results; set
+ * SUBNETSIM_NO_SHANI in the environment to use the portable code). */
+bool sha256_accelerated(void);
+/* The compression function over nblocks 64-byte blocks, on the accelerated path
+ * when there is one, or the portable one when asked (tests hold them equal). */
+void sha256_compress(uint32_t h[8], const uint8_t *p, size_t nblocks, bool portable);
 
 /* ----------------------------------------------------------- progress bar */
 

@@ -185,3 +185,45 @@ TEST_IMPL(rng_normal_has_normal_moments_and_tails)
         m += rng_normal(&r, 5, 2);
     ASSERT_NEAR(m / 100000, 5, 0.02);
 }
+
+/* Both compression functions agree on random blocks and chained states (on a
+ * machine without SHA-NI both sides are the portable code). */
+TEST_IMPL(sha256_accelerated_path_matches_the_portable_one)
+{
+    rng r;
+    rng_seed(&r, 5);
+    uint8_t buf[64 * 7];
+    for (int trial = 0; trial < 2000; trial++) {
+        uint32_t a[8], b[8];
+        for (int i = 0; i < 8; i++)
+            a[i] = b[i] = (uint32_t)rng_u64(&r);
+        size_t nb = 1 + rng_below(&r, 7);
+        for (size_t i = 0; i < nb * 64; i++)
+            buf[i] = (uint8_t)rng_u64(&r);
+        sha256_compress(a, buf, nb, false);
+        sha256_compress(b, buf, nb, true);
+        ASSERT(memcmp(a, b, sizeof a) == 0);
+    }
+    /* and through the whole hash, at every length around the padding edges */
+    for (size_t len = 0; len < 200; len++) {
+        sha256 c;
+        uint8_t d[32];
+        sha256_init(&c);
+        sha256_update(&c, buf, len);
+        sha256_final(&c, d);
+        uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                         0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+        uint8_t pad[256] = {0};
+        memcpy(pad, buf, len);
+        pad[len] = 0x80;
+        size_t total = (len + 9 + 63) / 64 * 64;
+        uint64_t bits = (uint64_t)len * 8;
+        for (int i = 0; i < 8; i++)
+            pad[total - 8 + i] = (uint8_t)(bits >> (56 - 8 * i));
+        sha256_compress(h, pad, total / 64, true);
+        for (int i = 0; i < 8; i++)
+            ASSERT_EQ_U64(h[i], (uint32_t)d[4 * i] << 24 | (uint32_t)d[4 * i + 1] << 16 |
+                                    (uint32_t)d[4 * i + 2] << 8 | d[4 * i + 3]);
+    }
+    printf("sha256: %s path\n", sha256_accelerated() ? "SHA-NI" : "portable");
+}

@@ -26,6 +26,10 @@ struct weights_validator {
     proto_chain_metagraph *roster;
     int32_t *miner_of_uid;         /* roster's uids -> weights_truth index, or -1 */
     int self_uid;                  /* its own uid in the roster, or -1 */
+    /* per-turn scratch, sized to the roster: weights, flags, uids, values */
+    double *w;
+    bool *named;
+    uint16_t *uids, *vals;
     wclient chainw;                /* set, or commit and reveal */
 };
 
@@ -92,18 +96,14 @@ static int policy_weights(weights_validator *v, proto_chain_weights **w, err *e)
         view.neurons = v->roster->neurons;
         view.n = v->roster->n;
     }
-    weights_ctx ctx = {v->cfg.sc, v->cfg.truth, v->miner_of_uid, v->self_uid};
-    uint16_t *uids = malloc((view.n + 1) * sizeof *uids), *vals = malloc((view.n + 1) * sizeof *vals);
+    weights_ctx ctx = {v->cfg.sc, v->cfg.truth, v->miner_of_uid, v->self_uid, v->w, v->named};
     size_t n = 0;
     bool act = false;
-    int rc = !uids || !vals ? err_set(e, ERR_NOMEM, "out of memory")
-                            : weights_policy(&ctx, v->cfg.policy, &view, view.epochs, &v->noise,
-                                             uids, vals, &n, &act, e);
+    int rc = weights_policy(&ctx, v->cfg.policy, &view, view.epochs, &v->noise, v->uids, v->vals,
+                            &n, &act, e);
     *w = NULL;
-    if (!rc && act && !(*w = wclient_weights_new(&v->chainw, uids, vals, n)))
+    if (!rc && act && !(*w = wclient_weights_new(&v->chainw, v->uids, v->vals, n)))
         rc = err_set(e, ERR_NOMEM, "out of memory");
-    free(uids);
-    free(vals);
     return rc;
 }
 
@@ -112,9 +112,24 @@ static void ask_metagraph(weights_validator *v, bool full);
 /* Keep a full metagraph as the roster and map its uids to miners. */
 static int take_roster(weights_validator *v, proto_chain_metagraph *mg)
 {
-    int32_t *map = malloc(((size_t)mg->n + 1) * sizeof *map);
-    if (!map)
+    size_t cap = (size_t)mg->n + 1;
+    int32_t *map = malloc(cap * sizeof *map);
+    double *w = realloc(v->w, cap * sizeof *w);
+    if (w)
+        v->w = w;
+    bool *named = realloc(v->named, cap * sizeof *named);
+    if (named)
+        v->named = named;
+    uint16_t *uids = realloc(v->uids, cap * sizeof *uids);
+    if (uids)
+        v->uids = uids;
+    uint16_t *vals = realloc(v->vals, cap * sizeof *vals);
+    if (vals)
+        v->vals = vals;
+    if (!map || !w || !named || !uids || !vals) {
+        free(map);
         return ERR_NOMEM;
+    }
     v->self_uid = -1;
     for (uint16_t u = 0; u < mg->n; u++) {
         map[u] = (int32_t)weights_truth_find(v->cfg.truth, mg->neurons[u].hotkey);
@@ -233,5 +248,9 @@ void weights_validator_free(weights_validator *v)
         free(v->mg);
     free(v->roster);
     free(v->miner_of_uid);
+    free(v->w);
+    free(v->named);
+    free(v->uids);
+    free(v->vals);
     free(v);
 }

@@ -158,13 +158,10 @@ int weights_policy(const weights_ctx *c, const scenario_variant *policy,
     const scenario *sc = c->sc;
     *n = 0;
     *act = false;
-    double *w = calloc(mg->n ? mg->n : 1, sizeof *w);
-    bool *named = calloc(mg->n ? mg->n : 1, sizeof *named);
-    if (!w || !named) {
-        free(w);
-        free(named);
-        return err_set(e, ERR_NOMEM, "out of memory");
-    }
+    double *w = c->w;
+    bool *named = c->named;
+    memset(w, 0, mg->n * sizeof *w);
+    memset(named, 0, mg->n * sizeof *named);
     int rc = 0;
     const void *cfg = policy->cfg;
     switch (policy->kind->id) {
@@ -210,7 +207,5 @@ int weights_policy(const weights_ctx *c, const scenario_variant *policy,
         to_u16(mg, c->self_uid, w, named, uids, values, n);
     if (*act && *n == 0)
         *act = false;   /* nothing to weigh yet (no miners registered) */
-    free(w);
-    free(named);
     return rc;
 }

@@ -49,6 +49,8 @@ typedef struct weights_ctx {
     weights_truth *truth;
     const int32_t *miner_of_uid;   /* per uid of the metagraph: weights_truth_find, or -1 */
     int self_uid;                  /* the validator's own uid, or -1 */
+    double *w;                     /* scratch for n weights (the caller's) */
+    bool *named;                   /* scratch for n flags (the caller's) */
 } weights_ctx;
 
 /* What a policy sets this turn (pure: exposed for tests). uids/values have room
