@@ -277,7 +277,7 @@ static int check_fabricator(scenario_ctx *c, void *obj)
     int r = check_selection(c, m, m->select);
     if (r)
         return r;
-    size_t bad;
+    size_t bad = 0;   /* set whenever resi_alter_bits fails; -O3 cannot see it */
     if (resi_alter_bits(&m->alter, &bad) < 0) {
         char rel[32];
         snprintf(rel, sizeof rel, "alter[%zu]", bad);
