@@ -209,9 +209,10 @@ int cli_epoch(int argc, char **argv)
             rc = out.oom ? err_set(&e, ERR_NOMEM, "out of memory") : 0;
         }
     }
-    if (rc)
+    if (rc) {
+        err_oneline(&e);   /* also for errors from the epoch itself */
         fprintf(stderr, "%s\n", e.msg);
-    else
+    } else
         fputs(next ? printed : out.s, stdout), next ? fputc('\n', stdout) : 0;
     free(printed);
     sbuf_free(&out);

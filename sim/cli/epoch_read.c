@@ -3,6 +3,8 @@
  * known one, every error one line with file:line:col and the JSON path. */
 #include "cli/epoch_read.h"
 
+#include "scenario/scenario.h"
+
 #include <limits.h>
 #include <string.h>
 
@@ -109,46 +111,22 @@ static int require_object(epoch_doc *r, const cJSON *node, const char *path)
     return fail(r, node, false, path, msg);
 }
 
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b), row[64];
-    if (la >= 63 || lb >= 63)
-        return 99;
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t best = diag + (a[i - 1] != b[j - 1]);
-            best = up + 1 < best ? up + 1 : best;
-            best = row[j - 1] + 1 < best ? row[j - 1] + 1 : best;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
 /* Refuse keys outside `known` (NULL-terminated), naming the closest. */
 static int check_keys(epoch_doc *r, const cJSON *obj, const char *path, const char *const *known)
 {
+    size_t nknown = 0;
+    while (known[nknown])
+        nknown++;
     for (const cJSON *m = obj->child; m; m = m->next) {
-        const char *best = NULL;
-        size_t best_d = 99;
         bool ok = false;
-        for (const char *const *k = known; *k && !ok; k++) {
-            size_t d = edit_distance(m->string, *k);
-            ok = d == 0;
-            if (d < best_d)
-                best_d = d, best = *k;
-        }
+        for (const char *const *k = known; *k && !ok; k++)
+            ok = !strcmp(m->string, *k);
         if (ok)
             continue;
+        const char *best = scenario_suggest(m->string, known, nknown);
         char where[160], msg[160];
         snprintf(where, sizeof where, "%s%s%s", path, *path ? "." : "", m->string);
-        if (best && best_d <= 1 + strlen(m->string) / 3)
+        if (best)
             snprintf(msg, sizeof msg, "unknown key (did you mean \"%s\"?)", best);
         else
             snprintf(msg, sizeof msg, "unknown key");
@@ -375,7 +353,19 @@ static size_t count_entries(const cJSON *neurons, const char *key)
     return total;
 }
 
+static int read_input(epoch_doc *r, epoch_in *x);
+
+/* An error is one line: keys and texts from the input may hold control
+ * characters, which err_oneline escapes. */
 int epoch_read_input(epoch_doc *r, epoch_in *x)
+{
+    int rc = read_input(r, x);
+    if (rc)
+        err_oneline(r->e);
+    return rc;
+}
+
+static int read_input(epoch_doc *r, epoch_in *x)
 {
     static const char *const keys[] = {"block", "emission_rao", "last_epoch_block",
                                        "owner_uid", "hyperparameters", "neurons", NULL};

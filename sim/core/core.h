@@ -52,6 +52,10 @@ int err_set(err *e, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Put "context: " in front of the message already in `e`; returns e->code. */
 int err_prefix(err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Make e's message one line: control characters from the input (a key with a
+ * newline in it, a --set from a script) become escapes (\n, \xNN). Every
+ * reader of user input calls this before its error reaches the user. */
+void err_oneline(err *e);
 /* A short name for a code: "input", "timeout", ... */
 const char *err_name(int code);
 /* The process exit status for a code: 0 ok, 2 bad input or missing dependency,

@@ -36,6 +36,22 @@ int err_prefix(err *e, const char *fmt, ...)
     return e->code;
 }
 
+void err_oneline(err *e)
+{
+    char buf[ERR_MSG_MAX];
+    size_t k = 0;
+    for (const unsigned char *p = (const unsigned char *)e->msg; *p && k + 5 < sizeof buf; p++) {
+        if (*p >= 0x20 && *p != 0x7f)
+            buf[k++] = (char)*p;
+        else if (*p == '\n')
+            k += (size_t)snprintf(buf + k, sizeof buf - k, "\\n");
+        else
+            k += (size_t)snprintf(buf + k, sizeof buf - k, "\\x%02x", *p);
+    }
+    buf[k] = 0;
+    memcpy(e->msg, buf, k + 1);
+}
+
 const char *err_name(int code)
 {
     switch (code) {

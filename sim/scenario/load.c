@@ -294,22 +294,10 @@ static int load_doc(scenario_ctx *c, jdoc *doc, const scenario_opts *o)
     return r;
 }
 
-/* An error is one line: control characters from the input (a key with an
- * escaped newline, a --set from a script) are written as escapes. */
+/* An error is one line (a path or key from the input may hold a newline). */
 static int one_line(err *e, int code)
 {
-    char buf[ERR_MSG_MAX];
-    size_t k = 0;
-    for (const unsigned char *p = (const unsigned char *)e->msg; *p && k + 5 < sizeof buf; p++) {
-        if (*p >= 0x20 && *p != 0x7f)
-            buf[k++] = (char)*p;
-        else if (*p == '\n')
-            k += (size_t)snprintf(buf + k, sizeof buf - k, "\\n");
-        else
-            k += (size_t)snprintf(buf + k, sizeof buf - k, "\\x%02x", *p);
-    }
-    buf[k] = 0;
-    memcpy(e->msg, buf, k + 1);
+    err_oneline(e);
     return code;
 }
 
