@@ -129,15 +129,20 @@ static void value_expr(sbuf *q, const report_metric *m)
 }
 
 /* One SELECT of the rows, each naming `who` by column `col` (NULL: every
- * actor column may match, and who is the first). */
+ * actor column may match, and who is the first). A run's rows of a rowid
+ * table are read as the rowid range :lo..:hi (a run's rows are written in one
+ * stretch): in order, rather than each looked up through the run_id index,
+ * several times faster; the run_id test keeps interleaved runs right. */
 static void rows_select(sbuf *q, const report_metric *m, const report_threshold *t,
-                        const char *col)
+                        const char *col, bool by_rowid)
 {
     const char *zip = m->zip ? m->zip : "NULL";
     sbuf_printf(q, "SELECT report_epoch(e.%s) AS epoch, e.%s AS who, (%s) AS v, (%s) AS d, "
-                   "e.%s AS z FROM %s e WHERE e.run_id = :run_id AND (",
+                   "e.%s AS z FROM %s e WHERE %s AND (",
                 m->time ? m->time : "time_us", col ? col : m->actors[0], m->value,
-                m->den ? m->den : "1", zip, m->table);
+                m->den ? m->den : "1", zip, m->table,
+                by_rowid ? "e.rowid BETWEEN :lo AND :hi AND +e.run_id = :run_id"
+                         : "e.run_id = :run_id");
     for (int k = 0; k < 2 && m->actors[k]; k++)
         if (!col || !strcmp(col, m->actors[k]))
             sbuf_printf(q, "%se.%s IN sel", k && !col ? " OR " : "", m->actors[k]);
@@ -146,8 +151,39 @@ static void rows_select(sbuf *q, const report_metric *m, const report_threshold 
         sbuf_printf(q, " AND e.%s IN zset", m->zip);
 }
 
+bool report_table_has_rowid(sqlite3 *db, const char *table)
+{
+    sqlite3_stmt *st;
+    bool rowid = false;
+    if (sqlite3_prepare_v2(db, "SELECT sql NOT LIKE '%WITHOUT ROWID%' FROM sqlite_master WHERE "
+                               "type = 'table' AND name = ?1", -1, &st, NULL) != SQLITE_OK)
+        return false;
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+    rowid = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return rowid;
+}
+
+int report_rowid_range(sqlite3 *db, const char *table, int64_t run_id, int64_t *lo, int64_t *hi)
+{
+    char q[200];
+    snprintf(q, sizeof q, "SELECT min(rowid), max(rowid) FROM \"%s\" WHERE run_id = ?1", table);
+    sqlite3_stmt *st;
+    *lo = 0;
+    *hi = -1;
+    if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK)
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, run_id);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+        *lo = sqlite3_column_int64(st, 0);
+        *hi = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
 int report_table_metric_sql(const report_metric *m, const report_threshold *t, bool one_subnet,
-                            sbuf *out)
+                            bool by_rowid, sbuf *out)
 {
     sbuf_printf(out,
                 "WITH sel AS (SELECT a.actor FROM actor a JOIN neuron n ON n.run_id = a.run_id "
@@ -157,11 +193,11 @@ int report_table_metric_sql(const report_metric *m, const report_threshold *t, b
                 one_subnet ? "n.netuid = :netuid" : "1");
     bool pooled = t->neurons == REPORT_N_SUM;
     if (pooled) {
-        rows_select(out, m, t, NULL);
+        rows_select(out, m, t, NULL, by_rowid);
     } else {
         for (int k = 0; k < 2 && m->actors[k]; k++) {
             sbuf_puts(out, k ? " UNION ALL " : "");
-            rows_select(out, m, t, m->actors[k]);
+            rows_select(out, m, t, m->actors[k], by_rowid);
         }
     }
     sbuf_puts(out, "), ");

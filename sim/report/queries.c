@@ -132,7 +132,7 @@ int report_metric_sql(const report_metric *m, const report_threshold *t, bool on
                       sbuf *out)
 {
     if (m->kind != REPORT_M_EPOCH)
-        return report_table_metric_sql(m, t, one_subnet, out);
+        return report_table_metric_sql(m, t, one_subnet, false, out);
     const char *net = one_subnet ? "netuid = :netuid" : "1";
     const char *enet = one_subnet ? "e.netuid = :netuid" : "1";
     sbuf_printf(out,

@@ -33,8 +33,12 @@ const char *report_sql(report_query q);
  * :tier and calls report_epoch(time_us) (metrics.c registers it). */
 int report_metric_sql(const report_metric *m, const report_threshold *t, bool one_subnet,
                       sbuf *out);
+/* by_rowid: the table has rowids, and the run's rows are :lo..:hi. */
 int report_table_metric_sql(const report_metric *m, const report_threshold *t, bool one_subnet,
-                            sbuf *out);
+                            bool by_rowid, sbuf *out);
+bool report_table_has_rowid(sqlite3 *db, const char *table);
+/* The first and last rowid of run_id's rows of table (lo > hi when none). */
+int report_rowid_range(sqlite3 *db, const char *table, int64_t run_id, int64_t *lo, int64_t *hi);
 /* The neuron filter of a threshold's where, over a neuron row `n`. */
 #define REPORT_PICK                                                                        \
     "((:group IS NULL OR n.group_name = :group) AND (:hotkey IS NULL OR n.hotkey = :hotkey) " \

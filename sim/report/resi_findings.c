@@ -43,6 +43,36 @@ static void snapshot_step(const resi_run *r, char *out, size_t n)
         out[0] = 0;
 }
 
+/* Many tied leaders: how many, by strategy ("72 miners: 32 premium-focus,
+ * 32 tier-weighted, 8 copier"). */
+static void leaders_by_strategy(const resi_run *r, const int *count, int most, int leaders,
+                                sbuf *who)
+{
+    const char *label[RESI_MAX_LINES];
+    int n[RESI_MAX_LINES], nl = 0;
+    for (int64_t a = 0; a <= r->max_actor; a++) {
+        const resi_neuron *m = resi_neuron_of(r, a);
+        if (!m || count[a] != most)
+            continue;
+        const char *l = *m->label ? m->label : "other";
+        int k = 0;
+        while (k < nl && strcmp(label[k], l))
+            k++;
+        if (k == nl && nl < RESI_MAX_LINES) {
+            label[nl] = l;
+            n[nl++] = 0;
+        }
+        n[k < nl ? k : nl - 1]++;
+    }
+    who->len = 0;
+    if (who->s)
+        who->s[0] = 0;
+    sbuf_printf(who, "%d miners (", leaders);
+    for (int k = 0; k < nl; k++)
+        sbuf_printf(who, "%s%d %s", k ? ", " : "", n[k], label[k]);
+    sbuf_puts(who, ")");
+}
+
 static int premium_first(resi_run *r, err *e)
 {
     int *count = calloc((size_t)r->max_actor + 1, sizeof *count);
@@ -60,15 +90,12 @@ static int premium_first(resi_run *r, err *e)
             continue;
         }
         const resi_neuron *n = resi_neuron_of(r, a);
-        if (leaders++ < 3) {
+        if (leaders++ < 3)
             sbuf_printf(&who, "%s%s", leaders > 1 ? ", " : "", n ? n->hotkey : "?");
-            if (n && *n->label && r->miners.by_group)
-                sbuf_printf(&who, " (%s)", n->label);
-        }
     }
-    free(count);
     if (leaders > 3)
-        sbuf_printf(&who, " and %d more", leaders - 3);
+        leaders_by_strategy(r, count, most, leaders, &who);
+    free(count);
     char answer[700];
     if (t0 < 0) {
         snprintf(answer, sizeof answer,

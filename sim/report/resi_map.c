@@ -200,14 +200,15 @@ static int load_zips(const resi_run *r, const mapproj *m, mzips *out, int *max_h
 /* ------------------------------------------------------------ labels */
 
 /* Premium labels: zips within 260 km of each other share a stack of lines
- * ("77494 (3)", two a line), joined to their centre by a leader. Each stack
+ * ("77494 (3)", two a line when more than three), each joined by a leader. Each stack
  * takes the spot around its centre, of 8 directions at 3 distances, that
  * overlaps least the stacks already placed, the premium zips, the insets and
  * the plot's edge, leaning outward from the middle of the map. Sizes in km
- * at the map's scale (about 5.6 km a pixel): a line of the SVG's 14-point text
- * is about 95 km high and a character 36 km wide. */
-#define LABEL_LH 95.0
-#define LABEL_CW 36.0
+ * at the map's scale (about 5.7 km a pixel): a line of the SVG's 14-point text
+ * is about 100 km high and a character 48 km wide (the PNG's 11-point text in
+ * 1200 pixels, a little less). */
+#define LABEL_LH 100.0
+#define LABEL_CW 48.0
 #define MAXP 32
 
 typedef struct place {
@@ -256,8 +257,18 @@ static void place_stack(place *p, const int *idx, int k, sbuf *west, sbuf *east,
         cx += v[idx[i]].x / k;
         cy += v[idx[i]].y / k;
     }
-    int per = k > 2 ? 2 : 1, lines = (k + per - 1) / per;
-    double w = (per * 10 + (per - 1) * 2) * LABEL_CW, h = lines * LABEL_LH;
+    int per = k > 3 ? 2 : 1, lines = (k + per - 1) / per;
+    char text[MAXP][64];
+    size_t longest = 0;
+    for (int l = 0; l < lines; l++) {
+        size_t len = 0;
+        text[l][0] = 0;
+        for (int i = l * per; i < (l + 1) * per && i < k; i++)
+            len += (size_t)snprintf(text[l] + len, sizeof text[l] - len, "%s%s (%d)",
+                                    i > l * per ? "   " : "", v[idx[i]].zip, v[idx[i]].holders);
+        longest = len > longest ? len : longest;
+    }
+    double w = (double)longest * LABEL_CW, h = lines * LABEL_LH;
     const box *bounds = &p->avoid[p->navoid - 1];
     double ox = cx - (bounds->x0 + bounds->x1) / 2, oy = cy - (bounds->y0 + bounds->y1) / 2;
     double on = hypot(ox, oy) > 0 ? hypot(ox, oy) : 1;
@@ -280,15 +291,9 @@ static void place_stack(place *p, const int *idx, int k, sbuf *west, sbuf *east,
     p->placed[p->nplaced++] = label_box(bx, by, beast, w, h);
     for (int i = 0; i < k; i++)   /* a leader from each zip to the stack */
         sbuf_printf(leaders, "%.0f %.0f\n%.0f %.0f\n\n", v[idx[i]].x, v[idx[i]].y, bx, by);
-    for (int l = 0; l < lines; l++) {
-        char text[64] = "";
-        size_t len = 0;
-        for (int i = l * per; i < (l + 1) * per && i < k; i++)
-            len += (size_t)snprintf(text + len, sizeof text - len, "%s%s (%d)",
-                                    i > l * per ? "   " : "", v[idx[i]].zip, v[idx[i]].holders);
+    for (int l = 0; l < lines; l++)
         sbuf_printf(beast ? east : west, "%.0f %.0f \"%s\"\n", bx + (beast ? 20 : -20),
-                    by + h / 2 - LABEL_LH / 2 - l * LABEL_LH, text);
-    }
+                    by + h / 2 - LABEL_LH / 2 - l * LABEL_LH, text[l]);
 }
 
 static void labels(sbuf *west, sbuf *east, sbuf *leaders, const mzips *z, const box *avoid,
@@ -322,20 +327,21 @@ static void labels(sbuf *west, sbuf *east, sbuf *leaders, const mzips *z, const 
 
 static void zip_blocks(sbuf *dat, const mzips *z)
 {
-    sbuf_puts(dat, "\n\n# zips no miner holds (x y)\n");
+    sbuf_puts(dat, "\n\n# zips no miner holds (x y zip)\n");
     for (size_t i = 0; i < z->len; i++)
         if (!z->v[i].holders)
-            sbuf_printf(dat, "%.1f %.1f\n", z->v[i].x, z->v[i].y);
-    sbuf_puts(dat, "NaN NaN\n\n\n# zips held (x y miners point-size)\n");
+            sbuf_printf(dat, "%.1f %.1f %s\n", z->v[i].x, z->v[i].y, z->v[i].zip);
+    sbuf_puts(dat, "NaN NaN -\n\n\n# zips held (x y miners point-size zip)\n");
     for (size_t i = 0; i < z->len; i++)
         if (z->v[i].holders)
-            sbuf_printf(dat, "%.1f %.1f %d %.2f\n", z->v[i].x, z->v[i].y, z->v[i].holders,
-                        0.5 + 0.32 * log2(z->v[i].holders));
-    sbuf_puts(dat, "NaN NaN NaN NaN\n\n\n# premium zips (x y miners)\n");
+            sbuf_printf(dat, "%.1f %.1f %d %.2f %s\n", z->v[i].x, z->v[i].y, z->v[i].holders,
+                        0.5 + 0.32 * log2(z->v[i].holders), z->v[i].zip);
+    sbuf_puts(dat, "NaN NaN NaN NaN -\n\n\n# premium zips (x y miners zip)\n");
     for (size_t i = 0; i < z->len; i++)
         if (z->v[i].premium)
-            sbuf_printf(dat, "%.1f %.1f %d\n", z->v[i].x, z->v[i].y, z->v[i].holders);
-    sbuf_puts(dat, "NaN NaN NaN\n");
+            sbuf_printf(dat, "%.1f %.1f %d %s\n", z->v[i].x, z->v[i].y, z->v[i].holders,
+                        z->v[i].zip);
+    sbuf_puts(dat, "NaN NaN NaN -\n");
 }
 
 static void map_setup(sbuf *s, int max_holders, const box *all)

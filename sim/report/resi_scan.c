@@ -29,17 +29,9 @@ int resi_reason_index(const char *reason)
 int resi_prepare_rows(const resi_run *r, const char *table, const char *sql, sqlite3_stmt **st,
                       err *e)
 {
-    char q[200];
-    int64_t lo = 0, hi = -1;
-    sqlite3_stmt *range;
-    snprintf(q, sizeof q, "SELECT min(rowid), max(rowid) FROM %s WHERE run_id = ?1", table);
-    if (resi_prepare(r, q, &range, e))
-        return ERR_DB;
-    if (sqlite3_step(range) == SQLITE_ROW && sqlite3_column_type(range, 0) != SQLITE_NULL) {
-        lo = sqlite3_column_int64(range, 0);
-        hi = sqlite3_column_int64(range, 1);
-    }
-    sqlite3_finalize(range);
+    int64_t lo, hi;
+    if (report_rowid_range(r->db, table, r->run_id, &lo, &hi))
+        return report_db_error(r->db, table, e);
     int rc = resi_prepare(r, sql, st, e);
     if (!rc) {
         sqlite3_bind_int64(*st, 2, lo);

@@ -185,7 +185,14 @@ int report_metric_measure(sqlite3 *db, int64_t run_id, const report_metric *m,
     sbuf q;
     sbuf_init(&q);
     sqlite3_stmt *st = NULL;
-    int rc = report_metric_sql(m, t, netuid != 0, &q) ? ERR_NOMEM : 0;
+    bool by_rowid = m->kind != REPORT_M_EPOCH && report_table_has_rowid(db, m->table);
+    int64_t lo = 0, hi = -1;
+    if (by_rowid)
+        report_rowid_range(db, m->table, run_id, &lo, &hi);
+    int rc = (m->kind == REPORT_M_EPOCH ? report_metric_sql(m, t, netuid != 0, &q)
+                                        : report_table_metric_sql(m, t, netuid != 0, by_rowid, &q))
+                 ? ERR_NOMEM
+                 : 0;
     if (rc)
         err_set(e, rc, "out of memory");
     else if (sqlite3_prepare_v2(db, q.s, -1, &st, NULL) != SQLITE_OK)
@@ -200,6 +207,8 @@ int report_metric_measure(sqlite3 *db, int64_t run_id, const report_metric *m,
         bind_text(st, ":hotkey", t->hotkey);
         bind_text(st, ":strategy", t->strategy);
         bind_text(st, ":tier", t->tier);
+        bind_int(st, ":lo", lo);
+        bind_int(st, ":hi", hi);
         int step = sqlite3_step(st);
         if (step == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
             *has_value = true;
