@@ -237,21 +237,6 @@ static int load_universe(resi_run *r, err *e)
     return rc == SQLITE_DONE ? 0 : report_db_error(r->db, "cannot read the zipcode table", e);
 }
 
-/* The subnet the family's validators sit on (the first, when several). */
-static void find_netuid(resi_run *r)
-{
-    sqlite3_stmt *st;
-    if (!report_has_table(r->db, "evaluation") ||
-        resi_prepare(r, "SELECT DISTINCT validator FROM evaluation WHERE run_id = ?1", &st, NULL))
-        return;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        const resi_neuron *n = resi_neuron_of(r, sqlite3_column_int64(st, 0));
-        if (n && (!r->netuid || n->netuid < r->netuid))
-            r->netuid = n->netuid;
-    }
-    sqlite3_finalize(st);
-}
-
 int resi_run_load(sqlite3 *db, int64_t run_id, double sim_seconds, report_ctx *c, bool groups,
                   resi_run *r, err *e)
 {
@@ -280,7 +265,7 @@ int resi_run_load(sqlite3 *db, int64_t run_id, double sim_seconds, report_ctx *c
     bool days = r->end_us > 96 * 3600e6;
     r->x_div = days ? 86400e6 : 3600e6;
     r->x_label = days ? "time (days)" : "time (h)";
-    find_netuid(r);
+    r->netuid = resi_family_netuid(r->db, r->run_id);
     return 0;
 }
 

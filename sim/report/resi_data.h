@@ -202,6 +202,9 @@ typedef struct resi_strategies {
 } resi_strategies;
 
 int resi_strategies_load(sqlite3 *db, int64_t run_id, resi_strategies *s, err *e);
+/* The subnet of the family's validators: the first evaluation's validator's
+ * (the lowest netuid of the run when none evaluated). */
+int64_t resi_family_netuid(sqlite3 *db, int64_t run_id);
 void resi_strategies_free(resi_strategies *s);
 
 #endif

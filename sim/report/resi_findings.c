@@ -191,12 +191,14 @@ static int strategy_most(resi_run *r, err *e)
             snprintf(answer, sizeof answer, "Every miner is %s, the run's only strategy%s.",
                      s.name[best], top);
         } else {
+            char each[48] = "";
+            if (s.members[best] > 1)
+                snprintf(each, sizeof each, ", %.2f %% each", share / s.members[best]);
             snprintf(answer, sizeof answer,
                      "%s: %.1f %% of the miners' emission over the run (%.1f %% of all "
-                     "emission), %d miner%s, %.2f %% each.",
+                     "emission), %d miner%s%s.",
                      s.name[best], share, 100.0 * s.run_em[best] / s.run_total,
-                     s.members[best], s.members[best] == 1 ? "" : "s",
-                     share / (s.members[best] ? s.members[best] : 1));
+                     s.members[best], s.members[best] == 1 ? "" : "s", each);
         }
     }
     resi_strategies_free(&s);

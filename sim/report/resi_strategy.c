@@ -18,7 +18,7 @@ typedef struct reg {
 
 typedef VEC(reg) regs_vec;
 
-static int64_t family_netuid(sqlite3 *db, int64_t run_id)
+int64_t resi_family_netuid(sqlite3 *db, int64_t run_id)
 {
     const char *q[] = {
         "SELECT n.netuid FROM evaluation v JOIN actor a ON a.run_id = v.run_id AND "
@@ -119,7 +119,7 @@ static int epoch_span(sqlite3 *db, int64_t run_id, int64_t netuid, resi_strategi
 int resi_strategies_load(sqlite3 *db, int64_t run_id, resi_strategies *s, err *e)
 {
     *s = (resi_strategies){0};
-    int64_t netuid = family_netuid(db, run_id);
+    int64_t netuid = resi_family_netuid(db, run_id);
     regs_vec regs = {0};
     int rc = load_regs(db, run_id, netuid, s, &regs, e);
     if (!rc)
