@@ -6,6 +6,7 @@
 
 static const report_family *const families[] = {
     &report_family_chain,
+    &report_family_resi,
 };
 
 const report_family *const *cli_report_families(size_t *n)

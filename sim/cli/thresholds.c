@@ -48,6 +48,8 @@ static int thresholds_of(const scenario *s, const char *where, cli_thresholds *o
             .group = t->where.group,
             .hotkey = t->where.hotkey,
             .netuid = t->where.netuid,
+            .strategy = t->where.strategy,
+            .tier = t->where.tier,
             .neurons = (report_neurons)t->neurons,
             .epochs = (report_epochs)t->epochs,
             .from_epoch = t->from_epoch,

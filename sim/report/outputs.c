@@ -60,7 +60,7 @@ static void md_cell(sbuf *b, const char *s)
 }
 
 int report_write_summary_md(const char *dir, const report_run *run, const report_checked *c,
-                            const report_earners *top, err *e)
+                            const report_earners *top, const report_findings *f, err *e)
 {
     sbuf b;
     sbuf_init(&b);
@@ -84,6 +84,16 @@ int report_write_summary_md(const char *dir, const report_run *run, const report
     sbuf_puts(&b, " | ");
     md_cell(&b, run->status);
     sbuf_printf(&b, " | %s | %s | `%.16s` |\n", sim, wall, run->digest);
+    if (f->len) {
+        sbuf_puts(&b, "\n### Findings\n\n");
+        for (size_t i = 0; i < f->len; i++) {
+            sbuf_puts(&b, "- **");
+            md_cell(&b, f->v[i].question);
+            sbuf_puts(&b, "** ");
+            md_cell(&b, f->v[i].answer);
+            sbuf_puts(&b, "\n");
+        }
+    }
     if (c->n) {
         sbuf_puts(&b, "\n### Thresholds\n\n| result | threshold | measured |\n|---|---|---:|\n");
         for (size_t i = 0; i < c->n; i++) {
@@ -265,12 +275,29 @@ static void html_thresholds(sbuf *b, const report_checked *c)
     sbuf_puts(b, "</table>\n</section>\n");
 }
 
+static void html_findings(sbuf *b, const report_findings *f)
+{
+    if (!f->len)
+        return;
+    sbuf_puts(b, "<h3>Findings</h3>\n<dl class=\"findings\" id=\"findings\">\n");
+    for (size_t i = 0; i < f->len; i++) {
+        sbuf_puts(b, "<dt>");
+        report_html_escape(b, f->v[i].question);
+        sbuf_puts(b, "</dt><dd>");
+        report_html_escape(b, f->v[i].answer);
+        sbuf_puts(b, "</dd>\n");
+    }
+    sbuf_puts(b, "</dl>\n");
+}
+
 void report_html_summary(sbuf *b, const report_run *run, const report_checked *c,
-                         const report_earners *top)
+                         const report_earners *top, const report_findings *f)
 {
     sbuf_puts(b, "<section id=\"summary\">\n<h2>Summary</h2>\n<div class=\"grid\">\n");
     html_facts(b, run);
     html_earners(b, top);
-    sbuf_puts(b, "</div>\n</section>\n");
+    sbuf_puts(b, "</div>\n");
+    html_findings(b, f);
+    sbuf_puts(b, "</section>\n");
     html_thresholds(b, c);
 }

@@ -81,14 +81,21 @@ const char *report_sql(report_query q)
 
 /* The chain's metrics: a value per neuron per epoch (the scenario's "metric"
  * kinds, with the units its reference gives). */
+#define EPOCH_METRIC(n, u, d, v) {.name = (n), .unit = (u), .doc = (d), .value = (v)}
 static const report_metric chain_metrics[] = {
-    {"incentive", "", "incentive per epoch, a share 0..1 (summed over a group: its share)",
-     "e.incentive / 65535.0"},
-    {"dividends", "", "dividends per epoch, a share 0..1", "e.dividends / 65535.0"},
-    {"emission", "rao", "emission per epoch, in rao", "e.emission"},
-    {"consensus", "", "consensus per epoch, 0..1", "e.consensus / 65535.0"},
-    {"validator_trust", "", "validator trust per epoch, 0..1", "e.validator_trust / 65535.0"},
-    {"stake", "TAO", "stake the epoch read, in TAO", "e.stake / 1e9"},
+    EPOCH_METRIC("incentive", "", "incentive per epoch, a share 0..1 (summed over a group: its share)",
+     "e.incentive / 65535.0"),
+    EPOCH_METRIC("dividends", "", "dividends per epoch, a share 0..1", "e.dividends / 65535.0"),
+    EPOCH_METRIC("emission", "rao", "emission per epoch, in rao", "e.emission"),
+    EPOCH_METRIC("consensus", "", "consensus per epoch, 0..1", "e.consensus / 65535.0"),
+    EPOCH_METRIC("validator_trust", "", "validator trust per epoch, 0..1", "e.validator_trust / 65535.0"),
+    EPOCH_METRIC("stake", "TAO", "stake the epoch read, in TAO", "e.stake / 1e9"),
+    /* chain_epoch's total (an index look-up) rather than a sum over the
+     * epoch's rows per row: they differ by rounding dust, a few rao */
+    EPOCH_METRIC("emission_share", "",
+     "share of the epoch's emission (chain_epoch.emission), 0..1: miners' and validators' alike",
+     "e.emission * 1.0 / NULLIF((SELECT c.emission FROM chain_epoch c WHERE c.run_id = e.run_id "
+     "AND c.netuid = e.netuid AND c.epoch = e.epoch), 0)"),
 };
 
 /* A threshold's query: the metric's value for the matching neurons at each
@@ -101,7 +108,7 @@ static const report_metric chain_metrics[] = {
  * holds the uids all of whose registrations match, `part` those where only some
  * do, and only rows of `part` uids look their holder up (its last registration
  * before the epoch's block: the epoch runs before the block's extrinsics). */
-#define PICK "((:group IS NULL OR n.group_name = :group) AND (:hotkey IS NULL OR n.hotkey = :hotkey))"
+#define PICK REPORT_PICK
 #define HOLDER_REG(e)                                                                       \
     "COALESCE((SELECT max(m.registered_block) FROM neuron m WHERE m.run_id = " e ".run_id " \
     "AND m.netuid = " e ".netuid AND m.uid = " e ".uid AND m.registered_block < " e ".block), " \
@@ -124,6 +131,8 @@ static const char *across_epochs(report_epochs a)
 int report_metric_sql(const report_metric *m, const report_threshold *t, bool one_subnet,
                       sbuf *out)
 {
+    if (m->kind != REPORT_M_EPOCH)
+        return report_table_metric_sql(m, t, one_subnet, false, out);
     const char *net = one_subnet ? "netuid = :netuid" : "1";
     const char *enet = one_subnet ? "e.netuid = :netuid" : "1";
     sbuf_printf(out,

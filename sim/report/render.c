@@ -26,6 +26,11 @@ void report_ctx_free(report_ctx *c)
     for (size_t i = 0; i < c->charts.len; i++)
         free(c->charts.v[i]);
     VEC_FREE(&c->charts);
+    for (size_t i = 0; i < c->findings.len; i++) {
+        free(c->findings.v[i].question);
+        free(c->findings.v[i].answer);
+    }
+    VEC_FREE(&c->findings);
     report_earners_free(&c->earnings);
 }
 
@@ -62,6 +67,17 @@ int report_section(report_ctx *c, const char *id, const char *title, err *e)
     report_html_escape(&c->html, title);
     sbuf_puts(&c->html, "</h2>\n");
     c->in_section = true;
+    return 0;
+}
+
+int report_finding(report_ctx *c, const char *question, const char *answer, err *e)
+{
+    report_finding_rec f = {strdup(question), strdup(answer)};
+    if (!f.question || !f.answer || VEC_PUSH(&c->findings, f)) {
+        free(f.question);
+        free(f.answer);
+        return err_set(e, ERR_NOMEM, "out of memory");
+    }
     return 0;
 }
 
@@ -210,7 +226,7 @@ static int write_index(const report_ctx *c, const report_checked *chk, const rep
     page_header(&b, c->run, chk);
     page_toc(&b, c);
     sbuf_puts(&b, "<main class=\"wrap\">\n");
-    report_html_summary(&b, c->run, chk, top);
+    report_html_summary(&b, c->run, chk, top, &c->findings);
     if (c->html.s)
         sbuf_add(&b, c->html.s, c->html.len);
     page_files(&b, c->db, c->run);
@@ -312,7 +328,7 @@ static int render_into(const report_opts *o, const char *gnuplot, sqlite3 *db,
                                 "drawing charts", e);
     log_debug("report: gnuplot %.2f s", clock_monotonic() - t0);
     if (!rc)
-        rc = report_write_summary_md(tmp, run, &chk, &top, e);
+        rc = report_write_summary_md(tmp, run, &chk, &top, &c.findings, e);
     if (!rc)
         rc = report_write_junit(tmp, run, &chk, e);
     /* index.html last: a folder with it is a folder that got to the end. */

@@ -52,14 +52,36 @@ int report_run_ids(sqlite3 *db, int64_t **ids, size_t *n, err *e);
 
 /* ------------------------------------------------------------- metrics */
 
-/* A metric thresholds can name: a value per neuron per epoch, an SQL
- * expression over a row `e` of epoch_neuron. The names are the scenario's
- * "metric" kinds (sim/scenario: incentive, dividends, ...). */
+/* A metric thresholds can name. The names are the scenario's "metric" kinds
+ * (sim/scenario: incentive, dividends, ...; families add theirs).
+ *
+ * REPORT_M_EPOCH (the chain's): a value per neuron per epoch, an SQL
+ * expression over a row `e` of epoch_neuron.
+ *
+ * The others read a family's record table, whose rows name neurons by actor
+ * (a neuron's actor is named after its hotkey) and carry a time; a row counts
+ * for the epoch at or before its time (rows before the first epoch, for the
+ * first), so `epochs` and `from_epoch` read as they do for the chain:
+ *   REPORT_M_RATE: a neuron's value at an epoch is sum(value) / sum(den) over
+ *     its rows; neurons "sum" pools the rows of all matching neurons (each row
+ *     once), as a group's rate;
+ *   REPORT_M_ZIPS: the share of the zipcode table's zips (of where.tier) with
+ *     a row where value holds; neurons "sum" is the union: held by any.
+ * A metric with a `zip` column takes where.tier (a class of the zipcode
+ * table: premium, tier1..tier4). */
+typedef enum { REPORT_M_EPOCH, REPORT_M_RATE, REPORT_M_ZIPS } report_metric_kind;
+
 typedef struct report_metric {
     const char *name;      /* "incentive" */
     const char *unit;      /* "" for 0..1 shares, "rao", "TAO" */
     const char *doc;       /* one line for the README's metric reference */
-    const char *value;     /* "e.incentive / 65535.0" */
+    const char *value;     /* "e.incentive / 65535.0"; a table's: "e.outcome = 'ok'" */
+    report_metric_kind kind;
+    const char *table;     /* the record table (NULL: epoch_neuron) */
+    const char *actors[2]; /* its columns naming the neurons a row counts for */
+    const char *den;       /* REPORT_M_RATE: a row's denominator ("1") */
+    const char *zip;       /* its column holding a zip, or NULL */
+    const char *time;      /* its column holding the time (us); NULL: time_us */
 } report_metric;
 
 /* ----------------------------------------------------------- thresholds */
@@ -78,6 +100,8 @@ typedef struct report_threshold {
     const char *group;     /* where.group: a validator or miner group, or NULL */
     const char *hotkey;    /* where.hotkey, or NULL */
     int64_t netuid;        /* where.netuid; 0: every subnet */
+    const char *strategy;  /* where.strategy: neuron.label, or NULL */
+    const char *tier;      /* where.tier: a zipcode class, or NULL (zip metrics only) */
     report_neurons neurons;
     report_epochs epochs;
     int64_t from_epoch;
@@ -190,12 +214,20 @@ struct report_family {
 /* The chain's family: incentive, dividends, emission, consensus, validator
  * trust and bonds over epochs, weights heatmaps, emission by group. */
 extern const report_family report_family_chain;
+/* The real-estate family (SPEC 2): coverage map, coverage by tier,
+ * evaluations, API checks, credibility and score, emission by strategy, API
+ * quota; metrics coverage, evaluation_success, api_check_success,
+ * api_check_made. */
+extern const report_family report_family_resi;
 
 /* What a family's render sees. */
 sqlite3 *report_ctx_db(const report_ctx *c);
 const report_run *report_ctx_run(const report_ctx *c);
 /* Open a section (closing the previous one); it gets a table-of-contents entry. */
 int report_section(report_ctx *c, const char *id, const char *title, err *e);
+/* A finding for the summary (index.html's Summary, summary.md): a question
+ * the run answers and its answer, plain text. */
+int report_finding(report_ctx *c, const char *question, const char *answer, err *e);
 /* The page being written: append trusted HTML; escape data with report_html_escape. */
 sbuf *report_ctx_html(report_ctx *c);
 int report_chart_add(report_ctx *c, const report_chart *ch, err *e);

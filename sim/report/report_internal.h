@@ -28,10 +28,40 @@ typedef enum {
 } report_query;
 
 const char *report_sql(report_query q);
-/* A threshold's query for metric m (queries.c): binds :run_id, :netuid (when
- * one_subnet), :group, :hotkey, :from_epoch, :everyone. */
+/* A threshold's query for metric m: binds :run_id, :netuid (when one_subnet),
+ * :group, :hotkey, :strategy, :from_epoch, :everyone; a table metric's also
+ * :tier and calls report_epoch(time_us) (metrics.c registers it). */
 int report_metric_sql(const report_metric *m, const report_threshold *t, bool one_subnet,
                       sbuf *out);
+/* by_rowid: the table has rowids, and the run's rows are :lo..:hi. */
+int report_table_metric_sql(const report_metric *m, const report_threshold *t, bool one_subnet,
+                            bool by_rowid, sbuf *out);
+bool report_table_has_rowid(sqlite3 *db, const char *table);
+/* The first and last rowid of run_id's rows of table (lo > hi when none). */
+int report_rowid_range(sqlite3 *db, const char *table, int64_t run_id, int64_t *lo, int64_t *hi);
+/* The neuron filter of a threshold's where, over a neuron row `n`. */
+#define REPORT_PICK                                                                        \
+    "((:group IS NULL OR n.group_name = :group) AND (:hotkey IS NULL OR n.hotkey = :hotkey) " \
+    "AND (:strategy IS NULL OR n.label = :strategy))"
+
+/* The run's epochs (one subnet's) as times, for report_epoch(): the SQL
+ * function a table metric's query calls to put a row in its epoch. */
+typedef struct report_clock {
+    int64_t *t;                /* each epoch's time (us), ascending */
+    int64_t *epoch;
+    size_t n;
+} report_clock;
+
+/* Load netuid's epochs of run_id (netuid 0: the lowest netuid with epochs). */
+int report_clock_load(sqlite3 *db, int64_t run_id, int64_t netuid, report_clock *c, err *e);
+void report_clock_free(report_clock *c);
+/* The epoch a time belongs to: the last at or before it, else the first. */
+int64_t report_clock_epoch(const report_clock *c, int64_t t_us);
+/* Register report_epoch(time_us) on db for c (which outlives the statements). */
+int report_clock_register(sqlite3 *db, report_clock *c, err *e);
+/* The run's block time in microseconds (run_param block_time_us; older runs:
+ * simulated time over end_block; else 12 s). */
+int64_t report_block_time_us(sqlite3 *db, int64_t run_id);
 
 /* Prepare a statement of the table; ERR_DB with SQLite's message. */
 int report_prepare(sqlite3 *db, report_query q, sqlite3_stmt **st, err *e);
@@ -58,6 +88,12 @@ typedef struct report_section_rec {
     char title[160];
 } report_section_rec;
 
+typedef struct report_finding_rec {
+    char *question, *answer;   /* owned */
+} report_finding_rec;
+
+typedef VEC(report_finding_rec) report_findings;
+
 struct report_ctx {
     sqlite3 *db;
     const report_run *run;
@@ -67,6 +103,7 @@ struct report_ctx {
     bool in_section;
     VEC(report_section_rec) sections;
     VEC(char *) charts;        /* names of charts to draw, in order */
+    report_findings findings;  /* the summary's questions and answers */
     /* Every registration's earnings, when the chain family has read them (the
      * summary's top earners then cost no second read of the records). */
     report_earners earnings;
@@ -149,10 +186,10 @@ int report_check_measure(sqlite3 *db, const report_run *run, const report_family
 void report_checked_free(report_checked *c);
 
 int report_write_summary_md(const char *dir, const report_run *run, const report_checked *c,
-                            const report_earners *top, err *e);
+                            const report_earners *top, const report_findings *f, err *e);
 int report_write_junit(const char *dir, const report_run *run, const report_checked *c, err *e);
 /* The run facts, thresholds and top earners as HTML (index.html's top). */
 void report_html_summary(sbuf *b, const report_run *run, const report_checked *c,
-                         const report_earners *top);
+                         const report_earners *top, const report_findings *f);
 
 #endif

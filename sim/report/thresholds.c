@@ -64,6 +64,10 @@ static void label_of(const report_threshold *t, const report_metric *m, char *ou
             sbuf_printf(&b, ", hotkey=%s", t->hotkey);
         if (t->netuid)
             sbuf_printf(&b, ", netuid=%lld", (long long)t->netuid);
+        if (t->strategy)
+            sbuf_printf(&b, ", strategy=%s", t->strategy);
+        if (t->tier)
+            sbuf_printf(&b, ", tier=%s", t->tier);
         if (t->neurons != REPORT_N_SUM)
             sbuf_printf(&b, ", neurons=%s", report_neurons_str(t->neurons));
         if (t->epochs != REPORT_E_LAST)
@@ -110,6 +114,9 @@ int report_threshold_check(const report_family *const *fams, size_t nfam,
     if (t->epochs < REPORT_E_LAST || t->epochs > REPORT_E_MAX)
         return err_set(e, ERR_INPUT, "%s%sthreshold %s: epochs combine by last, mean, min or max",
                        at, sep, label);
+    if (t->tier && !m->zip)
+        return err_set(e, ERR_INPUT, "%s%sthreshold %s: metric %s is not over zips: where.tier "
+                       "does not apply", at, sep, label, m->name);
     if (!isfinite(t->value))
         return err_set(e, ERR_INPUT, "%s%sthreshold %s: value must be a finite number", at, sep,
                        label);
@@ -148,38 +155,73 @@ static void bind_int(sqlite3_stmt *st, const char *name, int64_t v)
         sqlite3_bind_int64(st, i, v);
 }
 
+/* A table metric reads tables a run may lack (no such records: no value). */
+static bool tables_present(sqlite3 *db, const report_metric *m)
+{
+    if (m->kind == REPORT_M_EPOCH)
+        return true;
+    return report_has_table(db, m->table) && report_has_table(db, "actor") &&
+           report_has_table(db, "neuron") && report_has_table(db, "zipcode");
+}
+
 int report_metric_measure(sqlite3 *db, int64_t run_id, const report_metric *m,
                           const report_threshold *t, bool *has_value, double *value, err *e)
 {
     *has_value = false;
     *value = NAN;
+    if (!tables_present(db, m))
+        return 0;
     int64_t netuid = t->netuid ? t->netuid : only_subnet(db, run_id);
+    report_clock clock = {0};
+    if (m->kind != REPORT_M_EPOCH) {
+        int rc = report_clock_load(db, run_id, netuid, &clock, e);
+        if (!rc)
+            rc = report_clock_register(db, &clock, e);
+        if (rc) {
+            report_clock_free(&clock);
+            return err_prefix(e, "metric %s", m->name);
+        }
+    }
     sbuf q;
     sbuf_init(&q);
-    if (report_metric_sql(m, t, netuid != 0, &q)) {
-        sbuf_free(&q);
-        return err_set(e, ERR_NOMEM, "out of memory");
-    }
-    sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(db, q.s, -1, &st, NULL);
+    sqlite3_stmt *st = NULL;
+    bool by_rowid = m->kind != REPORT_M_EPOCH && report_table_has_rowid(db, m->table);
+    int64_t lo = 0, hi = -1;
+    if (by_rowid)
+        report_rowid_range(db, m->table, run_id, &lo, &hi);
+    int rc = (m->kind == REPORT_M_EPOCH ? report_metric_sql(m, t, netuid != 0, &q)
+                                        : report_table_metric_sql(m, t, netuid != 0, by_rowid, &q))
+                 ? ERR_NOMEM
+                 : 0;
+    if (rc)
+        err_set(e, rc, "out of memory");
+    else if (sqlite3_prepare_v2(db, q.s, -1, &st, NULL) != SQLITE_OK)
+        rc = err_set(e, ERR_DB, "metric %s: %s", m->name, sqlite3_errmsg(db));
     sbuf_free(&q);
-    if (rc != SQLITE_OK)
-        return err_set(e, ERR_DB, "metric %s: %s", m->name, sqlite3_errmsg(db));
-    bind_int(st, ":run_id", run_id);
-    bind_int(st, ":netuid", netuid);
-    bind_int(st, ":from_epoch", t->from_epoch);
-    bind_int(st, ":everyone", !t->group && !t->hotkey);
-    bind_text(st, ":group", t->group);
-    bind_text(st, ":hotkey", t->hotkey);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-        *has_value = true;
-        *value = sqlite3_column_double(st, 0);
+    if (!rc) {
+        bind_int(st, ":run_id", run_id);
+        bind_int(st, ":netuid", netuid);
+        bind_int(st, ":from_epoch", t->from_epoch);
+        bind_int(st, ":everyone", !t->group && !t->hotkey && !t->strategy);
+        bind_text(st, ":group", t->group);
+        bind_text(st, ":hotkey", t->hotkey);
+        bind_text(st, ":strategy", t->strategy);
+        bind_text(st, ":tier", t->tier);
+        bind_int(st, ":lo", lo);
+        bind_int(st, ":hi", hi);
+        int step = sqlite3_step(st);
+        if (step == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+            *has_value = true;
+            *value = sqlite3_column_double(st, 0);
+        }
+        if (step != SQLITE_ROW && step != SQLITE_DONE)
+            rc = err_set(e, ERR_DB, "metric %s: %s", m->name, sqlite3_errmsg(db));
     }
     sqlite3_finalize(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return err_set(e, ERR_DB, "metric %s: %s", m->name, sqlite3_errmsg(db));
-    return 0;
+    if (m->kind != REPORT_M_EPOCH)   /* the function points at the clock: gone with it */
+        sqlite3_create_function(db, "report_epoch", 1, SQLITE_UTF8, NULL, NULL, NULL, NULL);
+    report_clock_free(&clock);
+    return rc;
 }
 
 int report_thresholds_evaluate(sqlite3 *db, int64_t run_id, const report_family *const *fams,

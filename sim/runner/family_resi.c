@@ -53,6 +53,9 @@ static int build_world(resi_state *st, const runner_ctx *ctx, const resi_section
     rt_rng(ctx->r, "world", "listings", &r);   /* the run's seed, nobody's actor stream */
     if ((rc = world_new(&wp, rng_u64(&r), &st->w, e)))
         return rc;
+    /* the universe goes to the database: reports read it from there */
+    if ((rc = world_record_zips(st->w, ctx->r)))
+        return err_set(e, rc, "cannot record the zipcode universe");
     if ((rc = world_api_new(ctx->r, st->w, &ap, &st->api, e)))
         return rc;
     return world_s3_new(ctx->r, st->w, &sp, &st->s3, e);

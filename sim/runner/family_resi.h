@@ -85,6 +85,16 @@ typedef struct resi_root {
     resi_section resi;
 } resi_root;
 
+/* Threshold metrics of the family (slot "metric"); sim/report measures them
+ * (report_family_resi). Each reads a record table over zips, so each takes
+ * where.tier. */
+enum {
+    RESI_METRIC_COVERAGE = 300,
+    RESI_METRIC_EVALUATION_SUCCESS,
+    RESI_METRIC_API_CHECK_SUCCESS,
+    RESI_METRIC_API_CHECK_MADE
+};
+
 extern const scenario_table resi_root_table;
 extern const scenario_profile resi_profiles[];
 extern const size_t resi_nprofiles;

@@ -247,11 +247,38 @@ static int check_jobs(scenario_ctx *c, world *w, const scenario_validator *g, si
     return 0;
 }
 
+/* where.tier belongs to the family: a zip class, on a metric over zips. */
+static int check_thresholds(scenario_ctx *c, const scenario *sc)
+{
+    for (size_t i = 0; i < sc->thresholds.n; i++) {
+        const scenario_threshold *t = &sc->thresholds.v[i];
+        if (!t->where.tier)
+            continue;
+        char rel[64];
+        snprintf(rel, sizeof rel, "thresholds[%zu].where.tier", i);
+        bool known = false;
+        for (int k = 0; resi_class_names[k]; k++)
+            known |= !strcmp(resi_class_names[k], t->where.tier);
+        if (!known)
+            return scenario_fail(c, rel, "unknown zip class \"%s\" (expected premium, tier1, "
+                                 "tier2, tier3 or tier4)", t->where.tier);
+        if (!t->metric || t->metric->id < RESI_METRIC_COVERAGE ||
+            t->metric->id > RESI_METRIC_API_CHECK_MADE ||
+            !scenario_kind_is(t->metric, &runner_resi_scenario, t->metric->id))
+            return scenario_fail(c, rel, "metric \"%s\" is not over zips: tier applies to "
+                                 "coverage, evaluation_success, api_check_success and "
+                                 "api_check_made", t->metric ? t->metric->name : "");
+    }
+    return 0;
+}
+
 int resi_check_root(scenario_ctx *c, void *obj)
 {
     const resi_section *s = &((const resi_root *)obj)->resi;
     const scenario *sc = scenario_ctx_scenario(c);
     int rc = check_section(c, s);
+    if (!rc && sc)
+        rc = check_thresholds(c, sc);
     world *w = NULL;
     for (size_t gi = 0; !rc && sc && gi < sc->miners.n; gi++) {
         const scenario_miner *g = &sc->miners.v[gi];

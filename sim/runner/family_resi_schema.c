@@ -214,7 +214,21 @@ const size_t resi_nprofiles = sizeof resi_profiles / sizeof *resi_profiles;
 
 /* --------------------------------------------------------------- kinds */
 
-static const scenario_kind resi_kinds[] = {RESI_MINER_KINDS RESI_VALIDATOR_KINDS};
+/* The family's threshold metrics: their meaning in full is in sim/report
+ * (resi_metrics.c), which measures them. */
+#define RESI_METRIC_KINDS                                                                         \
+    {"metric", "coverage", RESI_METRIC_COVERAGE, NULL,                                           \
+     "resi: share of the zips (of where.tier) that the matching miners hold listings of, "        \
+     "0..1 (sum: held by any of them)"},                                                         \
+    {"metric", "evaluation_success", RESI_METRIC_EVALUATION_SUCCESS, NULL,                       \
+     "resi: share of evaluations that ran to the end, 0..1 (of or by the matching neurons)"},     \
+    {"metric", "api_check_success", RESI_METRIC_API_CHECK_SUCCESS, NULL,                         \
+     "resi: share of answered API checks that found the listing as claimed, 0..1"},              \
+    {"metric", "api_check_made", RESI_METRIC_API_CHECK_MADE, NULL,                               \
+     "resi: share of API checks that got an answer (not rate limited, failed or timed out), 0..1"},
+
+static const scenario_kind resi_kinds[] = {RESI_MINER_KINDS RESI_VALIDATOR_KINDS
+                                               RESI_METRIC_KINDS};
 
 const scenario_family runner_resi_scenario = {
     "resi", &resi_root_table, resi_kinds, sizeof resi_kinds / sizeof *resi_kinds, resi_profiles,

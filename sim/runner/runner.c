@@ -55,13 +55,18 @@ static int begin(runner_state *st, const scenario *sc, const runner_opts *o, run
     char *json = NULL;
     if ((rc = scenario_to_json(sc, &json, e)))
         return rc;
-    char seed[32], end[32];
+    char seed[32], end[32], bt[32];
     snprintf(seed, sizeof seed, "%lld", (long long)sc->seed);
     snprintf(end, sizeof end, "%llu", (unsigned long long)res->end_block);
-    store_param params[] = {{"seed", seed}, {"end_block", end}, {"profile", sc->profile ? sc->profile : ""}};
+    /* reports turn record times into blocks, hence epochs, with it */
+    snprintf(bt, sizeof bt, "%lld", (long long)st->ctx.block_time);
+    store_param params[] = {{"seed", seed},
+                            {"end_block", end},
+                            {"profile", sc->profile ? sc->profile : ""},
+                            {"block_time_us", bt}};
     store_run_info info = {.scenario_name = sc->name, .scenario_text = sc->text,
                            .scenario_json = json, .seed = (uint64_t)sc->seed, .mode = "virtual",
-                           .params = params, .nparams = 3};
+                           .params = params, .nparams = 4};
     /* The chain's tables up front (so an empty run still has them) and the
      * views that decode weight and bond rows for the sqlite3 shell. */
     rc = store_create_tables(st->db, chain_tables, e);

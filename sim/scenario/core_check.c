@@ -419,6 +419,30 @@ static int check_policies(scenario_ctx *c, const scenario *s)
     return 0;
 }
 
+/* Whether a group's strategy or policy is the kind called `name`; the names
+ * in use go to `used` for the message. */
+static bool strategy_used(const scenario *s, const char *name, char *used, size_t n)
+{
+    bool found = false;
+    size_t len = 0;
+    used[0] = 0;
+    for (int miner = 0; miner < 2; miner++) {
+        size_t ng = miner ? s->miners.n : s->validators.n;
+        for (size_t i = 0; i < ng; i++) {
+            const scenario_kind *k = miner ? s->miners.v[i].strategy.kind
+                                           : s->validators.v[i].policy.kind;
+            if (!k)
+                continue;
+            found |= !strcmp(k->name, name);
+            char quoted[80];
+            snprintf(quoted, sizeof quoted, "\"%s\"", k->name);
+            if (!strstr(used, quoted) && len + strlen(quoted) + 3 < n)
+                len += (size_t)snprintf(used + len, n - len, "%s%s", len ? ", " : "", quoted);
+        }
+    }
+    return found;
+}
+
 static int check_refs(scenario_ctx *c, const scenario *s)
 {
     for (size_t i = 0; i < s->subnets.n; i++) {
@@ -449,6 +473,11 @@ static int check_refs(scenario_ctx *c, const scenario *s)
         snprintf(rel, sizeof rel, "thresholds[%zu].where.netuid", i);
         if (w->netuid && !subnet_find(s, w->netuid))
             return scenario_fail(c, rel, "no subnet has netuid %lld", (long long)w->netuid);
+        char used[512];
+        snprintf(rel, sizeof rel, "thresholds[%zu].where.strategy", i);
+        if (w->strategy && !strategy_used(s, w->strategy, used, sizeof used))
+            return scenario_fail(c, rel, "no group's strategy or policy is \"%s\" (used: %s)",
+                                 w->strategy, *used ? used : "none");
     }
     return 0;
 }

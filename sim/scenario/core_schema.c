@@ -241,6 +241,11 @@ static const scenario_field where_fields[] = {
                           "only this neuron"),
     SCENARIO_FIELD_INT(scenario_where, netuid, "netuid", SCENARIO_ABSENT, 1, 65535,
                        "only this subnet"),
+    SCENARIO_FIELD_STRING(scenario_where, strategy, "strategy", SCENARIO_ABSENT, NAME_MAX_LEN,
+                          "only neurons whose strategy (miners) or policy (validators) is this kind"),
+    SCENARIO_FIELD_STRING(scenario_where, tier, "tier", SCENARIO_ABSENT, 16,
+                          "metrics over zipcodes (real estate): only zips of this class, premium "
+                          "or tier1..tier4"),
 };
 static const scenario_table where_table =
     SCENARIO_TABLE("where", scenario_where, where_fields, NULL,
@@ -339,6 +344,8 @@ static const scenario_kind core_kinds[] = {
     {"metric", "validator_trust", SCENARIO_METRIC_VALIDATOR_TRUST, NULL,
      "validator trust per epoch, 0..1"},
     {"metric", "stake", SCENARIO_METRIC_STAKE, NULL, "stake, in TAO"},
+    {"metric", "emission_share", SCENARIO_METRIC_EMISSION_SHARE, NULL,
+     "share of the epoch's emission, 0..1 (miners' and validators' alike)"},
 };
 
 const scenario_family scenario_core = {

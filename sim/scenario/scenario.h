@@ -365,7 +365,8 @@ enum {
     SCENARIO_METRIC_EMISSION,
     SCENARIO_METRIC_CONSENSUS,
     SCENARIO_METRIC_VALIDATOR_TRUST,
-    SCENARIO_METRIC_STAKE
+    SCENARIO_METRIC_STAKE,
+    SCENARIO_METRIC_EMISSION_SHARE
 };
 enum { SCENARIO_OP_GE, SCENARIO_OP_GT, SCENARIO_OP_LE, SCENARIO_OP_LT, SCENARIO_OP_EQ, SCENARIO_OP_NE };
 enum { SCENARIO_AGG_SUM, SCENARIO_AGG_MEAN, SCENARIO_AGG_MIN, SCENARIO_AGG_MAX };
@@ -378,6 +379,10 @@ typedef struct scenario_where {
     const char *group;               /* a validator or miner group, or NULL */
     const char *hotkey;              /* one neuron, or NULL */
     int64_t netuid;                  /* 0: every subnet */
+    const char *strategy;            /* neurons of this strategy or policy kind, or NULL */
+    /* Metrics over zipcodes (a family's: the real-estate one checks the
+     * name and that the metric has zips): only zips of this class. */
+    const char *tier;
 } scenario_where;
 
 typedef struct scenario_threshold {

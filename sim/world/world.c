@@ -78,3 +78,38 @@ rt_time world_rt_time(const world *w, int64_t unix_ms)
 {
     return (unix_ms - w->p.epoch_unix_s * 1000) * 1000;
 }
+
+/* ------------------------------------------------------------- records */
+
+static const rt_column zip_cols[] = {
+    {"zip", RT_COL_TEXT, "the zipcode (5 digits)"},
+    {"rank", RT_COL_INT, "population rank, 1 = most populous (ties by zip)"},
+    {"class", RT_COL_TEXT, "premium, else tier1..tier4 by rank: the classes partition the universe"},
+    {"tier", RT_COL_INT, "tier by rank, 1..4 (a premium zip has one too)"},
+    {"premium", RT_COL_INT, "1 for the premium zips"},
+    {"weight", RT_COL_REAL, "the premium weight, else the tier's"},
+    {"state", RT_COL_TEXT, "two-letter state or territory"},
+    {"city", RT_COL_TEXT, "city name from the zipcode data"},
+    {"lat", RT_COL_REAL, "latitude of the zip's centre (degrees)"},
+    {"lon", RT_COL_REAL, "longitude (degrees)"},
+    {"population", RT_COL_INT, "residents (0 where the data has none)"},
+    {"listings_mean", RT_COL_REAL, "listings for sale at any time, on average"},
+};
+const rt_table world_zipcode_table = {"zipcode", "the real-estate zipcode universe, one row per zip",
+                                      zip_cols, 12, NULL, "zip"};
+
+int world_record_zips(const world *w, rt *r)
+{
+    static const char *const classes[] = {"premium", "tier1", "tier2", "tier3", "tier4"};
+    for (size_t i = 0; i < w->nzips; i++) {
+        const world_zip *z = &w->zips[i];
+        rt_val v[12] = {RT_S(z->zip), RT_I(z->rank), RT_S(classes[z->premium ? 0 : z->tier]),
+                        RT_I(z->tier), RT_I(z->premium), RT_D(z->weight), RT_S(z->state),
+                        RT_S(z->city), RT_D(z->lat), RT_D(z->lon), RT_I(z->population),
+                        RT_D(z->listings_mean)};
+        int rc = rt_record(r, &world_zipcode_table, v);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}

@@ -187,6 +187,12 @@ const char *world_state_at(const world *w, size_t i);   /* "AK", ... sorted */
 /* The premium zips' indexes, in the order the parameters list them. */
 size_t world_premium(const world *w, const uint32_t **idx);
 
+/* The universe as a record table (`zipcode`, one row per zip: class, tier,
+ * state, place, population), so that a report needs nothing but the run's
+ * database to know which zips a run could cover. Returns rt_record's error. */
+extern const rt_table world_zipcode_table;
+int world_record_zips(const world *w, rt *r);
+
 /* ------------------------------------------------------------ listings */
 
 typedef struct world_page {

@@ -73,7 +73,7 @@ TEST_IMPL(thresholds_check_metric_and_aggregations)
     report_threshold t = ok;
     t.metric = "coverage";
     check_fails(t, "no report knows metric 'coverage' (known: incentive, dividends, emission, "
-                   "consensus, validator_trust, stake)");
+                   "consensus, validator_trust, stake, emission_share)");
     t = ok;
     t.neurons = (report_neurons)7;
     check_fails(t, "neurons combine by sum, mean, min or max");

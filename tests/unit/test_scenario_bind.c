@@ -321,7 +321,7 @@ TEST_IMPL(enums_and_names_list_their_choices)
                   "t.json:1:13: t.e: expected a string (expected one of: red, green, blue), got 1");
     ASSERT_CONTAINS(fails("{\"t\": {\"nm\": \"tn\", \"req\": 1}}"),
                     "t.nm: unknown metric \"tn\"; did you mean \"tm\"? (one of: incentive, dividends, "
-                    "emission, consensus, validator_trust, stake, tm)");
+                    "emission, consensus, validator_trust, stake, emission_share, tm)");
 }
 
 TEST_IMPL(missing_required_keys_point_at_their_object)
