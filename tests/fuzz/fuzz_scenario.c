@@ -3,6 +3,7 @@
  * --set; and whatever it accepts must survive the canonical round trip (load ->
  * to_json -> load -> to_json gives the same text). Leading lines "#set PATH=VALUE"
  * become --set overrides, so the fuzzer reaches those too. */
+#include "cli/cli.h"
 #include "scenario/scenario.h"
 
 #include <string.h>
@@ -18,10 +19,12 @@ static void check_refusal(const err *e)
 
 static void round_trip(const scenario *s)
 {
+    /* every family this binary links (the real-estate section included) */
+    scenario_opts fams = {.families = cli_families, .nfamilies = cli_nfamilies};
     err e;
     char *a = NULL, *b = NULL;
     scenario *t = NULL;
-    if (scenario_to_json(s, &a, &e) || scenario_parse("fuzz.json", a, strlen(a), NULL, &t, &e) ||
+    if (scenario_to_json(s, &a, &e) || scenario_parse("fuzz.json", a, strlen(a), &fams, &t, &e) ||
         scenario_to_json(t, &b, &e) || strcmp(a, b) != 0)
         abort();
     free(a);
@@ -47,7 +50,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         sets[nsets++] = p + 5;
         p = nl + 1;
     }
-    scenario_opts o = {.sets = sets, .nsets = nsets};
+    scenario_opts o = {.sets = sets, .nsets = nsets, .families = cli_families,
+                       .nfamilies = cli_nfamilies};
     scenario *s = NULL;
     err e;
     if (scenario_parse("fuzz.json", p, (size_t)(end - p), &o, &s, &e) == 0) {
