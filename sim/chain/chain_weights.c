@@ -30,6 +30,12 @@ void chain_max_upscale_u16(const uint16_t *in, uint16_t *out, size_t n)
             out[i] = 0;
         return;
     }
+    if (max == CHAIN_U16_MAX) {
+        /* The quotient below is exactly 1 << 32: every entry maps to itself (the
+         * usual case: clients send rows already upscaled). */
+        memmove(out, in, n * sizeof *in);
+        return;
+    }
     if (max > 32768) {
         /* e * (65535 / max): the quotient first, as the chain does above 32768. */
         uint64_t q = ((uint64_t)CHAIN_U16_MAX << 32) / max;

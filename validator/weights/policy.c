@@ -140,13 +140,16 @@ static void to_u16(const proto_chain_metagraph *mg, int self, const double *w, c
     for (uint16_t u = 0; u < mg->n; u++)
         if (named[u] && w[u] > max)
             max = w[u];
+    /* w >= 0: adding a half and truncating rounds half up, as lround would; the
+     * largest entry maps to exactly 65535 */
+    double scale = max > 0 ? 65535.0 / max : 0;
     *n = 0;
     for (uint16_t u = 0; u < mg->n; u++) {
         if (!named[u] || u == self)
             continue;
+        double x = w[u] * scale + 0.5;
         uids[*n] = u;
-        /* w >= 0: adding a half and truncating rounds half up, as lround would */
-        values[*n] = max > 0 ? (uint16_t)(w[u] / max * 65535.0 + 0.5) : 0;
+        values[*n] = x >= 65535.0 ? 65535 : (uint16_t)x;
         (*n)++;
     }
 }
