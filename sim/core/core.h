@@ -92,6 +92,7 @@ double rng_uniform(rng *r);                      /* [0, 1) with 53 random bits *
 uint64_t rng_below(rng *r, uint64_t n);          /* [0, n), unbiased; n > 0 */
 bool rng_chance(rng *r, double p);
 double rng_normal(rng *r, double mean, double sd);
+void rng_normal_fill(rng *r, double mean, double sd, double *out, size_t n); /* n rng_normal draws */
 double rng_exponential(rng *r, double mean);
 double rng_lognormal(rng *r, double median, double sigma);
 uint64_t rng_poisson(rng *r, double lambda);

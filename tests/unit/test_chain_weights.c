@@ -215,6 +215,59 @@ TEST_IMPL(set_weights_is_refused_under_commit_reveal)
 
 /* --------------------------------------------------------- commit-reveal */
 
+/* The commit hash as its comment defines it, one word at a time into lane
+ * k mod 4: the chain's four-lanes-at-once loop must give the same bytes for
+ * every length, including the tails of one to seven entries. */
+static uint64_t ref_mix(uint64_t h, uint64_t w, uint64_t k)
+{
+    h = (h ^ (w + k * 0x9e3779b97f4a7c15ULL)) * 0xff51afd7ed558ccdULL;
+    return h ^ (h >> 29);
+}
+
+static void ref_commit_hash(const char *hotkey, uint16_t netuid, const uint16_t *uids,
+                            const uint16_t *values, size_t n, uint64_t salt, uint64_t version_key,
+                            uint8_t out[32])
+{
+    uint64_t h[4] = {0x243f6a8885a308d3ULL, 0x13198a2e03707344ULL, 0xa4093822299f31d0ULL,
+                     0x082efa98ec4e6c89ULL};
+    uint64_t words[4 + 512], nw = 0;
+    words[nw++] = hash64_str(hotkey);
+    words[nw++] = (uint64_t)netuid << 32 | (uint32_t)n;
+    words[nw++] = salt;
+    words[nw++] = version_key;
+    for (size_t k = 0; k < n; k += 2)
+        words[nw++] = k + 1 < n ? (uint64_t)uids[k] << 48 | (uint64_t)values[k] << 32 |
+                                      (uint64_t)uids[k + 1] << 16 | values[k + 1]
+                                : (uint64_t)uids[k] << 16 | values[k];
+    for (uint64_t k = 0; k < nw; k++)
+        h[k & 3] = ref_mix(h[k & 3], words[k], k);
+    uint64_t all = hash64_mix(hash64_mix(h[0], h[1]), hash64_mix(h[2], h[3]));
+    for (int i = 0; i < 4; i++) {
+        uint64_t v = hash64_mix(all, h[i] ^ (uint64_t)i);
+        for (int b = 0; b < 8; b++)
+            out[8 * i + b] = (uint8_t)(v >> (8 * b));
+    }
+}
+
+TEST_IMPL(commit_hash_matches_its_definition_at_every_length)
+{
+    rng r;
+    rng_seed(&r, 17);
+    uint16_t uids[300], values[300];
+    for (size_t n = 0; n <= 300; n++) {
+        for (size_t k = 0; k < n; k++) {
+            uids[k] = (uint16_t)rng_u64(&r);
+            values[k] = (uint16_t)rng_u64(&r);
+        }
+        uint64_t salt = rng_u64(&r), version = rng_below(&r, 1000);
+        uint8_t got[32], want[32];
+        chain_commit_hash("hk-7", 3, uids, values, n, salt, version, got);
+        ref_commit_hash("hk-7", 3, uids, values, n, salt, version, want);
+        if (memcmp(got, want, 32))
+            TEST_FAIL_("the commit hash of %zu weights differs from its definition", n);
+    }
+}
+
 static void commit(chain *c, const char *hk, const uint16_t *uids, const uint16_t *vals, size_t n,
                    uint64_t salt)
 {

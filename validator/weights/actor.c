@@ -26,9 +26,10 @@ struct weights_validator {
     proto_chain_metagraph *roster;
     int32_t *miner_of_uid;         /* roster's uids -> weights_truth index, or -1 */
     int self_uid;                  /* its own uid in the roster, or -1 */
-    /* per-turn scratch, sized to the roster: weights, flags, uids, values */
+    /* per-turn scratch, sized to the roster: weights, flags, noise, uids, values */
     double *w;
     bool *named;
+    double *z;
     uint16_t *uids, *vals;
     wclient chainw;                /* set, or commit and reveal */
 };
@@ -96,7 +97,7 @@ static int policy_weights(weights_validator *v, proto_chain_weights **w, err *e)
         view.neurons = v->roster->neurons;
         view.n = v->roster->n;
     }
-    weights_ctx ctx = {v->cfg.sc, v->cfg.truth, v->miner_of_uid, v->self_uid, v->w, v->named};
+    weights_ctx ctx = {v->cfg.sc, v->cfg.truth, v->miner_of_uid, v->self_uid, v->w, v->named, v->z};
     size_t n = 0;
     bool act = false;
     int rc = weights_policy(&ctx, v->cfg.policy, &view, view.epochs, &v->noise, v->uids, v->vals,
@@ -120,13 +121,16 @@ static int take_roster(weights_validator *v, proto_chain_metagraph *mg)
     bool *named = realloc(v->named, cap * sizeof *named);
     if (named)
         v->named = named;
+    double *z = realloc(v->z, cap * sizeof *z);
+    if (z)
+        v->z = z;
     uint16_t *uids = realloc(v->uids, cap * sizeof *uids);
     if (uids)
         v->uids = uids;
     uint16_t *vals = realloc(v->vals, cap * sizeof *vals);
     if (vals)
         v->vals = vals;
-    if (!map || !w || !named || !uids || !vals) {
+    if (!map || !w || !named || !z || !uids || !vals) {
         free(map);
         return ERR_NOMEM;
     }
@@ -250,6 +254,7 @@ void weights_validator_free(weights_validator *v)
     free(v->miner_of_uid);
     free(v->w);
     free(v->named);
+    free(v->z);
     free(v->uids);
     free(v->vals);
     free(v);

@@ -51,13 +51,21 @@ static void measure(const weights_ctx *c, const proto_chain_metagraph *mg, uint6
                     double noise, rng *r, double *w, bool *named)
 {
     const double *q = weights_truth_at(c->truth, (int64_t)epoch);
-    for (uint16_t u = 0; u < mg->n; u++) {
-        int32_t m = c->miner_of_uid[u];
-        if (m < 0)
+    const int32_t *miner = c->miner_of_uid;
+    const size_t n = mg->n;
+    size_t miners = 0;
+    for (size_t u = 0; u < n; u++)
+        miners += miner[u] >= 0;
+    /* one draw per miner in uid order, all at once */
+    double *z = c->z;
+    if (noise > 0)
+        rng_normal_fill(r, 0, noise, z, miners);
+    else
+        memset(z, 0, miners * sizeof *z);
+    for (size_t u = 0, k = 0; u < n; u++) {
+        if (miner[u] < 0)
             continue;
-        double x = q[m];
-        if (noise > 0)
-            x += rng_normal(r, 0, noise);
+        double x = q[miner[u]] + z[k++];
         w[u] = x > 0 ? x : 0;
         named[u] = true;
     }
@@ -136,22 +144,25 @@ static bool in_ints(const scenario_ints *l, uint64_t x)
 static void to_u16(const proto_chain_metagraph *mg, int self, const double *w, const bool *named,
                    uint16_t *uids, uint16_t *values, size_t *n)
 {
+    const size_t nn = mg->n;
     double max = 0;
-    for (uint16_t u = 0; u < mg->n; u++)
-        if (named[u] && w[u] > max)
-            max = w[u];
+    for (size_t u = 0; u < nn; u++) {
+        double x = named[u] ? w[u] : 0;
+        max = x > max ? x : max;
+    }
     /* w >= 0: adding a half and truncating rounds half up, as lround would; the
      * largest entry maps to exactly 65535 */
     double scale = max > 0 ? 65535.0 / max : 0;
-    *n = 0;
-    for (uint16_t u = 0; u < mg->n; u++) {
-        if (!named[u] || u == self)
+    size_t k = 0;
+    for (size_t u = 0; u < nn; u++) {
+        if (!named[u] || (int)u == self)
             continue;
         double x = w[u] * scale + 0.5;
-        uids[*n] = u;
-        values[*n] = x >= 65535.0 ? 65535 : (uint16_t)x;
-        (*n)++;
+        uids[k] = (uint16_t)u;
+        values[k] = x >= 65535.0 ? 65535 : (uint16_t)x;
+        k++;
     }
+    *n = k;
 }
 
 int weights_policy(const weights_ctx *c, const scenario_variant *policy,

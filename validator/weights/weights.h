@@ -51,6 +51,7 @@ typedef struct weights_ctx {
     int self_uid;                  /* the validator's own uid, or -1 */
     double *w;                     /* scratch for n weights (the caller's) */
     bool *named;                   /* scratch for n flags (the caller's) */
+    double *z;                     /* scratch for n noise draws (the caller's) */
 } weights_ctx;
 
 /* What a policy sets this turn (pure: exposed for tests). uids/values have room
