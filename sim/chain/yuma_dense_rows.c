@@ -132,9 +132,15 @@ int yuma_dense_weights(yuma_ws *ws, struct ydense_store *st, const yuma_params *
         uint64_t sum;
         if (b - a == n && n == stride && upd > max_reg && cb >= max_reg) {
             sum = sum16(ws, src, n, &max) - (self < n ? src[self] : 0);
-        } else if (upd > max_reg && cb >= max_reg &&
-                   expand_row(W->col + a, W->val + a, b - a, n, stride, i, st->wsrc)) {
-            src = st->wsrc;   /* only the diagonal is masked */
+        } else if (upd > max_reg && cb >= max_reg) {
+            /* only the diagonal is masked: the row scattered as it is (a
+             * validator weighing the miners only, say) */
+            if (!expand_row(W->col + a, W->val + a, b - a, n, stride, i, st->wsrc)) {
+                memset(st->wsrc, 0, stride * sizeof *st->wsrc);
+                for (uint32_t k = a; k < b; k++)
+                    st->wsrc[W->col[k]] = W->val[k];
+            }
+            src = st->wsrc;
             sum = sum16(ws, src, stride, &max) - (self < n ? src[self] : 0);
         } else {
             uint16_t *m = st->wsrc;
@@ -189,7 +195,12 @@ void yuma_dense_bonds(yuma_ws *ws, struct ydense_store *st, const yuma_params *p
         uint16_t *buf = d->bbuf + (size_t)r * stride;
         if (!masked && b - a == n && n == stride) {
             d->b[r] = B->val + a;
-        } else if (!masked && expand_row(B->col + a, B->val + a, b - a, n, stride, i, buf)) {
+        } else if (!masked) {
+            if (!expand_row(B->col + a, B->val + a, b - a, n, stride, i, buf)) {
+                memset(buf, 0, stride * sizeof *buf);
+                for (uint32_t k = a; k < b; k++)
+                    buf[B->col[k]] = B->val[k];
+            }
             d->b[r] = buf;
         } else {
             memset(buf, 0, stride * sizeof *buf);

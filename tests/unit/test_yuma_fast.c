@@ -77,11 +77,17 @@ static void rand_sub(rng *r, sub *s)
     s->block = 200 + rng_below(r, 400);
     s->lms = rng_chance(r, 0.5) ? 0 : rng_below(r, s->block);
     s->use_commit = rng_chance(r, 0.2);
+    /* A settled subnet: everyone registered before anyone last set weights,
+     * so the weights and bonds masks drop nothing (the cores' unmasked
+     * paths, dense and sparse rows). */
+    bool settled = rng_chance(r, 0.25);
     for (uint32_t i = 0; i < n; i++) {
         s->stake[i] = rng_chance(r, 0.3) ? 0 : rng_below(r, rng_chance(r, 0.5) ? 10 : 1000000000000ull);
-        s->last_update[i] = rng_below(r, s->block + 1);
-        s->reg[i] = rng_chance(r, 0.7) ? rng_below(r, 100) : rng_below(r, s->block + 1);
-        s->commit[i] = rng_chance(r, 0.5) ? UINT64_MAX : rng_below(r, s->block + 1);
+        s->last_update[i] = settled ? 10 + rng_below(r, s->block - 9) : rng_below(r, s->block + 1);
+        s->reg[i] = settled ? rng_below(r, 10)
+                    : rng_chance(r, 0.7) ? rng_below(r, 100) : rng_below(r, s->block + 1);
+        s->commit[i] = rng_chance(r, 0.5) ? UINT64_MAX
+                       : settled ? 10 + rng_below(r, s->block - 9) : rng_below(r, s->block + 1);
         s->permit[i] = rng_chance(r, 0.6);
     }
     double density = rng_chance(r, 0.5) ? rng_uniform(r) : 1.0;
