@@ -45,30 +45,49 @@ static int add_targets(const scenario *sc, const scenario_map *m, const proto_ch
     return 0;
 }
 
+/* The u16 a weight becomes when the row's largest maps to 65535 (scale =
+ * 65535 / max): w >= 0, so adding a half and truncating rounds half up, as
+ * lround would. */
+static uint16_t u16_of(double w, double scale)
+{
+    double x = w * scale + 0.5;
+    return x >= 65535.0 ? 65535 : (uint16_t)x;
+}
+
 /* Honest measurement: every registered miner's quality at `epoch`, plus noise
- * with standard deviation `noise`, clipped at 0. */
+ * with standard deviation `noise`, clipped at 0, max-upscaled straight into
+ * the call's uids and values (the validator's own uid dropped). One noise draw
+ * per miner in uid order. */
 static void measure(const weights_ctx *c, const proto_chain_metagraph *mg, uint64_t epoch,
-                    double noise, rng *r, double *w, bool *named)
+                    double noise, rng *r, uint16_t *uids, uint16_t *values, size_t *n)
 {
     const double *q = weights_truth_at(c->truth, (int64_t)epoch);
     const int32_t *miner = c->miner_of_uid;
-    const size_t n = mg->n;
+    const size_t nn = mg->n;
     size_t miners = 0;
-    for (size_t u = 0; u < n; u++)
-        miners += miner[u] >= 0;
-    /* one draw per miner in uid order, all at once */
-    double *z = c->z;
+    for (size_t u = 0; u < nn; u++)
+        if (miner[u] >= 0)
+            uids[miners++] = (uint16_t)u;
+    double *x = c->z;
     if (noise > 0)
-        rng_normal_fill(r, 0, noise, z, miners);
+        rng_normal_fill(r, 0, noise, x, miners);
     else
-        memset(z, 0, miners * sizeof *z);
-    for (size_t u = 0, k = 0; u < n; u++) {
-        if (miner[u] < 0)
-            continue;
-        double x = q[miner[u]] + z[k++];
-        w[u] = x > 0 ? x : 0;
-        named[u] = true;
+        memset(x, 0, miners * sizeof *x);
+    double max = 0;
+    for (size_t k = 0; k < miners; k++) {
+        double v = q[miner[uids[k]]] + x[k];
+        x[k] = v = v > 0 ? v : 0;
+        max = v > max ? v : max;
     }
+    double scale = max > 0 ? 65535.0 / max : 0;
+    size_t out = 0;
+    for (size_t k = 0; k < miners; k++) {
+        if ((int)uids[k] == c->self_uid)
+            continue;
+        uids[out] = uids[k];
+        values[out++] = u16_of(x[k], scale);
+    }
+    *n = out;
 }
 
 /* The weight rows other permitted validators have on chain now, each row
@@ -139,6 +158,12 @@ static bool in_ints(const scenario_ints *l, uint64_t x)
     return false;
 }
 
+static void blank(const proto_chain_metagraph *mg, double *w, bool *named)
+{
+    memset(w, 0, mg->n * sizeof *w);
+    memset(named, 0, mg->n * sizeof *named);
+}
+
 /* Max-upscale to u16 as a validator's client does before set_weights; a self
  * weight is dropped (the chain ignores the diagonal anyway). */
 static void to_u16(const proto_chain_metagraph *mg, int self, const double *w, const bool *named,
@@ -150,17 +175,13 @@ static void to_u16(const proto_chain_metagraph *mg, int self, const double *w, c
         double x = named[u] ? w[u] : 0;
         max = x > max ? x : max;
     }
-    /* w >= 0: adding a half and truncating rounds half up, as lround would; the
-     * largest entry maps to exactly 65535 */
     double scale = max > 0 ? 65535.0 / max : 0;
     size_t k = 0;
     for (size_t u = 0; u < nn; u++) {
         if (!named[u] || (int)u == self)
             continue;
-        double x = w[u] * scale + 0.5;
         uids[k] = (uint16_t)u;
-        values[k] = x >= 65535.0 ? 65535 : (uint16_t)x;
-        k++;
+        values[k++] = u16_of(w[u], scale);
     }
     *n = k;
 }
@@ -172,25 +193,28 @@ int weights_policy(const weights_ctx *c, const scenario_variant *policy,
     const scenario *sc = c->sc;
     *n = 0;
     *act = false;
+    /* Policies that add up weights do it in w and named, converted at the
+     * end; a measurement writes uids and values itself. */
     double *w = c->w;
     bool *named = c->named;
-    memset(w, 0, mg->n * sizeof *w);
-    memset(named, 0, mg->n * sizeof *named);
+    bool measured = false;
     int rc = 0;
     const void *cfg = policy->cfg;
     switch (policy->kind->id) {
     case SCENARIO_POLICY_SCRIPTED: {
         const scenario_weights_step *st = scripted_step(cfg, epoch);
+        blank(mg, w, named);
         if (st && !(rc = add_targets(sc, &st->weights, mg, w, named, e)))
             *act = true;
         break;
     }
     case SCENARIO_POLICY_HONEST:
-        measure(c, mg, epoch, ((const scenario_policy_honest *)cfg)->noise, r, w, named);
-        *act = true;
+        measure(c, mg, epoch, ((const scenario_policy_honest *)cfg)->noise, r, uids, values, n);
+        *act = measured = true;
         break;
     case SCENARIO_POLICY_COPIER: {
         const scenario_policy_copier *p = cfg;
+        blank(mg, w, named);
         *act = p->source == SCENARIO_COPY_WEIGHTS ? copy_weights(mg, c->self_uid, p->noise, r, w, named)
                                                   : copy_consensus(mg, p->noise, r, w, named);
         break;
@@ -199,17 +223,20 @@ int weights_policy(const weights_ctx *c, const scenario_variant *policy,
         const scenario_policy_lazy *p = cfg;
         if (epoch >= (uint64_t)p->first_epoch &&
             (epoch - (uint64_t)p->first_epoch) % (uint64_t)p->every_epochs == 0) {
-            measure(c, mg, epoch, p->noise, r, w, named);
-            *act = true;
+            measure(c, mg, epoch, p->noise, r, uids, values, n);
+            *act = measured = true;
         }
         break;
     }
     case SCENARIO_POLICY_DEVIATE: {
         const scenario_policy_deviate *p = cfg;
-        if (in_ints(&p->at_epochs, epoch))
+        if (in_ints(&p->at_epochs, epoch)) {
+            blank(mg, w, named);
             rc = add_targets(sc, &p->weights, mg, w, named, e);
-        else
-            measure(c, mg, epoch, p->noise, r, w, named);
+        } else {
+            measure(c, mg, epoch, p->noise, r, uids, values, n);
+            measured = true;
+        }
         *act = rc == 0;
         break;
     }
@@ -217,7 +244,7 @@ int weights_policy(const weights_ctx *c, const scenario_variant *policy,
         rc = err_set(e, ERR_INTERNAL, "weights: policy '%s' is not a weights-family policy",
                      policy->kind->name);
     }
-    if (!rc && *act)
+    if (!rc && *act && !measured)
         to_u16(mg, c->self_uid, w, named, uids, values, n);
     if (*act && *n == 0)
         *act = false;   /* nothing to weigh yet (no miners registered) */
