@@ -308,10 +308,11 @@ static void lanes_add(lanes *l, uint64_t w)
     l->k++;
 }
 
-static uint64_t weight_pair(const uint16_t *uids, const uint16_t *values, size_t k)
+/* Four u16s from p as one word, the first in the low bits (one load on a
+ * little-endian machine, the same word on any). */
+static uint64_t four_u16(const uint16_t *p)
 {
-    return (uint64_t)uids[k] << 48 | (uint64_t)values[k] << 32 | (uint64_t)uids[k + 1] << 16 |
-           values[k + 1];
+    return (uint64_t)p[0] | (uint64_t)p[1] << 16 | (uint64_t)p[2] << 32 | (uint64_t)p[3] << 48;
 }
 
 void chain_commit_hash(const char *hotkey, uint16_t netuid, const uint16_t *uids,
@@ -324,22 +325,25 @@ void chain_commit_hash(const char *hotkey, uint16_t netuid, const uint16_t *uids
     lanes_add(&l, (uint64_t)netuid << 32 | (uint32_t)n);
     lanes_add(&l, salt);
     lanes_add(&l, version_key);
-    /* two (uid, value) pairs a step: the same binding, half the mixing; four
-     * steps at a time, one per lane, so the four chains run side by side in
-     * registers (lanes_add gives the same words, one at a time) */
+    /* Then four uids a word and their four values the next; the length above
+     * fixes where a last, partial group ends. Eight entries (four words, one
+     * a lane) at a time, so the four chains run side by side in registers. */
     size_t k = 0;
     uint64_t h0 = l.h[0], h1 = l.h[1], h2 = l.h[2], h3 = l.h[3];
     for (; k + 8 <= n; k += 8, l.k += 4) {
-        h0 = lane_mix(h0, weight_pair(uids, values, k), l.k);
-        h1 = lane_mix(h1, weight_pair(uids, values, k + 2), l.k + 1);
-        h2 = lane_mix(h2, weight_pair(uids, values, k + 4), l.k + 2);
-        h3 = lane_mix(h3, weight_pair(uids, values, k + 6), l.k + 3);
+        h0 = lane_mix(h0, four_u16(uids + k), l.k);
+        h1 = lane_mix(h1, four_u16(values + k), l.k + 1);
+        h2 = lane_mix(h2, four_u16(uids + k + 4), l.k + 2);
+        h3 = lane_mix(h3, four_u16(values + k + 4), l.k + 3);
     }
     l.h[0] = h0, l.h[1] = h1, l.h[2] = h2, l.h[3] = h3;
-    for (; k + 1 < n; k += 2)
-        lanes_add(&l, weight_pair(uids, values, k));
-    if (k < n)
-        lanes_add(&l, (uint64_t)uids[k] << 16 | values[k]);
+    for (; k < n; k += 4) {
+        uint16_t u[4] = {0}, v[4] = {0};
+        for (size_t i = 0; i < 4 && k + i < n; i++)
+            u[i] = uids[k + i], v[i] = values[k + i];
+        lanes_add(&l, four_u16(u));
+        lanes_add(&l, four_u16(v));
+    }
     uint64_t all = hash64_mix(hash64_mix(l.h[0], l.h[1]), hash64_mix(l.h[2], l.h[3]));
     for (int i = 0; i < 4; i++) {
         uint64_t v = hash64_mix(all, l.h[i] ^ (uint64_t)i);

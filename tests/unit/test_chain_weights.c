@@ -216,7 +216,7 @@ TEST_IMPL(set_weights_is_refused_under_commit_reveal)
 /* --------------------------------------------------------- commit-reveal */
 
 /* The commit hash as its comment defines it, one word at a time into lane
- * k mod 4: the chain's four-lanes-at-once loop must give the same bytes for
+ * k mod 4: the chain's eight-entries-at-once loop must give the same bytes for
  * every length, including the tails of one to seven entries. */
 static uint64_t ref_mix(uint64_t h, uint64_t w, uint64_t k)
 {
@@ -235,10 +235,15 @@ static void ref_commit_hash(const char *hotkey, uint16_t netuid, const uint16_t 
     words[nw++] = (uint64_t)netuid << 32 | (uint32_t)n;
     words[nw++] = salt;
     words[nw++] = version_key;
-    for (size_t k = 0; k < n; k += 2)
-        words[nw++] = k + 1 < n ? (uint64_t)uids[k] << 48 | (uint64_t)values[k] << 32 |
-                                      (uint64_t)uids[k + 1] << 16 | values[k + 1]
-                                : (uint64_t)uids[k] << 16 | values[k];
+    for (size_t k = 0; k < n; k += 4) {   /* four uids, then their four values */
+        uint64_t u = 0, v = 0;
+        for (size_t i = 0; i < 4 && k + i < n; i++) {
+            u |= (uint64_t)uids[k + i] << (16 * i);
+            v |= (uint64_t)values[k + i] << (16 * i);
+        }
+        words[nw++] = u;
+        words[nw++] = v;
+    }
     for (uint64_t k = 0; k < nw; k++)
         h[k & 3] = ref_mix(h[k & 3], words[k], k);
     uint64_t all = hash64_mix(hash64_mix(h[0], h[1]), hash64_mix(h[2], h[3]));
