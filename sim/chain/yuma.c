@@ -185,9 +185,10 @@ static bool increasing(const uint16_t *c, uint32_t cnt)
     return ok;
 }
 
-/* Columns strictly increasing and below n in every row: one branch-free
- * sweep (it runs on every epoch's input); the slow loop only names the
- * fault. */
+/* Offsets that never fall, columns strictly increasing and below n in
+ * every row: one branch-free sweep (it runs on every epoch's input; the
+ * AVX2 one where it may), then, only for a bad matrix, the loops that name
+ * the fault. */
 static int check_csr(const yuma_csr *m, uint32_t n, bool avx2, const char *what, err *e)
 {
     if (!m->row_start)
@@ -196,18 +197,18 @@ static int check_csr(const yuma_csr *m, uint32_t n, bool avx2, const char *what,
         return err_set(e, ERR_INPUT, "%s: row offsets must start at 0", what);
     if (m->row_start[n] > 0 && (!m->col || !m->val))
         return err_set(e, ERR_INPUT, "%s: entries without columns or values", what);
+    if (avx2 && yuma_avx2_csr_ok(m->row_start, m->col, n, n))
+        return 0;
     bool bad = false;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t a = m->row_start[i], b = m->row_start[i + 1];
         if (b < a || b > m->row_start[n])
             return err_set(e, ERR_INPUT, "%s: row %u ends before it starts", what, i);
-        if (a == b || avx2)
+        if (a == b)
             continue;
         bad |= m->col[b - 1] >= n;   /* increasing: the last is the largest */
         bad |= !increasing(m->col + a, b - a);
     }
-    if (avx2)
-        bad = !yuma_avx2_csr_ok(m->row_start, m->col, n, n);
     if (!bad)
         return 0;
     for (uint32_t i = 0; i < n; i++) {

@@ -376,36 +376,105 @@ uint64_t yuma_avx2_row_out(const ydense *d, const uint32_t *e, bool total, uint1
     return d->gm_short ? row_both_short(d, e, col, val, stored) : row_both(d, e, col, val, stored);
 }
 
+/* Lanes where c[k] <= c[k - 1], sixteen k from p. */
+AVX2 static INLINE __m256i not_above(const uint16_t *p)
+{
+    __m256i prev = V(p - 1);
+    return _mm256_cmpeq_epi16(_mm256_max_epu16(prev, V(p)), prev);
+}
+
+/* Whether c[1..cnt) each exceed the one before (cnt >= 17): 32 a turn,
+ * then what is left sixteen at a time, the last sixteen overlapping
+ * (checking a pair twice is harmless). */
 AVX2 static bool increasing(const uint16_t *c, uint32_t cnt)
 {
     __m256i bad = _mm256_setzero_si256();
     uint32_t k = 1;
-    for (; k + 16 <= cnt; k += 16) {
-        __m256i v = V(c + k), p = V(c + k - 1);
-        bad = _mm256_or_si256(bad, _mm256_cmpeq_epi16(_mm256_max_epu16(v, p), p));
+    for (; k + 32 <= cnt; k += 32)
+        bad = _mm256_or_si256(bad, _mm256_or_si256(not_above(c + k), not_above(c + k + 16)));
+    if (k + 16 <= cnt)
+        bad = _mm256_or_si256(bad, not_above(c + k)), k += 16;
+    if (k < cnt)
+        bad = _mm256_or_si256(bad, not_above(c + cnt - 16));
+    return _mm256_testz_si256(bad, bad);
+}
+
+/* Whether c[k] = k for k < cnt (cnt >= 16): a row naming every uid, the
+ * dense subnet's usual row, is exactly that. 64 a turn, four running
+ * index vectors, then sixteen at a time, the last sixteen overlapping. */
+AVX2 static bool is_iota(const uint16_t *c, uint32_t cnt)
+{
+    __m256i k0 = _mm256_setr_epi16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m256i s16 = _mm256_set1_epi16(16), s64 = _mm256_set1_epi16(64);
+    __m256i k1 = _mm256_add_epi16(k0, s16), k2 = _mm256_add_epi16(k1, s16);
+    __m256i k3 = _mm256_add_epi16(k2, s16);
+    __m256i d0 = _mm256_setzero_si256(), d1 = d0;
+    uint32_t j = 0;
+    for (; j + 64 <= cnt; j += 64) {
+        d0 = _mm256_or_si256(d0, _mm256_or_si256(_mm256_xor_si256(V(c + j), k0),
+                                                 _mm256_xor_si256(V(c + j + 16), k1)));
+        d1 = _mm256_or_si256(d1, _mm256_or_si256(_mm256_xor_si256(V(c + j + 32), k2),
+                                                 _mm256_xor_si256(V(c + j + 48), k3)));
+        k0 = _mm256_add_epi16(k0, s64), k1 = _mm256_add_epi16(k1, s64);
+        k2 = _mm256_add_epi16(k2, s64), k3 = _mm256_add_epi16(k3, s64);
     }
-    if (k < cnt && cnt >= 17) {
-        __m256i v = V(c + cnt - 16), p = V(c + cnt - 17);
-        bad = _mm256_or_si256(bad, _mm256_cmpeq_epi16(_mm256_max_epu16(v, p), p));
-        k = cnt;
+    for (; j + 16 <= cnt; j += 16) {
+        d0 = _mm256_or_si256(d0, _mm256_xor_si256(V(c + j), k0));
+        k0 = _mm256_add_epi16(k0, s16);
     }
-    bool ok = _mm256_testz_si256(bad, bad);
-    for (; k < cnt; k++)
-        ok &= c[k] > c[k - 1];
+    if (j < cnt) {   /* k0 - (j + 16 - cnt) are the indices from cnt - 16 */
+        __m256i back = _mm256_set1_epi16((short)(j + 16 - cnt));
+        d1 = _mm256_or_si256(d1, _mm256_xor_si256(V(c + cnt - 16), _mm256_sub_epi16(k0, back)));
+    }
+    d0 = _mm256_or_si256(d0, d1);
+    return _mm256_testz_si256(d0, d0);
+}
+
+/* Whether the offsets never fall (then each row also ends at or before
+ * rs[rows]), and which rows hold entries: bit i of nonempty. */
+AVX2 static bool offsets_ok(const uint32_t *rs, uint32_t rows, uint8_t *nonempty)
+{
+    __m256i fall = _mm256_setzero_si256();
+    uint32_t i = 0;
+    for (; i + 8 <= rows; i += 8) {
+        __m256i a = V(rs + i), b = V(rs + i + 1);
+        fall = _mm256_or_si256(fall, _mm256_xor_si256(_mm256_cmpeq_epi32(_mm256_max_epu32(a, b), b),
+                                                      _mm256_set1_epi32(-1)));
+        nonempty[i / 8] = (uint8_t)~_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(a, b)));
+    }
+    bool ok = _mm256_testz_si256(fall, fall);
+    if (i < rows)
+        nonempty[i / 8] = 0;
+    for (; i < rows; i++) {
+        ok &= rs[i + 1] >= rs[i];
+        nonempty[i / 8] |= (uint8_t)((rs[i + 1] != rs[i]) << (i % 8));
+    }
     return ok;
 }
 
-/* Every row of a CSR matrix strictly increasing, its last column below n
- * (row offsets already checked). */
+/* Every row of a CSR matrix: offsets that never fall, columns strictly
+ * increasing and below n. The rows with entries are found eight at a time
+ * (most rows of a subnet hold no weights), the columns read only once the
+ * offsets are known to stay inside the matrix. */
 AVX2 static bool csr_ok(const uint32_t *rs, const uint16_t *col, uint32_t rows, uint32_t n)
 {
+    uint8_t nonempty[(YUMA_MAX_UIDS + 7) / 8 + 8];
+    if (!offsets_ok(rs, rows, nonempty))
+        return false;
     bool ok = true;
-    for (uint32_t i = 0; i < rows; i++) {
-        uint32_t a = rs[i], b = rs[i + 1];
-        if (a == b)
-            continue;
-        ok &= col[b - 1] < n;
-        ok &= increasing(col + a, b - a);
+    for (uint32_t g = 0; g < (rows + 7) / 8; g++) {
+        for (unsigned m = nonempty[g]; m; m &= m - 1) {
+            uint32_t i = 8 * g + (uint32_t)__builtin_ctz(m), a = rs[i], cnt = rs[i + 1] - a;
+            const uint16_t *c = col + a;
+            ok &= c[cnt - 1] < n;
+            if (cnt == n && cnt >= 16)
+                ok &= is_iota(c, cnt);
+            else if (cnt >= 17)
+                ok &= increasing(c, cnt);
+            else
+                for (uint32_t k = 1; k < cnt; k++)
+                    ok &= c[k] > c[k - 1];
+        }
     }
     return ok;
 }

@@ -284,8 +284,8 @@ uint64_t yuma_avx2_row_out(const ydense *d, const uint32_t *e, bool total, uint1
  * a time while every value is in [0, 1] and every share below 1 (sum >= 2,
  * its reciprocal v); returns how many uids it did (a multiple of 4). */
 uint32_t yuma_avx2_emission(yuma_ws *ws, uint64_t rao, ydiv v, uint32_t n4);
-/* Whether every row of a CSR matrix (offsets rs, already checked) has
- * strictly increasing columns below n. */
+/* Whether a CSR matrix (rows + 1 offsets rs from 0) has offsets that never
+ * fall and in every row strictly increasing columns below n. */
 bool yuma_avx2_csr_ok(const uint32_t *rs, const uint16_t *col, uint32_t rows, uint32_t n);
 
 /* The Yuma 3 bonds and dividends of the fast path (yuma_fast_bonds.c);
