@@ -141,19 +141,23 @@ static uint64_t div32(uint64_t a, uint64_t b)
     return q;
 }
 
-/* Trust and incentive from the ranks; validator trust per uid. */
+/* Consensus as I32F32, trust and incentive from the ranks; validator
+ * trust per uid. */
 static void dense_trust(yuma_ws *ws, struct ydense_store *st)
 {
     const ydense *d = &st->d;
     uint32_t n = d->n;
-    for (uint32_t j = 0; j < n; j++) {   /* ranks <= preranks <= 1 */
+    uint64_t sum = 0;   /* the ranks: at most 1 each */
+    uint32_t j = ws->avx2 ? yuma_avx2_trust(d, ws->consensus, ws->trust, ws->incentive, n & ~3u, &sum) : 0;
+    for (; j < n; j++) {   /* ranks <= preranks <= 1 */
         uint64_t rk = d->ranks[j], q = d->pre[j];
-        ws->ranks[j] = (fx)rk, ws->preranks[j] = (fx)q;
+        ws->consensus[j] = (fx)yw_decode(d->cons[j]);
         ws->trust[j] = q == 0 ? 0 : rk < ((uint64_t)1 << 32) ? (fx)div32(rk, q)
                                                               : fx_safe_div((fx)rk, (fx)q);
+        ws->incentive[j] = (fx)rk;
+        sum += rk;
     }
-    memcpy(ws->incentive, ws->ranks, n * sizeof *ws->ranks);
-    yuma_normalize_ws(ws, ws->incentive, n);
+    yuma_divide_ws(ws, ws->incentive, n, sum);   /* inplace_normalize */
     memset(ws->vtrust, 0, n * sizeof *ws->vtrust);
     for (uint32_t r = 0; r < d->rows; r++) {
         const uint32_t *v = d->vt + 8 * (size_t)r;
@@ -400,8 +404,6 @@ int yuma_dense_core(yuma_ws *ws, const yuma_params *p, const yuma_input *in, err
             yuma_dense_presence(st, p, in, max_reg);
         }
     dense_rows(ws, st);
-    for (uint32_t j = 0; j < n; j++)
-        ws->consensus[j] = (fx)yw_decode(d->cons[j]);
     dense_trust(ws, st);
     bool vec = dense_reciprocals(ws, d);
     bool scalar = !vec || !ws->avx2;

@@ -90,18 +90,26 @@ static inline void fast_normalize(fx *x, uint32_t n)
  * start (it stops at a value of 2^32 or more). */
 uint32_t yuma_avx2_divide(fx *x, uint32_t n, ydiv v);
 
-/* fast_normalize with the AVX2 kernel where the workspace may use it. */
-static inline void yuma_normalize_ws(const yuma_ws *ws, fx *x, uint32_t n)
+/* x[i] / sum for values in [0, 2^32] summing to sum (inplace_normalize
+ * where the caller has the sum already), with the AVX2 kernel where the
+ * workspace may use it. */
+static inline void yuma_divide_ws(const yuma_ws *ws, fx *x, uint32_t n, uint64_t sum)
 {
-    uint64_t sum = 0;
-    for (uint32_t i = 0; i < n; i++)
-        sum += (uint64_t)x[i];
     if (sum == 0)
         return;
     ydiv v = ydiv_make(sum);
     uint32_t i = ws->avx2 && sum >= 2 ? yuma_avx2_divide(x, n & ~3u, v) : 0;
     for (; i < n; i++)
         x[i] = ydiv_fx(v, (uint64_t)x[i]);
+}
+
+/* fast_normalize with the AVX2 kernel where the workspace may use it. */
+static inline void yuma_normalize_ws(const yuma_ws *ws, fx *x, uint32_t n)
+{
+    uint64_t sum = 0;
+    for (uint32_t i = 0; i < n; i++)
+        sum += (uint64_t)x[i];
+    yuma_divide_ws(ws, x, n, sum);
 }
 
 /* yuma_select.c: the key whose value is the stake-weighted median of a
@@ -280,6 +288,12 @@ uint16_t yuma_avx2_max16(const uint16_t *v, uint32_t n);
  * 16 entries of room past the last), and their count to *stored. */
 uint64_t yuma_avx2_row_out(const ydense *d, const uint32_t *e, bool total, uint16_t *col,
                            uint16_t *val, uint32_t *stored);
+/* yuma_avx2_out.c: the dense core's columns from 0, four at a time:
+ * consensus as I32F32, trust (ranks / preranks), incentive = ranks (not yet
+ * normalised); stops at a rank of 1. Returns how many it did (a multiple of
+ * 4) and adds their ranks to *sum. */
+uint32_t yuma_avx2_trust(const ydense *d, fx *consensus, fx *trust, fx *incentive, uint32_t n4,
+                         uint64_t *sum);
 /* yuma_avx2_out.c: emission shares and u16 outputs of uids from 0, four at
  * a time while every value is in [0, 1] and every share below 1 (sum >= 2,
  * its reciprocal v); returns how many uids it did (a multiple of 4). */
