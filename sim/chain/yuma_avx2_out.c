@@ -141,6 +141,38 @@ uint32_t yuma_avx2_trust(const ydense *d, fx *consensus, fx *trust, fx *incentiv
     return trust4(d, consensus, trust, incentive, n4, sum);
 }
 
+/* dense_reciprocals' test of columns [0, n4), four at a time: the vector
+ * path cannot take a column with an incentive of 1 or more, an EMA bond at
+ * or above its column sum (one row holds the column) or one that did not
+ * fit u32 lanes (emax saturated). Copies the incentive to d->inc; returns
+ * whether every column passes, and the largest EMA bond bound in *big. */
+AVX2 static bool columns4(ydense *d, const fx *incentive, uint32_t n4, uint64_t *big)
+{
+    const __m256i zero = _mm256_setzero_si256(), top_inc = _mm256_set1_epi64x(FX_ONE - 1);
+    const __m256i sat = _mm256_set1_epi64x(UINT32_MAX), live = _mm256_set1_epi64x((int64_t)d->live_max);
+    __m256i bad = zero, tops = zero;
+    for (uint32_t j = 0; j < n4; j += 4) {   /* every value below 2^63: signed compares */
+        __m256i cs = V(d->cs + j), inc = V(incentive + j);
+        __m256i em = _mm256_cvtepu32_epi64(_mm_loadu_si128((const __m128i *)(d->emax + j)));
+        __m256i top = _mm256_blendv_epi8(live, em, _mm256_cmpgt_epi64(em, live));
+        __m256i why = _mm256_or_si256(_mm256_cmpgt_epi64(inc, top_inc), _mm256_cmpeq_epi64(em, sat));
+        why = _mm256_or_si256(why, _mm256_xor_si256(_mm256_cmpgt_epi64(cs, top), _mm256_set1_epi64x(-1)));
+        __m256i some = _mm256_or_si256(_mm256_cmpeq_epi64(inc, zero), _mm256_cmpeq_epi64(cs, zero));
+        bad = _mm256_or_si256(bad, _mm256_andnot_si256(some, why));
+        tops = _mm256_or_si256(tops, top);
+        ST(d->inc + j, inc);
+    }
+    uint64_t t4[4];
+    ST(t4, tops);
+    *big |= t4[0] | t4[1] | t4[2] | t4[3];
+    return _mm256_testz_si256(bad, bad);
+}
+
+bool yuma_avx2_columns(ydense *d, const fx *incentive, uint32_t n4, uint64_t *big)
+{
+    return columns4(d, incentive, n4, big);
+}
+
 AVX2 static uint32_t divide4(fx *x, uint32_t n4, ydiv v)
 {
     const __m256i mhi = _mm256_set1_epi64x((int64_t)(v.m >> 32));
@@ -160,6 +192,12 @@ AVX2 static uint32_t divide4(fx *x, uint32_t n4, ydiv v)
 uint32_t yuma_avx2_divide(fx *x, uint32_t n4, ydiv v) { return divide4(x, n4, v); }
 
 #else
+
+bool yuma_avx2_columns(ydense *d, const fx *incentive, uint32_t n4, uint64_t *big)
+{
+    (void)d, (void)incentive, (void)n4, (void)big;
+    return false;
+}
 
 uint32_t yuma_avx2_trust(const ydense *d, fx *consensus, fx *trust, fx *incentive, uint32_t n4,
                          uint64_t *sum)

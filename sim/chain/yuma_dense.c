@@ -173,10 +173,11 @@ static void dense_trust(yuma_ws *ws, struct ydense_store *st)
  * the vector path cannot multiply. */
 static bool dense_reciprocals(yuma_ws *ws, ydense *d)
 {
-    bool vec = true;
+    uint32_t n = d->n, j = ws->avx2 ? n & ~3u : 0;
     uint64_t big = 0;
-    for (uint32_t j = 0; j < d->stride; j++) {
-        uint64_t cs = j < d->n ? d->cs[j] : 0, inc = j < d->n ? (uint64_t)ws->incentive[j] : 0;
+    bool vec = j == 0 || yuma_avx2_columns(d, ws->incentive, j, &big);
+    for (; j < d->stride; j++) {
+        uint64_t cs = j < n ? d->cs[j] : 0, inc = j < n ? (uint64_t)ws->incentive[j] : 0;
         uint32_t em = d->emax[j];
         uint64_t top = em > d->live_max ? em : d->live_max;
         vec &= !((inc != 0) & (cs != 0) & ((inc >= (uint64_t)FX_ONE) | (top >= cs) | (em == UINT32_MAX)));
@@ -187,22 +188,25 @@ static bool dense_reciprocals(yuma_ws *ws, ydense *d)
      * then the round-up method (Granlund and Montgomery, section 4) needs
      * one multiplier: m = ceil(2^(63+l) / cs), 2^l >= cs, fits 64 bits and
      * floor(e 2^32 / cs) = floor(floor(m e / 2^32) / 2^(l-1)), the error
-     * term being below 2^-l <= 1/cs. Else ydiv's 65-bit one. */
+     * term being below 2^-l <= 1/cs. Else ydiv's 65-bit one. Columns
+     * summing below 2 (none, or only padding) get none. */
     d->gm_short = big < ((uint64_t)1 << 31);
-    for (uint32_t j = 0; j < d->stride; j++) {
+    for (j = 0; j < n; j++) {
         uint64_t cs = d->cs[j], m = 0, sh = 0;
-        if (j < d->n && cs >= 2 && d->gm_short) {
+        if (cs >= 2 && d->gm_short) {
             unsigned l = 64 - (unsigned)__builtin_clzll(cs - 1);   /* 2^(l-1) < cs <= 2^l */
             uint64_t rem;   /* 2^(63+l) / cs, rounded up; l >= 1 */
             m = udiv128r((uint64_t)1 << (l - 1), 0, cs, &rem);
             m += rem != 0;
             sh = l - 1;
-        } else if (j < d->n && cs >= 2) {
+        } else if (cs >= 2) {
             ydiv v = ydiv_make(cs);
             m = v.m, sh = v.sh2;
         }
         d->gm_hi[j] = m >> 32, d->gm_lo[j] = m & 0xffffffffu, d->gm_sh[j] = sh;
     }
+    for (; j < d->stride; j++)
+        d->gm_hi[j] = d->gm_lo[j] = d->gm_sh[j] = 0;
     return vec;
 }
 

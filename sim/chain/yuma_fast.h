@@ -294,6 +294,10 @@ uint64_t yuma_avx2_row_out(const ydense *d, const uint32_t *e, bool total, uint1
  * 4) and adds their ranks to *sum. */
 uint32_t yuma_avx2_trust(const ydense *d, fx *consensus, fx *trust, fx *incentive, uint32_t n4,
                          uint64_t *sum);
+/* yuma_avx2_out.c: dense_reciprocals' test of columns [0, n4) (n4 a
+ * multiple of 4), incentive copied to d->inc; ORs the columns' EMA bond
+ * bounds into *big. */
+bool yuma_avx2_columns(ydense *d, const fx *incentive, uint32_t n4, uint64_t *big);
 /* yuma_avx2_out.c: emission shares and u16 outputs of uids from 0, four at
  * a time while every value is in [0, 1] and every share below 1 (sum >= 2,
  * its reciprocal v); returns how many uids it did (a multiple of 4). */
