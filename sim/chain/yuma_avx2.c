@@ -198,33 +198,38 @@ uint64_t yuma_avx2_scale_row(const uint16_t *src, uint32_t stride, uint64_t m, u
     return scale_row(src, stride, m, L, out);
 }
 
+/* Sum and largest of n u16 (n a multiple of 8, at most 65536). The sum
+ * by madd, which adds signed neighbours into i32 lanes: each x - 32768
+ * (x with its top bit flipped) is a signed u16, so any partial sum of k of
+ * them lies in [-2^15 k, 2^15 k) and all n fit i32; 32768 n goes back on
+ * at the end. */
 AVX2 static uint64_t sum16(const uint16_t *v, uint32_t n, uint16_t *max)
 {
-    __m256i acc = _mm256_setzero_si256(), m2 = acc, lo16 = _mm256_set1_epi32(0xffff);
-    uint32_t j = 0;
-    for (; j + 16 <= n; j += 16) {   /* pairs of u16 as u32: low halves and high halves */
-        __m256i x = V(v + j);
-        m2 = _mm256_max_epu16(m2, x);
-        acc = _mm256_add_epi32(acc, _mm256_add_epi32(_mm256_and_si256(x, lo16), _mm256_srli_epi32(x, 16)));
-    }   /* < 2^30 a lane */
-    __m128i mx = _mm_max_epu16(_mm256_castsi256_si128(m2), _mm256_extracti128_si256(m2, 1));
-    for (; j < n; j += 8) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(v + j));
+    const __m256i flip = _mm256_set1_epi16(INT16_MIN), ones = _mm256_set1_epi16(1);
+    __m256i s0 = _mm256_setzero_si256(), s1 = s0, m0 = s0, m1 = s0;
+    const uint16_t *p = v, *end = v + n;
+    for (; end - p >= 32; p += 32) {
+        __m256i x0 = V(p), x1 = V(p + 16);
+        m0 = _mm256_max_epu16(m0, x0), m1 = _mm256_max_epu16(m1, x1);
+        s0 = _mm256_add_epi32(s0, _mm256_madd_epi16(_mm256_xor_si256(x0, flip), ones));
+        s1 = _mm256_add_epi32(s1, _mm256_madd_epi16(_mm256_xor_si256(x1, flip), ones));
+    }
+    __m128i mx = _mm_max_epu16(_mm256_castsi256_si128(_mm256_max_epu16(m0, m1)),
+                               _mm256_extracti128_si256(_mm256_max_epu16(m0, m1), 1));
+    __m128i acc = _mm_add_epi32(_mm256_castsi256_si128(_mm256_add_epi32(s0, s1)),
+                                _mm256_extracti128_si256(_mm256_add_epi32(s0, s1), 1));
+    for (; p < end; p += 8) {
+        __m128i x = _mm_loadu_si128((const __m128i *)p);
         mx = _mm_max_epu16(mx, x);
-        acc = _mm256_add_epi32(acc, _mm256_cvtepu16_epi32(x));
+        acc = _mm_add_epi32(acc, _mm_madd_epi16(_mm_xor_si128(x, _mm256_castsi256_si128(flip)),
+                                                _mm256_castsi256_si128(ones)));
     }
-    uint32_t a[8];
-    uint16_t m[8];
-    ST(a, acc);
-    _mm_storeu_si128((__m128i *)m, mx);
-    uint64_t s = 0;
-    uint16_t hi = 0;
-    for (int l = 0; l < 8; l++) {
-        s += a[l];
-        hi = m[l] > hi ? m[l] : hi;
-    }
-    *max = hi;
-    return s;
+    /* the largest is 65535 minus the smallest of 65535 - x */
+    mx = _mm_minpos_epu16(_mm_xor_si128(mx, _mm_set1_epi16(-1)));
+    *max = (uint16_t)(65535 - _mm_extract_epi16(mx, 0));
+    acc = _mm_add_epi32(acc, _mm_shuffle_epi32(acc, 0x4e));
+    acc = _mm_add_epi32(acc, _mm_shuffle_epi32(acc, 0xb1));
+    return (uint64_t)((int64_t)_mm_cvtsi128_si32(acc) + 32768 * (int64_t)n);
 }
 
 uint64_t yuma_avx2_sum16(const uint16_t *v, uint32_t n, uint16_t *max) { return sum16(v, n, max); }
