@@ -234,6 +234,60 @@ AVX2 static uint64_t sum16(const uint16_t *v, uint32_t n, uint16_t *max)
 
 uint64_t yuma_avx2_sum16(const uint16_t *v, uint32_t n, uint16_t *max) { return sum16(v, n, max); }
 
+/* The largest u16 of a vector's 16. */
+AVX2 static INLINE uint16_t hmax16(__m256i m)
+{
+    __m128i mx = _mm_max_epu16(_mm256_castsi256_si128(m), _mm256_extracti128_si256(m, 1));
+    /* the largest is 65535 minus the smallest of 65535 - x */
+    mx = _mm_minpos_epu16(_mm_xor_si128(mx, _mm_set1_epi16(-1)));
+    return (uint16_t)(65535 - _mm_extract_epi16(mx, 0));
+}
+
+/* dst[0..len) = src[0..len) (len >= 16, no overlap), 32 a turn, then what
+ * is left as one or two sixteens, the last one overlapping; returns the
+ * lane maxima. */
+AVX2 static INLINE __m256i copy_max(const uint16_t *src, uint32_t len, uint16_t *dst)
+{
+    __m256i m0 = _mm256_setzero_si256(), m1 = m0;
+    const uint16_t *end = src + len;
+    uint16_t *dend = dst + len;
+    for (; end - src > 32; src += 32, dst += 32) {
+        __m256i x0 = V(src), x1 = V(src + 16);
+        ST(dst, x0), ST(dst + 16, x1);
+        m0 = _mm256_max_epu16(m0, x0), m1 = _mm256_max_epu16(m1, x1);
+    }
+    bool two = end - src > 16;   /* 1 to 32 left: the first sixteen of them too */
+    __m256i x0 = V(end - 16), x1 = V(two ? src : end - 16);
+    ST(dend - 16, x0), ST(two ? dst : dend - 16, x1);
+    return _mm256_max_epu16(_mm256_max_epu16(m0, m1), _mm256_max_epu16(x0, x1));
+}
+
+/* A row of cnt >= 32 values missing column `gap` into out: val[0..gap) at
+ * 0, a zero at gap, val[gap..cnt) after it; returns the row's largest.
+ * Each half is copied sixteen or more at a time, the shorter one first
+ * with its excess (a copy of at least sixteen writes past its end, or
+ * before its start, with values the longer half then overwrites). */
+AVX2 static uint16_t expand_gap(const uint16_t *val, uint32_t gap, uint32_t cnt, uint16_t *out)
+{
+    uint32_t head = gap, tail = cnt - gap;
+    __m256i m;
+    if (head < tail) {   /* tail >= 16: the head copies up to 16, the tail from gap + 1 */
+        m = copy_max(val, head < 16 ? 16 : head, out);
+        m = _mm256_max_epu16(m, copy_max(val + gap, tail, out + gap + 1));
+    } else {             /* head >= 16: the tail copies its last 16 or more, the head then */
+        uint32_t t = tail < 16 ? 16 : tail;
+        m = copy_max(val + cnt - t, t, out + cnt + 1 - t);
+        m = _mm256_max_epu16(m, copy_max(val, head, out));
+    }
+    out[gap] = 0;
+    return hmax16(m);
+}
+
+uint16_t yuma_avx2_expand_gap(const uint16_t *val, uint32_t gap, uint32_t cnt, uint16_t *out)
+{
+    return expand_gap(val, gap, cnt, out);
+}
+
 AVX2 static uint16_t max16(const uint16_t *v, uint32_t n)
 {
     __m256i m2 = _mm256_setzero_si256();
@@ -509,6 +563,11 @@ uint64_t yuma_avx2_sum16(const uint16_t *v, uint32_t n, uint16_t *max)
 uint16_t yuma_avx2_max16(const uint16_t *v, uint32_t n)
 {
     (void)v, (void)n;
+    return 0;
+}
+uint16_t yuma_avx2_expand_gap(const uint16_t *val, uint32_t gap, uint32_t cnt, uint16_t *out)
+{
+    (void)val, (void)gap, (void)cnt, (void)out;
     return 0;
 }
 uint64_t yuma_avx2_row_out(const ydense *d, const uint32_t *e, bool total, uint16_t *col,

@@ -33,13 +33,35 @@ static uint64_t sum16(const yuma_ws *ws, const uint16_t *v, uint32_t n, uint16_t
     return s;
 }
 
+static uint16_t max16(const yuma_ws *ws, const uint16_t *v, uint32_t n)
+{
+    if (ws->avx2)
+        return yuma_avx2_max16(v, n);
+    uint16_t m = 0;
+    for (uint32_t j = 0; j < n; j++)
+        m = v[j] > m ? v[j] : m;
+    return m;
+}
+
+/* dst[0..len) = src[0..len); returns their largest (0 for none). */
+static uint16_t copy_max(const uint16_t *src, uint32_t len, uint16_t *dst)
+{
+    uint16_t m = 0;
+    for (uint32_t j = 0; j < len; j++) {
+        dst[j] = src[j];
+        m = src[j] > m ? src[j] : m;
+    }
+    return m;
+}
+
 /* A nearly full CSR row (at most 8 columns missing) into a dense row,
- * zeros between: its runs of consecutive columns copied whole. Columns are
- * strictly increasing, so col[k] - k never falls and a binary search finds
- * where each run ends; `gap` guesses the column missing from a row that
- * lacks one. Returns false (nothing written) for sparser rows. */
-static bool expand_row(const uint16_t *col, const uint16_t *val, uint32_t cnt, uint32_t n,
-                       uint32_t stride, uint32_t gap, uint16_t *out)
+ * zeros between: its runs of consecutive columns copied whole, their
+ * largest value into *max. Columns are strictly increasing, so col[k] - k
+ * never falls and a binary search finds where each run ends; `gap` guesses
+ * the column missing from a row that lacks one. Returns false (nothing
+ * written) for sparser rows. */
+static bool expand_row(const yuma_ws *ws, const uint16_t *col, const uint16_t *val, uint32_t cnt,
+                       uint32_t n, uint32_t stride, uint32_t gap, uint16_t *out, uint16_t *max)
 {
     if (cnt + 8 < n)
         return false;
@@ -54,13 +76,18 @@ static bool expand_row(const uint16_t *col, const uint16_t *val, uint32_t cnt, u
             else
                 hi = mid;
         }
-        memcpy(out, val, lo * sizeof *out);
-        out[lo] = 0;
-        memcpy(out + lo + 1, val + lo, (cnt - lo) * sizeof *out);
+        if (ws->avx2 && cnt >= 32) {
+            *max = yuma_avx2_expand_gap(val, lo, cnt, out);
+        } else {
+            uint16_t m0 = copy_max(val, lo, out), m1 = copy_max(val + lo, cnt - lo, out + lo + 1);
+            out[lo] = 0;
+            *max = m0 > m1 ? m0 : m1;
+        }
         memset(out + n, 0, (stride - n) * sizeof *out);
         return true;
     }
     uint32_t k = 0, j = 0;
+    uint16_t m = 0;
     while (k < cnt) {
         uint32_t c = col[k], lo = k + 1, hi = cnt;   /* the run is [k, lo) */
         while (lo < hi) {
@@ -71,10 +98,12 @@ static bool expand_row(const uint16_t *col, const uint16_t *val, uint32_t cnt, u
                 hi = mid;
         }
         memset(out + j, 0, (c - j) * sizeof *out);
-        memcpy(out + c, val + k, (lo - k) * sizeof *out);
+        uint16_t run = copy_max(val + k, lo - k, out + c);
+        m = run > m ? run : m;
         j = c + (lo - k), k = lo;
     }
     memset(out + j, 0, (stride - j) * sizeof *out);
+    *max = m;
     return true;
 }
 
@@ -133,7 +162,7 @@ int yuma_dense_weights(yuma_ws *ws, struct ydense_store *st, const yuma_params *
         if (b - a == n && n == stride && upd > max_reg && cb >= max_reg) {
             sum = sum16(ws, src, n, &max) - (self < n ? src[self] : 0);
         } else if (upd > max_reg && cb >= max_reg &&
-                   expand_row(W->col + a, W->val + a, b - a, n, stride, i, st->wsrc)) {
+                   expand_row(ws, W->col + a, W->val + a, b - a, n, stride, i, st->wsrc, &max)) {
             src = st->wsrc;   /* only the diagonal is masked */
             sum = sum16(ws, src, stride, &max) - (self < n ? src[self] : 0);
         } else {
@@ -186,24 +215,21 @@ void yuma_dense_bonds(yuma_ws *ws, struct ydense_store *st, const yuma_params *p
             d->b[r] = st->zero16;
             continue;
         }
-        uint16_t *buf = d->bbuf + (size_t)r * stride;
+        uint16_t *buf = d->bbuf + (size_t)r * stride, max = 0;
         if (!masked && b - a == n && n == stride) {
             d->b[r] = B->val + a;
-        } else if (!masked && expand_row(B->col + a, B->val + a, b - a, n, stride, i, buf)) {
+            max = max16(ws, d->b[r], stride);
+        } else if (!masked && expand_row(ws, B->col + a, B->val + a, b - a, n, stride, i, buf, &max)) {
             d->b[r] = buf;
         } else {
             memset(buf, 0, stride * sizeof *buf);
             for (uint32_t k = a; k < b; k++)
-                if (last > in->registered_at[B->col[k]])
+                if (last > in->registered_at[B->col[k]]) {
                     buf[B->col[k]] = B->val[k];
+                    max = B->val[k] > max ? B->val[k] : max;
+                }
             d->b[r] = buf;
         }
-        uint16_t max = 0;
-        if (ws->avx2)
-            max = yuma_avx2_max16(d->b[r], stride);
-        else
-            for (uint32_t j = 0; j < stride; j++)
-                max = d->b[r][j] > max ? d->b[r][j] : max;
         if (max == 65535)
             d->careful[r] = 1;           /* a bond of exactly 1 */
         uint64_t bmax = yb_fx(max);

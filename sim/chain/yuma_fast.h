@@ -279,6 +279,9 @@ uint64_t yuma_avx2_scale_row(const uint16_t *src, uint32_t stride, uint64_t m, u
                              uint32_t *out);
 /* Sum and largest of n u16 (n a multiple of 8). */
 uint64_t yuma_avx2_sum16(const uint16_t *v, uint32_t n, uint16_t *max);
+/* out[0..gap) = val[0..gap), out[gap] = 0, out[gap + 1..cnt + 1) =
+ * val[gap..cnt) for cnt >= 32 (no overlap); returns the largest value. */
+uint16_t yuma_avx2_expand_gap(const uint16_t *val, uint32_t gap, uint32_t cnt, uint16_t *out);
 /* Largest of n u16 (n a multiple of 8). */
 uint16_t yuma_avx2_max16(const uint16_t *v, uint32_t n);
 /* One live row's EMA bonds e, read once for both: with `total`, returns
