@@ -77,20 +77,19 @@ static bool store_reserve(struct ydense_store *st, uint32_t n, uint32_t stride, 
     return true;
 }
 
-/* The consensus slots (rows with active stake), their stakes normalised, and
- * where the kernel cannot run, the consensus itself. Returns whether the
- * per-block consensus is still to do. */
+/* The consensus slots (the uids with active stake, ws->use_rows), their
+ * stakes normalised, and where the kernel cannot run, the consensus
+ * itself. Returns whether the per-block consensus is still to do. */
 static bool consensus_setup(yuma_ws *ws, struct ydense_store *st, const yuma_params *p,
                             fx *minority)
 {
     ydense *d = &st->d;
-    uint32_t use = 0;
-    for (uint32_t i = 0; i < d->n; i++)
-        if (ws->active_stake[i] > 0) {
-            d->use_w[use] = st->row_of[i] < 0 ? st->zero32 : d->w + (size_t)st->row_of[i] * d->stride;
-            ws->use_stake[use++] = ws->active_stake[i];
-        }
-    d->use = use;
+    uint32_t use = d->use;
+    for (uint32_t k = 0; k < use; k++) {
+        uint32_t i = ws->use_rows[k];
+        d->use_w[k] = st->row_of[i] < 0 ? st->zero32 : d->w + (size_t)st->row_of[i] * d->stride;
+        ws->use_stake[k] = ws->active_stake[i];
+    }
     yuma_normalize_ws(ws, ws->use_stake, use);
     uint64_t total = 0;
     for (uint32_t k = 0; k < use; k++) {
@@ -376,9 +375,9 @@ int yuma_dense_core(yuma_ws *ws, const yuma_params *p, const yuma_input *in, err
     ydense *d = &st->d;
     if (!store_reserve(st, n, stride, 0))
         return err_set(e, ERR_NOMEM, "out of memory for the dense epoch of %u uids", n);
-    uint32_t rows = yuma_dense_pick_rows(st, in), use = 0;
-    for (uint32_t i = 0; i < n; i++)
-        use += ws->active_stake[i] > 0;
+    uint32_t use;
+    uint64_t max_reg;
+    uint32_t rows = yuma_dense_pick_rows(ws, st, in, &use, &max_reg);
     size_t cells = (size_t)rows * stride;
     size_t nnz = (size_t)in->weights.row_start[n] + in->bonds.row_start[n];
     if (use > 255 || cells > 4 * nnz + 4 * (size_t)n || cells > ((size_t)1 << 26))
@@ -390,10 +389,7 @@ int yuma_dense_core(yuma_ws *ws, const yuma_params *p, const yuma_input *in, err
             return err_set(e, ERR_NOMEM, "out of memory for %zu bonds", cells);
         ws->ob_cap = cells + 16;
     }
-    d->n = n, d->stride = stride, d->rows = rows, d->iota = st->iota;
-    uint64_t max_reg = 0;
-    for (uint32_t i = 0; i < n; i++)
-        max_reg = in->registered_at[i] > max_reg ? in->registered_at[i] : max_reg;
+    d->n = n, d->stride = stride, d->rows = rows, d->use = use, d->iota = st->iota;
 
     rows_setup(ws, st, p);
     if (yuma_dense_weights(ws, st, p, in, max_reg))

@@ -5,17 +5,31 @@
 
 #include <string.h>
 
-/* The uids whose rows matter: a weight row that counts, or any bond. */
-uint32_t yuma_dense_pick_rows(struct ydense_store *st, const yuma_input *in)
+/* One pass over the uids: the rows that matter (a weight row that counts,
+ * or any bond), the consensus slots (uids with active stake, into
+ * ws->use_rows; returns their count in *use) and the latest registration
+ * (*max_reg). Returns the rows. */
+uint32_t yuma_dense_pick_rows(yuma_ws *ws, struct ydense_store *st, const yuma_input *in,
+                              uint32_t *use, uint64_t *max_reg)
 {
-    uint32_t r = 0;
-    for (uint32_t i = 0; i < in->n; i++) {
-        bool w = in->validator_permit[i] && in->weights.row_start[i + 1] > in->weights.row_start[i];
-        bool b = in->bonds.row_start[i + 1] > in->bonds.row_start[i];
-        st->row_of[i] = w || b ? (int32_t)r : -1;
-        if (w || b)
-            st->uid[r++] = i;
+    /* in locals: the stores below may alias any of it */
+    const uint32_t *wr = in->weights.row_start, *br = in->bonds.row_start, n = in->n;
+    const bool *permit = in->validator_permit;
+    const fx *active = ws->active_stake;
+    const uint64_t *registered = in->registered_at;
+    int32_t *row_of = st->row_of;
+    uint32_t *uid = st->uid, *slot = ws->use_rows, r = 0, u = 0;
+    uint64_t reg = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        bool has = (permit[i] & (wr[i + 1] > wr[i])) | (br[i + 1] > br[i]);
+        row_of[i] = has ? (int32_t)r : -1;
+        uid[r] = i;   /* kept only where the row counts */
+        r += has;
+        slot[u] = i;
+        u += active[i] > 0;
+        reg = registered[i] > reg ? registered[i] : reg;
     }
+    *use = u, *max_reg = reg;
     return r;
 }
 

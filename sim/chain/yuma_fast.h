@@ -246,7 +246,8 @@ struct ydense_store {
 };
 
 /* yuma_dense_rows.c: the rows loaded dense, and the careful rows. */
-uint32_t yuma_dense_pick_rows(struct ydense_store *st, const yuma_input *in);
+uint32_t yuma_dense_pick_rows(yuma_ws *ws, struct ydense_store *st, const yuma_input *in,
+                              uint32_t *use, uint64_t *max_reg);
 int yuma_dense_weights(yuma_ws *ws, struct ydense_store *st, const yuma_params *p,
                        const yuma_input *in, uint64_t max_reg);
 void yuma_dense_bonds(yuma_ws *ws, struct ydense_store *st, const yuma_params *p,
