@@ -236,13 +236,13 @@ static uint64_t bond_total_scalar(const yuma_ws *ws, const ydense *d, uint32_t r
 static void dense_dividends(yuma_ws *ws, struct ydense_store *st, bool vec)
 {
     const ydense *d = &st->d;
-    uint32_t n = d->n, out = 0;
+    uint32_t n = d->n, out = 0, i0 = 0;   /* uids below i0 have their offsets */
+    uint64_t dividend_sum = 0;            /* each at most 1 (totals and stakes are) */
     memset(ws->dividends, 0, n * sizeof *ws->dividends);
-    for (uint32_t i = 0; i < n; i++) {
-        ws->ob_row[i] = out;
-        int32_t r = st->row_of[i];
-        if (r < 0)
-            continue;
+    for (uint32_t r = 0; r < d->rows; r++) {   /* uids without a row store nothing */
+        uint32_t i = st->uid[r];
+        for (; i0 <= i; i0++)
+            ws->ob_row[i0] = out;
         const uint32_t *e = d->e + (size_t)r * d->stride;
         bool fast = ws->avx2 && !d->careful[r];
         uint64_t s = (uint64_t)ws->active_stake[i], total = 0;
@@ -252,8 +252,9 @@ static void dense_dividends(yuma_ws *ws, struct ydense_store *st, bool vec)
             total = yuma_avx2_row_out(d, e, vtotal, ws->ob_col + out,
                                       vstore ? ws->ob_val + out : NULL, &stored);
         if (s && !vtotal)
-            total = bond_total_scalar(ws, d, (uint32_t)r);
+            total = bond_total_scalar(ws, d, r);
         ws->dividends[i] = (fx)mul32(total, s);
+        dividend_sum += (uint64_t)ws->dividends[i];
         out += stored;
         if (!ws->permit[i] || vstore)
             continue;
@@ -265,9 +266,10 @@ static void dense_dividends(yuma_ws *ws, struct ydense_store *st, bool vec)
             out += v > 0;
         }
     }
-    ws->ob_row[n] = out;
+    for (; i0 <= n; i0++)
+        ws->ob_row[i0] = out;
     ws->bonds_stored = true;
-    yuma_normalize_ws(ws, ws->dividends, n);
+    yuma_divide_ws(ws, ws->dividends, n, dividend_sum);   /* inplace_normalize */
 }
 
 /* Per row: stake; the EMA's coefficients. */
