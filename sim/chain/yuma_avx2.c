@@ -335,8 +335,11 @@ AVX2 static INLINE __m256i to_u16(__m256i e)
 }
 
 /* Sixteen stored bonds from a and b, written where they land once the
- * zeros before them are squeezed out; a group holding a zero (a validator's
- * own column, usually) goes one entry at a time. Returns the new count. */
+ * zeros before them are squeezed out. A group holding one zero (a
+ * validator's own column) is written whole, then the lanes after the zero
+ * again one place lower; one holding more goes one entry at a time. The
+ * second write reaches 15 entries further (the buffers hold 16 past the
+ * last entry, iota 16 past the stride). Returns the new count. */
 AVX2 static INLINE uint32_t store16(__m256i a, __m256i b, uint32_t j, uint32_t len,
                                     const uint16_t *iota, uint16_t *col, uint16_t *val,
                                     uint32_t out)
@@ -351,8 +354,17 @@ AVX2 static INLINE uint32_t store16(__m256i a, __m256i b, uint32_t j, uint32_t l
         ST(col + out, V(iota + j));
         return out + len;
     }
-    uint16_t v[16];
+    uint16_t v[32];
     ST(v, p);
+    if (!(z & (z - 1))) {
+        unsigned t = (unsigned)__builtin_ctz(z);
+        ST(v + 16, _mm256_setzero_si256());
+        ST(val + out, p);
+        ST(col + out, V(iota + j));
+        ST(val + out + t, V(v + t + 1));
+        ST(col + out + t, V(iota + j + t + 1));
+        return out + len - 1;
+    }
     for (uint32_t t = 0; t < len; t++) {
         col[out] = (uint16_t)(j + t);
         val[out] = v[t];
