@@ -77,7 +77,11 @@ AVX2 static INLINE void rows8_mode(const ydense *d, uint32_t j, const int mode)
 
 /* rows8_mode for sixteen columns, EMA column sums in u32 lanes (the
  * caller's bound keeps them below 2^32) and no maxima: fewer accumulators,
- * so two column groups share each row's loads and loop. */
+ * so two column groups share each row's loads and loop. Products are taken
+ * pair-swapped (mulhi8_swapped): the rank sums stay so until the end, the
+ * EMA bonds are put back before they are stored. The stored bonds b become
+ * b * 65537 (b / 65535 as I32F32 bits) by interleaving each u16 with
+ * itself, after a qword permute that puts columns 0-7 in the low halves. */
 AVX2 static INLINE void rows16_mode(const ydense *d, uint32_t j, const int mode)
 {
     const __m256i cons0 = V(d->cons + j), cons1 = V(d->cons + j + 8), low = _mm256_set1_epi64x(0xffffffff);
@@ -90,12 +94,13 @@ AVX2 static INLINE void rows16_mode(const ydense *d, uint32_t j, const int mode)
         __m256i c0 = _mm256_min_epu32(w0, cons0), c1 = _mm256_min_epu32(w1, cons1);
         __m256i c0o = ODD(c0), c1o = ODD(c1);
         uint64_t s = row->s;
+        uint32_t *e = row->e + j;
         if (s) {
             __m256i sv = _mm256_set1_epi64x((int64_t)s);
-            p0 = _mm256_add_epi32(p0, mulhi8(w0, w0o, sv));
-            p1 = _mm256_add_epi32(p1, mulhi8(w1, w1o, sv));
-            r0 = _mm256_add_epi32(r0, mulhi8(c0, c0o, sv));
-            r1 = _mm256_add_epi32(r1, mulhi8(c1, c1o, sv));
+            p0 = _mm256_add_epi32(p0, mulhi8_swapped(w0, w0o, sv));
+            p1 = _mm256_add_epi32(p1, mulhi8_swapped(w1, w1o, sv));
+            r0 = _mm256_add_epi32(r0, mulhi8_swapped(c0, c0o, sv));
+            r1 = _mm256_add_epi32(r1, mulhi8_swapped(c1, c1o, sv));
         }
         ST(row->vt, _mm256_add_epi32(V(row->vt), _mm256_add_epi32(c0, c1)));
         __m256i wb0 = c0, wb0o = c0o, wb1 = c1, wb1o = c1o;
@@ -110,24 +115,21 @@ AVX2 static INLINE void rows16_mode(const ydense *d, uint32_t j, const int mode)
             wb0 = _mm256_sub_epi32(w0, u0), wb1 = _mm256_sub_epi32(w1, u1);
             wb0o = ODD(wb0), wb1o = ODD(wb1);
         }
-        __m256i b = V(row->b + j);   /* sixteen u16 */
-        __m256i b0 = _mm256_cvtepu16_epi32(_mm256_castsi256_si128(b));
-        __m256i b1 = _mm256_cvtepu16_epi32(_mm256_extracti128_si256(b, 1));
-        b0 = _mm256_or_si256(_mm256_slli_epi32(b0, 16), b0);
-        b1 = _mm256_or_si256(_mm256_slli_epi32(b1, 16), b1);
-        __m256i e0 = _mm256_add_epi32(mulhi8(wb0, wb0o, al), mulhi8(b0, ODD(b0), kp));
-        __m256i e1 = _mm256_add_epi32(mulhi8(wb1, wb1o, al), mulhi8(b1, ODD(b1), kp));
+        __m256i b = _mm256_permute4x64_epi64(V(row->b + j), _MM_SHUFFLE(3, 1, 2, 0));
+        __m256i b0 = _mm256_unpacklo_epi16(b, b), b1 = _mm256_unpackhi_epi16(b, b);
+        __m256i e0 = _mm256_add_epi32(mulhi8_swapped(wb0, wb0o, al), mulhi8_swapped(b0, ODD(b0), kp));
+        __m256i e1 = _mm256_add_epi32(mulhi8_swapped(wb1, wb1o, al), mulhi8_swapped(b1, ODD(b1), kp));
         s0 = _mm256_add_epi32(s0, e0);
         s1 = _mm256_add_epi32(s1, e1);
-        ST(row->e + j, e0);
-        ST(row->e + j + 8, e1);
+        ST(e, unswap(e0));
+        ST(e + 8, unswap(e1));
     }
-    store_wide(d->pre + j, p0);
-    store_wide(d->pre + j + 8, p1);
-    store_wide(d->ranks + j, r0);
-    store_wide(d->ranks + j + 8, r1);
-    store_wide(d->cs + j, s0);
-    store_wide(d->cs + j + 8, s1);
+    store_wide(d->pre + j, unswap(p0));
+    store_wide(d->pre + j + 8, unswap(p1));
+    store_wide(d->ranks + j, unswap(r0));
+    store_wide(d->ranks + j + 8, unswap(r1));
+    store_wide(d->cs + j, unswap(s0));
+    store_wide(d->cs + j + 8, unswap(s1));
     ST(d->emax + j, _mm256_setzero_si256());
     ST(d->emax + j + 8, _mm256_setzero_si256());
 }
