@@ -328,12 +328,20 @@ AVX2 static INLINE __m256i dividend4(ycols c, __m256i v, uint32_t j, const bool 
     return MULHI(_mm256_srlv_epi64(q, V(c.sh + j)), V(c.inc + j));
 }
 
-/* floor(e 65535 / 2^32) = (e >> 16) - [(e << 16) < e] for e < 2^32 (u32). */
-AVX2 static INLINE __m256i to_u16(__m256i e)
+/* floor(e 65535 / 2^32) for sixteen u32 e (columns 0-7 in a, 8-15 in b)
+ * as u16 in column order. With e = hi 2^16 + lo it is hi - [lo <= hi] for
+ * e > 0 (e 65535 = hi 2^32 + (lo - hi) 2^16 - lo, and the last two terms
+ * are at least 0 exactly when lo > hi); e = 0 is never stored, so its
+ * lane may hold anything. The halves are split by a byte shuffle per
+ * vector, paired up by qword unpacks, then put in column order. */
+AVX2 static INLINE __m256i to_u16x16(__m256i a, __m256i b)
 {
-    __m256i el = _mm256_slli_epi32(e, 16);
-    __m256i ge = _mm256_cmpeq_epi32(_mm256_max_epu32(el, e), el);
-    return _mm256_sub_epi32(_mm256_srli_epi32(e, 16), _mm256_andnot_si256(ge, _mm256_set1_epi32(1)));
+    const __m256i split = _mm256_setr_epi8(0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15,
+                                           0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15);
+    __m256i sa = _mm256_shuffle_epi8(a, split), sb = _mm256_shuffle_epi8(b, split);
+    __m256i lo = _mm256_unpacklo_epi64(sa, sb), hi = _mm256_unpackhi_epi64(sa, sb);
+    __m256i le = _mm256_cmpeq_epi16(_mm256_max_epu16(lo, hi), hi);   /* lo <= hi: -1 */
+    return _mm256_permute4x64_epi64(_mm256_add_epi16(hi, le), _MM_SHUFFLE(3, 1, 2, 0));
 }
 
 /* Sixteen stored bonds from a and b, written where they land once the
@@ -350,7 +358,7 @@ AVX2 static INLINE uint32_t store16(__m256i a, __m256i b, uint32_t j, uint32_t l
     unsigned z = (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(a, zero))) |
                  (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(b, zero))) << 8;
     z &= (1u << len) - 1;
-    __m256i p = _mm256_permute4x64_epi64(_mm256_packus_epi32(to_u16(a), to_u16(b)), 0xd8);
+    __m256i p = to_u16x16(a, b);
     if (!z) {
         ST(val + out, p);   /* the buffers hold 16 past the last entry, iota too */
         ST(col + out, V(iota + j));
