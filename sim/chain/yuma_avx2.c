@@ -163,48 +163,67 @@ void yuma_avx2_rows8(const ydense *d, uint32_t j)
 }
 
 /* floor(w m / 2^L) = (w m_hi + floor(w m_lo / 2^32)) >> (L - 32), eight
- * weights; their sum into *sum. */
-AVX2 static INLINE __m256i scale8(__m256i w, __m256i mhi, __m256i mlo, __m128i sh, __m256i *sum)
+ * weights; with total, their sum into *sum. Without it, the odd lanes'
+ * quotients are shifted left by 64 - L instead, which puts them in the
+ * high halves, and a blend joins them with the even ones (every quotient
+ * is below 2^32). */
+AVX2 static INLINE __m256i scale8(__m256i w, __m256i mhi, __m256i mlo, __m128i sh, __m128i shl,
+                                  __m256i *sum, const bool total)
 {
     __m256i w_o = ODD(w);
-    __m256i qe = _mm256_srl_epi64(_mm256_add_epi64(_mm256_mul_epu32(w, mhi), MULHI(w, mlo)), sh);
-    __m256i qo = _mm256_srl_epi64(_mm256_add_epi64(_mm256_mul_epu32(w_o, mhi), MULHI(w_o, mlo)), sh);
+    __m256i te = _mm256_add_epi64(_mm256_mul_epu32(w, mhi), MULHI(w, mlo));
+    __m256i to = _mm256_add_epi64(_mm256_mul_epu32(w_o, mhi), MULHI(w_o, mlo));
+    __m256i qe = _mm256_srl_epi64(te, sh);
+    if (!total)
+        return _mm256_blend_epi32(qe, _mm256_sll_epi64(to, shl), 0xaa);
+    __m256i qo = _mm256_srl_epi64(to, sh);
     *sum = _mm256_add_epi64(*sum, _mm256_add_epi64(qe, qo));
     return _mm256_or_si256(qe, _mm256_slli_epi64(qo, 32));
 }
 
-AVX2 static uint64_t scale_row(const uint16_t *src, uint32_t stride, uint64_t m, unsigned L,
-                               uint32_t *out)
+AVX2 static INLINE uint64_t scale_row_mode(const uint16_t *src, uint32_t stride, uint64_t m,
+                                           unsigned L, uint32_t *out, const bool total)
 {
     __m256i mhi = _mm256_set1_epi64x((int64_t)(m >> 32));
     __m256i mlo = _mm256_set1_epi64x((int64_t)(m & 0xffffffffu));
-    __m128i sh = _mm_cvtsi32_si128((int)(L - 32));
+    __m128i sh = _mm_cvtsi32_si128((int)(L - 32)), shl = _mm_cvtsi32_si128((int)(64 - L));
     __m256i sum = _mm256_setzero_si256();
     uint32_t j = 0;
     for (; j + 16 <= stride; j += 16) {   /* two groups a turn: half the loop's overhead */
         __m256i w = V(src + j);
-        ST(out + j, scale8(_mm256_cvtepu16_epi32(_mm256_castsi256_si128(w)), mhi, mlo, sh, &sum));
-        ST(out + j + 8, scale8(_mm256_cvtepu16_epi32(_mm256_extracti128_si256(w, 1)), mhi, mlo, sh, &sum));
+        ST(out + j, scale8(_mm256_cvtepu16_epi32(_mm256_castsi256_si128(w)), mhi, mlo, sh, shl, &sum, total));
+        ST(out + j + 8, scale8(_mm256_cvtepu16_epi32(_mm256_extracti128_si256(w, 1)), mhi, mlo, sh, shl, &sum, total));
     }
     if (j < stride)
         ST(out + j, scale8(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(src + j))), mhi,
-                           mlo, sh, &sum));
+                           mlo, sh, shl, &sum, total));
     uint64_t t[4];
     ST(t, sum);
     return t[0] + t[1] + t[2] + t[3];
 }
 
-uint64_t yuma_avx2_scale_row(const uint16_t *src, uint32_t stride, uint64_t m, unsigned L,
-                             uint32_t *out)
+AVX2 static uint64_t scale_row(const uint16_t *src, uint32_t stride, uint64_t m, unsigned L,
+                               uint32_t *out)
 {
+    return scale_row_mode(src, stride, m, L, out, true);
+}
+
+AVX2 static void scale_row_only(const uint16_t *src, uint32_t stride, uint64_t m, unsigned L,
+                                uint32_t *out)
+{
+    scale_row_mode(src, stride, m, L, out, false);
+}
+
+uint64_t yuma_avx2_scale_row(const uint16_t *src, uint32_t stride, uint64_t m, unsigned L,
+                             uint32_t *out, bool total)
+{
+    if (!total) {
+        scale_row_only(src, stride, m, L, out);
+        return 0;
+    }
     return scale_row(src, stride, m, L, out);
 }
 
-/* Sum and largest of n u16 (n a multiple of 8, at most 65536). The sum
- * by madd, which adds signed neighbours into i32 lanes: each x - 32768
- * (x with its top bit flipped) is a signed u16, so any partial sum of k of
- * them lies in [-2^15 k, 2^15 k) and all n fit i32; 32768 n goes back on
- * at the end. */
 AVX2 static uint64_t sum16(const uint16_t *v, uint32_t n, uint16_t *max)
 {
     const __m256i flip = _mm256_set1_epi16(INT16_MIN), ones = _mm256_set1_epi16(1);
@@ -572,9 +591,9 @@ bool yuma_have_avx2(void) { return false; }
 void yuma_avx2_rows8(const ydense *d, uint32_t j) { (void)d, (void)j; }
 void yuma_avx2_rows16(const ydense *d, uint32_t j) { (void)d, (void)j; }
 uint64_t yuma_avx2_scale_row(const uint16_t *src, uint32_t stride, uint64_t m, unsigned L,
-                             uint32_t *out)
+                             uint32_t *out, bool total)
 {
-    (void)src, (void)stride, (void)m, (void)L, (void)out;
+    (void)src, (void)stride, (void)m, (void)L, (void)out, (void)total;
     return 0;
 }
 uint64_t yuma_avx2_sum16(const uint16_t *v, uint32_t n, uint16_t *max)

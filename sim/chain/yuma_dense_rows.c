@@ -134,19 +134,31 @@ static void weights_exact(const uint16_t *src, uint32_t stride, uint32_t self, u
 /* floor(w * 2^32 / sum) as (w * m) >> L with m = ceil(2^(32+L) / sum): for
  * w < 2^16, 2^L >= 2^16 * sum makes the rounding of m too small to reach
  * the next integer (Granlund-Montgomery); L >= 32 lets the kernel split m.
- * Returns the sum of the row. */
-static uint64_t weights_scaled(const yuma_ws *ws, const uint16_t *src, uint32_t stride,
-                               uint64_t sum, uint32_t *wr)
+ * The weight at self (if below stride) is then zeroed. Returns whether the
+ * row sums to exactly 1, which the kernels cannot hold: sum is the row's
+ * without self, so that is when every floor is exact, when sum divides
+ * each w 2^32; then sum's odd part divides each w. An odd part above 65535
+ * divides no weight but 0 (and not every weight is 0): the sum is not
+ * even taken. */
+static bool weights_scaled(const yuma_ws *ws, const uint16_t *src, uint32_t stride,
+                           uint64_t sum, uint32_t self, uint32_t *wr)
 {
     unsigned L = 16 + 64 - (unsigned)__builtin_clzll(sum - 1);
     L = L < 32 ? 32 : L;
     uint64_t m = (uint64_t)((((u128)1 << (32 + L)) + sum - 1) / sum);
-    if (ws->avx2)
-        return yuma_avx2_scale_row(src, stride, m, L, wr);
+    bool may_be_one = (sum >> __builtin_ctzll(sum)) <= 65535;
     uint64_t total = 0;
-    for (uint32_t j = 0; j < stride; j++)
-        total += wr[j] = (uint32_t)(((u128)src[j] * m) >> L);
-    return total;
+    if (ws->avx2) {
+        total = yuma_avx2_scale_row(src, stride, m, L, wr, may_be_one);
+    } else {
+        for (uint32_t j = 0; j < stride; j++)
+            total += wr[j] = (uint32_t)(((u128)src[j] * m) >> L);
+    }
+    if (self < stride) {
+        total -= may_be_one ? wr[self] : 0;   /* (total is 0 where not taken) */
+        wr[self] = 0;
+    }
+    return may_be_one && total >= (uint64_t)FX_ONE;
 }
 
 /* Masked, row-normalised weights of every row. A row whose weights were all
@@ -200,11 +212,8 @@ int yuma_dense_weights(yuma_ws *ws, struct ydense_store *st, const yuma_params *
             d->careful[r] = 1;
             weights_exact(src, stride, self, sum, wr);
         } else {
-            uint64_t total = weights_scaled(ws, src, stride, sum, wr);
-            if (self < n)
-                total -= wr[self], wr[self] = 0;
-            if (total >= (uint64_t)FX_ONE)   /* every floor exact: the row sums to 1 */
-                d->careful[r] = 1;
+            if (weights_scaled(ws, src, stride, sum, self, wr))
+                d->careful[r] = 1;   /* every floor exact: the row sums to 1 */
             d->rowmax[r] = ((uint64_t)max << 32) / sum;   /* at least its largest weight */
         }
     }

@@ -274,10 +274,10 @@ void yuma_avx2_rows16(const ydense *d, uint32_t j);
 /* Tests: alphas of four exponents by the vector bracket; unsure[l] where it
  * does not decide (alpha[l] is then unset). */
 void yuma_avx2_liquid_alpha4(const yliq *L, const int64_t x[4], fx alpha[4], bool unsure[4]);
-/* out[k] = floor(src[k] * m / 2^L) for k < stride (L >= 32, src < 2^16,
- * every result below 2^32); returns their sum. */
+/* out[k] = floor(src[k] * m / 2^L) for k < stride (32 <= L <= 48, src <
+ * 2^16, every result below 2^32); with total, returns their sum (else 0). */
 uint64_t yuma_avx2_scale_row(const uint16_t *src, uint32_t stride, uint64_t m, unsigned L,
-                             uint32_t *out);
+                             uint32_t *out, bool total);
 /* Sum and largest of n u16 (n a multiple of 8). */
 uint64_t yuma_avx2_sum16(const uint16_t *v, uint32_t n, uint16_t *max);
 /* out[0..gap) = val[0..gap), out[gap] = 0, out[gap + 1..cnt + 1) =
