@@ -184,10 +184,21 @@ static uint32_t walk(const ydense *d, uint64_t *list, uint32_t cnt, uint64_t abo
     return (uint32_t)(list[cnt - 1] >> 8);
 }
 
+/* The key of slot k in the first column of m (a missing one to the spare
+ * list 32, bit 32 standing in for it), without a branch; returns m less
+ * that column. */
+static INLINE uint32_t put_first(uint64_t *lists, uint32_t cnt[33], const uint32_t *row, uint32_t k,
+                                 uint32_t m)
+{
+    unsigned l = (unsigned)__builtin_ctzll((uint64_t)m | (uint64_t)1 << 32);
+    lists[l * 256 + cnt[l]++] = (uint64_t)row[l & 31] << 8 | k;
+    return m & (m - 1);
+}
+
 /* Gathers, per column of H groups of eight, its values inside lo..hi
  * (inclusive, sign-flipped) as keys into lists (256 a column). */
 AVX2 static INLINE void gather(const ydense *d, uint32_t j, const int H, const __m256i lo[4],
-                               const __m256i hi[4], uint32_t cnt[32])
+                               const __m256i hi[4], uint32_t cnt[33])
 {
     const __m256i sign = _mm256_set1_epi32(INT32_MIN);
     uint64_t *lists = d->lists;   /* fields in locals: the stores below may alias d */
@@ -204,6 +215,11 @@ AVX2 static INLINE void gather(const ydense *d, uint32_t j, const int H, const _
         OUTSIDE(0) OUTSIDE(1) OUTSIDE(2) OUTSIDE(3)
 #undef OUTSIDE
         m = ~m & (H == 4 ? 0xffffffffu : (1u << (8 * H)) - 1);
+        /* A slot lies in one or two buckets, or none, as good as at
+         * random: its first two are written without a branch, a missing
+         * one to the spare list 32 (bit 32 stands in for it). */
+        m = put_first(lists, cnt, row, k, m);
+        m = put_first(lists, cnt, row, k, m);
         for (; m; m &= m - 1) {
             unsigned l = (unsigned)__builtin_ctz(m);
             lists[l * 256 + cnt[l]++] = (uint64_t)row[l] << 8 | k;
@@ -251,7 +267,7 @@ AVX2 static INLINE void consensus_h(const ydense *d, uint32_t j, const int H)
             cut[h][t] = _mm256_add_epi32(base, _mm256_mullo_epi32(q, _mm256_set1_epi32(t + 1)));
     }
     stake_above(d, j, H, cut, above);
-    uint32_t cnt[32] = {0}, above_lo[32], has_lo[32];
+    uint32_t cnt[33] = {0}, above_lo[32], has_lo[32];
     for (int h = 0; h < H; h++) {
         narrow(&k[h], cut[h], above[h], k1, gt);
         /* the bucket, inclusive: a value above lo exists (more than k1 >= 0

@@ -72,7 +72,7 @@ static bool store_reserve(struct ydense_store *st, uint32_t n, uint32_t stride, 
             return false;
         st->cells = cells;
     }
-    if (!d->lists && !GROW(d->lists, 32 * 256))
+    if (!d->lists && !GROW(d->lists, 33 * 256))
         return false;
     return true;
 }

@@ -228,7 +228,7 @@ typedef struct ydense {
     uint64_t *gm_hi, *gm_lo, *gm_sh, *inc;   /* EMA / column sum by multiplier, incentive */
     bool gm_short;              /* every EMA bond below 2^31: the round-up multipliers */
     const uint16_t *iota;       /* 0, 1, 2, ...: stored columns, stride + 16 */
-    uint64_t *lists;            /* consensus scratch: 32 x 256 */
+    uint64_t *lists;            /* consensus scratch: 32 x 256, and 256 spare */
 } ydense;
 
 /* The dense core's buffers, grown to the largest subnet seen (yuma_dense*.c). */
