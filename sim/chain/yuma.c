@@ -185,9 +185,10 @@ static bool increasing(const uint16_t *c, uint32_t cnt)
     return ok;
 }
 
-/* Columns strictly increasing and below n in every row: one branch-free
- * sweep (it runs on every epoch's input); the slow loop only names the
- * fault. */
+/* Offsets that never fall, columns strictly increasing and below n in
+ * every row: one branch-free sweep (it runs on every epoch's input; the
+ * AVX2 one where it may), then, only for a bad matrix, the loops that name
+ * the fault. */
 static int check_csr(const yuma_csr *m, uint32_t n, bool avx2, const char *what, err *e)
 {
     if (!m->row_start)
@@ -196,18 +197,18 @@ static int check_csr(const yuma_csr *m, uint32_t n, bool avx2, const char *what,
         return err_set(e, ERR_INPUT, "%s: row offsets must start at 0", what);
     if (m->row_start[n] > 0 && (!m->col || !m->val))
         return err_set(e, ERR_INPUT, "%s: entries without columns or values", what);
+    if (avx2 && yuma_avx2_csr_ok(m->row_start, m->col, n, n))
+        return 0;
     bool bad = false;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t a = m->row_start[i], b = m->row_start[i + 1];
         if (b < a || b > m->row_start[n])
             return err_set(e, ERR_INPUT, "%s: row %u ends before it starts", what, i);
-        if (a == b || avx2)
+        if (a == b)
             continue;
         bad |= m->col[b - 1] >= n;   /* increasing: the last is the largest */
         bad |= !increasing(m->col + a, b - a);
     }
-    if (avx2)
-        bad = !yuma_avx2_csr_ok(m->row_start, m->col, n, n);
     if (!bad)
         return 0;
     for (uint32_t i = 0; i < n; i++) {
@@ -276,15 +277,11 @@ void ymat_col_normalize(ymat *m, uint32_t n, fx *col_acc)
 
 /* get_stake_weights_for_network, the stake threshold, inplace_normalize_64 and
  * the conversion to I32F32: floor(floor(s * 2^64 / total) / 2^32), which is
- * floor(s * 2^32 / total), one 128-by-64-bit division (s <= total). */
-static void stake_weights(yuma_ws *ws, const yuma_params *p, const yuma_input *in)
+ * floor(s * 2^32 / total), one 128-by-64-bit division (s <= total). total:
+ * the stake at or above the threshold (below 2^63: check_input). */
+static void stake_weights(yuma_ws *ws, const yuma_params *p, const yuma_input *in, uint64_t total)
 {
-    uint32_t n = in->n;
-    uint64_t total = 0;   /* below 2^63: check_input */
-    for (uint32_t i = 0; i < n; i++)
-        if (in->stake[i] >= p->stake_threshold)
-            total += in->stake[i];
-    for (uint32_t i = 0; i < n; i++) {
+    for (uint32_t i = 0; i < in->n; i++) {
         uint64_t s = in->stake[i] >= p->stake_threshold ? in->stake[i] : 0;
         ws->stake[i] = s ? (fx)udiv128(s >> 32, s << 32, total) : 0;
     }
@@ -382,18 +379,23 @@ int yuma_epoch(yuma_ws *ws, const yuma_params *p, const yuma_input *in,
     if ((r = ws_reserve(ws, n, nnz, e)))
         return r;
 
+    uint64_t total = 0;   /* the stake that counts */
     for (uint32_t i = 0; i < n; i++) {
         uint64_t reach = in->last_update[i] > UINT64_MAX - p->activity_cutoff
                              ? UINT64_MAX
                              : in->last_update[i] + p->activity_cutoff;
         ws->active[i] = !(reach < in->block);
+        total += in->stake[i] >= p->stake_threshold ? in->stake[i] : 0;
     }
-    stake_weights(ws, p, in);
+    stake_weights(ws, p, in, total);
     yuma_topk_nonzero(ws->stake, n, p->max_allowed_validators, ws->keys, ws->permit);
-    for (uint32_t i = 0; i < n; i++)
-        ws->active_stake[i] =
-            ws->active[i] && in->validator_permit[i] ? ws->stake[i] : 0;
-    yuma_normalize_ws(ws, ws->active_stake, n);   /* stakes are in [0, 1] */
+    uint64_t active_sum = 0;   /* stakes are in [0, 1] */
+    for (uint32_t i = 0; i < n; i++) {
+        fx s = ws->active[i] && in->validator_permit[i] ? ws->stake[i] : 0;
+        ws->active_stake[i] = s;
+        active_sum += (uint64_t)s;
+    }
+    yuma_divide_ws(ws, ws->active_stake, n, active_sum);   /* inplace_normalize */
 
     ws->bonds_stored = false;
     r = ws->force_reference ? YUMA_FAST_DECLINED : yuma_fast_core(ws, p, in, e);

@@ -77,7 +77,11 @@ AVX2 static INLINE void rows8_mode(const ydense *d, uint32_t j, const int mode)
 
 /* rows8_mode for sixteen columns, EMA column sums in u32 lanes (the
  * caller's bound keeps them below 2^32) and no maxima: fewer accumulators,
- * so two column groups share each row's loads and loop. */
+ * so two column groups share each row's loads and loop. Products are taken
+ * pair-swapped (mulhi8_swapped): the rank sums stay so until the end, the
+ * EMA bonds are put back before they are stored. The stored bonds b become
+ * b * 65537 (b / 65535 as I32F32 bits) by interleaving each u16 with
+ * itself, after a qword permute that puts columns 0-7 in the low halves. */
 AVX2 static INLINE void rows16_mode(const ydense *d, uint32_t j, const int mode)
 {
     const __m256i cons0 = V(d->cons + j), cons1 = V(d->cons + j + 8), low = _mm256_set1_epi64x(0xffffffff);
@@ -90,12 +94,13 @@ AVX2 static INLINE void rows16_mode(const ydense *d, uint32_t j, const int mode)
         __m256i c0 = _mm256_min_epu32(w0, cons0), c1 = _mm256_min_epu32(w1, cons1);
         __m256i c0o = ODD(c0), c1o = ODD(c1);
         uint64_t s = row->s;
+        uint32_t *e = row->e + j;
         if (s) {
             __m256i sv = _mm256_set1_epi64x((int64_t)s);
-            p0 = _mm256_add_epi32(p0, mulhi8(w0, w0o, sv));
-            p1 = _mm256_add_epi32(p1, mulhi8(w1, w1o, sv));
-            r0 = _mm256_add_epi32(r0, mulhi8(c0, c0o, sv));
-            r1 = _mm256_add_epi32(r1, mulhi8(c1, c1o, sv));
+            p0 = _mm256_add_epi32(p0, mulhi8_swapped(w0, w0o, sv));
+            p1 = _mm256_add_epi32(p1, mulhi8_swapped(w1, w1o, sv));
+            r0 = _mm256_add_epi32(r0, mulhi8_swapped(c0, c0o, sv));
+            r1 = _mm256_add_epi32(r1, mulhi8_swapped(c1, c1o, sv));
         }
         ST(row->vt, _mm256_add_epi32(V(row->vt), _mm256_add_epi32(c0, c1)));
         __m256i wb0 = c0, wb0o = c0o, wb1 = c1, wb1o = c1o;
@@ -110,24 +115,21 @@ AVX2 static INLINE void rows16_mode(const ydense *d, uint32_t j, const int mode)
             wb0 = _mm256_sub_epi32(w0, u0), wb1 = _mm256_sub_epi32(w1, u1);
             wb0o = ODD(wb0), wb1o = ODD(wb1);
         }
-        __m256i b = V(row->b + j);   /* sixteen u16 */
-        __m256i b0 = _mm256_cvtepu16_epi32(_mm256_castsi256_si128(b));
-        __m256i b1 = _mm256_cvtepu16_epi32(_mm256_extracti128_si256(b, 1));
-        b0 = _mm256_or_si256(_mm256_slli_epi32(b0, 16), b0);
-        b1 = _mm256_or_si256(_mm256_slli_epi32(b1, 16), b1);
-        __m256i e0 = _mm256_add_epi32(mulhi8(wb0, wb0o, al), mulhi8(b0, ODD(b0), kp));
-        __m256i e1 = _mm256_add_epi32(mulhi8(wb1, wb1o, al), mulhi8(b1, ODD(b1), kp));
+        __m256i b = _mm256_permute4x64_epi64(V(row->b + j), _MM_SHUFFLE(3, 1, 2, 0));
+        __m256i b0 = _mm256_unpacklo_epi16(b, b), b1 = _mm256_unpackhi_epi16(b, b);
+        __m256i e0 = _mm256_add_epi32(mulhi8_swapped(wb0, wb0o, al), mulhi8_swapped(b0, ODD(b0), kp));
+        __m256i e1 = _mm256_add_epi32(mulhi8_swapped(wb1, wb1o, al), mulhi8_swapped(b1, ODD(b1), kp));
         s0 = _mm256_add_epi32(s0, e0);
         s1 = _mm256_add_epi32(s1, e1);
-        ST(row->e + j, e0);
-        ST(row->e + j + 8, e1);
+        ST(e, unswap(e0));
+        ST(e + 8, unswap(e1));
     }
-    store_wide(d->pre + j, p0);
-    store_wide(d->pre + j + 8, p1);
-    store_wide(d->ranks + j, r0);
-    store_wide(d->ranks + j + 8, r1);
-    store_wide(d->cs + j, s0);
-    store_wide(d->cs + j + 8, s1);
+    store_wide(d->pre + j, unswap(p0));
+    store_wide(d->pre + j + 8, unswap(p1));
+    store_wide(d->ranks + j, unswap(r0));
+    store_wide(d->ranks + j + 8, unswap(r1));
+    store_wide(d->cs + j, unswap(s0));
+    store_wide(d->cs + j + 8, unswap(s1));
     ST(d->emax + j, _mm256_setzero_si256());
     ST(d->emax + j + 8, _mm256_setzero_si256());
 }
@@ -161,73 +163,151 @@ void yuma_avx2_rows8(const ydense *d, uint32_t j)
 }
 
 /* floor(w m / 2^L) = (w m_hi + floor(w m_lo / 2^32)) >> (L - 32), eight
- * weights; their sum into *sum. */
-AVX2 static INLINE __m256i scale8(__m256i w, __m256i mhi, __m256i mlo, __m128i sh, __m256i *sum)
+ * weights; with total, their sum into *sum. Without it, the odd lanes'
+ * quotients are shifted left by 64 - L instead, which puts them in the
+ * high halves, and a blend joins them with the even ones (every quotient
+ * is below 2^32). */
+AVX2 static INLINE __m256i scale8(__m256i w, __m256i mhi, __m256i mlo, __m128i sh, __m128i shl,
+                                  __m256i *sum, const bool total)
 {
     __m256i w_o = ODD(w);
-    __m256i qe = _mm256_srl_epi64(_mm256_add_epi64(_mm256_mul_epu32(w, mhi), MULHI(w, mlo)), sh);
-    __m256i qo = _mm256_srl_epi64(_mm256_add_epi64(_mm256_mul_epu32(w_o, mhi), MULHI(w_o, mlo)), sh);
+    __m256i te = _mm256_add_epi64(_mm256_mul_epu32(w, mhi), MULHI(w, mlo));
+    __m256i to = _mm256_add_epi64(_mm256_mul_epu32(w_o, mhi), MULHI(w_o, mlo));
+    __m256i qe = _mm256_srl_epi64(te, sh);
+    if (!total)
+        return _mm256_blend_epi32(qe, _mm256_sll_epi64(to, shl), 0xaa);
+    __m256i qo = _mm256_srl_epi64(to, sh);
     *sum = _mm256_add_epi64(*sum, _mm256_add_epi64(qe, qo));
     return _mm256_or_si256(qe, _mm256_slli_epi64(qo, 32));
 }
 
-AVX2 static uint64_t scale_row(const uint16_t *src, uint32_t stride, uint64_t m, unsigned L,
-                               uint32_t *out)
+AVX2 static INLINE uint64_t scale_row_mode(const uint16_t *src, uint32_t stride, uint64_t m,
+                                           unsigned L, uint32_t *out, const bool total)
 {
     __m256i mhi = _mm256_set1_epi64x((int64_t)(m >> 32));
     __m256i mlo = _mm256_set1_epi64x((int64_t)(m & 0xffffffffu));
-    __m128i sh = _mm_cvtsi32_si128((int)(L - 32));
+    __m128i sh = _mm_cvtsi32_si128((int)(L - 32)), shl = _mm_cvtsi32_si128((int)(64 - L));
     __m256i sum = _mm256_setzero_si256();
     uint32_t j = 0;
     for (; j + 16 <= stride; j += 16) {   /* two groups a turn: half the loop's overhead */
         __m256i w = V(src + j);
-        ST(out + j, scale8(_mm256_cvtepu16_epi32(_mm256_castsi256_si128(w)), mhi, mlo, sh, &sum));
-        ST(out + j + 8, scale8(_mm256_cvtepu16_epi32(_mm256_extracti128_si256(w, 1)), mhi, mlo, sh, &sum));
+        ST(out + j, scale8(_mm256_cvtepu16_epi32(_mm256_castsi256_si128(w)), mhi, mlo, sh, shl, &sum, total));
+        ST(out + j + 8, scale8(_mm256_cvtepu16_epi32(_mm256_extracti128_si256(w, 1)), mhi, mlo, sh, shl, &sum, total));
     }
     if (j < stride)
         ST(out + j, scale8(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(src + j))), mhi,
-                           mlo, sh, &sum));
+                           mlo, sh, shl, &sum, total));
     uint64_t t[4];
     ST(t, sum);
     return t[0] + t[1] + t[2] + t[3];
 }
 
-uint64_t yuma_avx2_scale_row(const uint16_t *src, uint32_t stride, uint64_t m, unsigned L,
-                             uint32_t *out)
+AVX2 static uint64_t scale_row(const uint16_t *src, uint32_t stride, uint64_t m, unsigned L,
+                               uint32_t *out)
 {
+    return scale_row_mode(src, stride, m, L, out, true);
+}
+
+AVX2 static void scale_row_only(const uint16_t *src, uint32_t stride, uint64_t m, unsigned L,
+                                uint32_t *out)
+{
+    scale_row_mode(src, stride, m, L, out, false);
+}
+
+uint64_t yuma_avx2_scale_row(const uint16_t *src, uint32_t stride, uint64_t m, unsigned L,
+                             uint32_t *out, bool total)
+{
+    if (!total) {
+        scale_row_only(src, stride, m, L, out);
+        return 0;
+    }
     return scale_row(src, stride, m, L, out);
 }
 
 AVX2 static uint64_t sum16(const uint16_t *v, uint32_t n, uint16_t *max)
 {
-    __m256i acc = _mm256_setzero_si256(), m2 = acc, lo16 = _mm256_set1_epi32(0xffff);
-    uint32_t j = 0;
-    for (; j + 16 <= n; j += 16) {   /* pairs of u16 as u32: low halves and high halves */
-        __m256i x = V(v + j);
-        m2 = _mm256_max_epu16(m2, x);
-        acc = _mm256_add_epi32(acc, _mm256_add_epi32(_mm256_and_si256(x, lo16), _mm256_srli_epi32(x, 16)));
-    }   /* < 2^30 a lane */
-    __m128i mx = _mm_max_epu16(_mm256_castsi256_si128(m2), _mm256_extracti128_si256(m2, 1));
-    for (; j < n; j += 8) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(v + j));
+    const __m256i flip = _mm256_set1_epi16(INT16_MIN), ones = _mm256_set1_epi16(1);
+    __m256i s0 = _mm256_setzero_si256(), s1 = s0, m0 = s0, m1 = s0;
+    const uint16_t *p = v, *end = v + n;
+    for (; end - p >= 32; p += 32) {
+        __m256i x0 = V(p), x1 = V(p + 16);
+        m0 = _mm256_max_epu16(m0, x0), m1 = _mm256_max_epu16(m1, x1);
+        s0 = _mm256_add_epi32(s0, _mm256_madd_epi16(_mm256_xor_si256(x0, flip), ones));
+        s1 = _mm256_add_epi32(s1, _mm256_madd_epi16(_mm256_xor_si256(x1, flip), ones));
+    }
+    __m128i mx = _mm_max_epu16(_mm256_castsi256_si128(_mm256_max_epu16(m0, m1)),
+                               _mm256_extracti128_si256(_mm256_max_epu16(m0, m1), 1));
+    __m128i acc = _mm_add_epi32(_mm256_castsi256_si128(_mm256_add_epi32(s0, s1)),
+                                _mm256_extracti128_si256(_mm256_add_epi32(s0, s1), 1));
+    for (; p < end; p += 8) {
+        __m128i x = _mm_loadu_si128((const __m128i *)p);
         mx = _mm_max_epu16(mx, x);
-        acc = _mm256_add_epi32(acc, _mm256_cvtepu16_epi32(x));
+        acc = _mm_add_epi32(acc, _mm_madd_epi16(_mm_xor_si128(x, _mm256_castsi256_si128(flip)),
+                                                _mm256_castsi256_si128(ones)));
     }
-    uint32_t a[8];
-    uint16_t m[8];
-    ST(a, acc);
-    _mm_storeu_si128((__m128i *)m, mx);
-    uint64_t s = 0;
-    uint16_t hi = 0;
-    for (int l = 0; l < 8; l++) {
-        s += a[l];
-        hi = m[l] > hi ? m[l] : hi;
-    }
-    *max = hi;
-    return s;
+    /* the largest is 65535 minus the smallest of 65535 - x */
+    mx = _mm_minpos_epu16(_mm_xor_si128(mx, _mm_set1_epi16(-1)));
+    *max = (uint16_t)(65535 - _mm_extract_epi16(mx, 0));
+    acc = _mm_add_epi32(acc, _mm_shuffle_epi32(acc, 0x4e));
+    acc = _mm_add_epi32(acc, _mm_shuffle_epi32(acc, 0xb1));
+    return (uint64_t)((int64_t)_mm_cvtsi128_si32(acc) + 32768 * (int64_t)n);
 }
 
 uint64_t yuma_avx2_sum16(const uint16_t *v, uint32_t n, uint16_t *max) { return sum16(v, n, max); }
+
+/* The largest u16 of a vector's 16. */
+AVX2 static INLINE uint16_t hmax16(__m256i m)
+{
+    __m128i mx = _mm_max_epu16(_mm256_castsi256_si128(m), _mm256_extracti128_si256(m, 1));
+    /* the largest is 65535 minus the smallest of 65535 - x */
+    mx = _mm_minpos_epu16(_mm_xor_si128(mx, _mm_set1_epi16(-1)));
+    return (uint16_t)(65535 - _mm_extract_epi16(mx, 0));
+}
+
+/* dst[0..len) = src[0..len) (len >= 16, no overlap), 32 a turn, then what
+ * is left as one or two sixteens, the last one overlapping; returns the
+ * lane maxima. */
+AVX2 static INLINE __m256i copy_max(const uint16_t *src, uint32_t len, uint16_t *dst)
+{
+    __m256i m0 = _mm256_setzero_si256(), m1 = m0;
+    const uint16_t *end = src + len;
+    uint16_t *dend = dst + len;
+    for (; end - src > 32; src += 32, dst += 32) {
+        __m256i x0 = V(src), x1 = V(src + 16);
+        ST(dst, x0), ST(dst + 16, x1);
+        m0 = _mm256_max_epu16(m0, x0), m1 = _mm256_max_epu16(m1, x1);
+    }
+    bool two = end - src > 16;   /* 1 to 32 left: the first sixteen of them too */
+    __m256i x0 = V(end - 16), x1 = V(two ? src : end - 16);
+    ST(dend - 16, x0), ST(two ? dst : dend - 16, x1);
+    return _mm256_max_epu16(_mm256_max_epu16(m0, m1), _mm256_max_epu16(x0, x1));
+}
+
+/* A row of cnt >= 32 values missing column `gap` into out: val[0..gap) at
+ * 0, a zero at gap, val[gap..cnt) after it; returns the row's largest.
+ * Each half is copied sixteen or more at a time, the shorter one first
+ * with its excess (a copy of at least sixteen writes past its end, or
+ * before its start, with values the longer half then overwrites). */
+AVX2 static uint16_t expand_gap(const uint16_t *val, uint32_t gap, uint32_t cnt, uint16_t *out)
+{
+    uint32_t head = gap, tail = cnt - gap;
+    __m256i m;
+    if (head < tail) {   /* tail >= 16: the head copies up to 16, the tail from gap + 1 */
+        m = copy_max(val, head < 16 ? 16 : head, out);
+        m = _mm256_max_epu16(m, copy_max(val + gap, tail, out + gap + 1));
+    } else {             /* head >= 16: the tail copies its last 16 or more, the head then */
+        uint32_t t = tail < 16 ? 16 : tail;
+        m = copy_max(val + cnt - t, t, out + cnt + 1 - t);
+        m = _mm256_max_epu16(m, copy_max(val, head, out));
+    }
+    out[gap] = 0;
+    return hmax16(m);
+}
+
+uint16_t yuma_avx2_expand_gap(const uint16_t *val, uint32_t gap, uint32_t cnt, uint16_t *out)
+{
+    return expand_gap(val, gap, cnt, out);
+}
 
 AVX2 static uint16_t max16(const uint16_t *v, uint32_t n)
 {
@@ -267,17 +347,28 @@ AVX2 static INLINE __m256i dividend4(ycols c, __m256i v, uint32_t j, const bool 
     return MULHI(_mm256_srlv_epi64(q, V(c.sh + j)), V(c.inc + j));
 }
 
-/* floor(e 65535 / 2^32) = (e >> 16) - [(e << 16) < e] for e < 2^32 (u32). */
-AVX2 static INLINE __m256i to_u16(__m256i e)
+/* floor(e 65535 / 2^32) for sixteen u32 e (columns 0-7 in a, 8-15 in b)
+ * as u16 in column order. With e = hi 2^16 + lo it is hi - [lo <= hi] for
+ * e > 0 (e 65535 = hi 2^32 + (lo - hi) 2^16 - lo, and the last two terms
+ * are at least 0 exactly when lo > hi); e = 0 is never stored, so its
+ * lane may hold anything. The halves are split by a byte shuffle per
+ * vector, paired up by qword unpacks, then put in column order. */
+AVX2 static INLINE __m256i to_u16x16(__m256i a, __m256i b)
 {
-    __m256i el = _mm256_slli_epi32(e, 16);
-    __m256i ge = _mm256_cmpeq_epi32(_mm256_max_epu32(el, e), el);
-    return _mm256_sub_epi32(_mm256_srli_epi32(e, 16), _mm256_andnot_si256(ge, _mm256_set1_epi32(1)));
+    const __m256i split = _mm256_setr_epi8(0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15,
+                                           0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15);
+    __m256i sa = _mm256_shuffle_epi8(a, split), sb = _mm256_shuffle_epi8(b, split);
+    __m256i lo = _mm256_unpacklo_epi64(sa, sb), hi = _mm256_unpackhi_epi64(sa, sb);
+    __m256i le = _mm256_cmpeq_epi16(_mm256_max_epu16(lo, hi), hi);   /* lo <= hi: -1 */
+    return _mm256_permute4x64_epi64(_mm256_add_epi16(hi, le), _MM_SHUFFLE(3, 1, 2, 0));
 }
 
 /* Sixteen stored bonds from a and b, written where they land once the
- * zeros before them are squeezed out; a group holding a zero (a validator's
- * own column, usually) goes one entry at a time. Returns the new count. */
+ * zeros before them are squeezed out. A group holding one zero (a
+ * validator's own column) is written whole, then the lanes after the zero
+ * again one place lower; one holding more goes one entry at a time. The
+ * second write reaches 15 entries further (the buffers hold 16 past the
+ * last entry, iota 16 past the stride). Returns the new count. */
 AVX2 static INLINE uint32_t store16(__m256i a, __m256i b, uint32_t j, uint32_t len,
                                     const uint16_t *iota, uint16_t *col, uint16_t *val,
                                     uint32_t out)
@@ -286,14 +377,23 @@ AVX2 static INLINE uint32_t store16(__m256i a, __m256i b, uint32_t j, uint32_t l
     unsigned z = (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(a, zero))) |
                  (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(b, zero))) << 8;
     z &= (1u << len) - 1;
-    __m256i p = _mm256_permute4x64_epi64(_mm256_packus_epi32(to_u16(a), to_u16(b)), 0xd8);
+    __m256i p = to_u16x16(a, b);
     if (!z) {
         ST(val + out, p);   /* the buffers hold 16 past the last entry, iota too */
         ST(col + out, V(iota + j));
         return out + len;
     }
-    uint16_t v[16];
+    uint16_t v[32];
     ST(v, p);
+    if (!(z & (z - 1))) {
+        unsigned t = (unsigned)__builtin_ctz(z);
+        ST(v + 16, _mm256_setzero_si256());
+        ST(val + out, p);
+        ST(col + out, V(iota + j));
+        ST(val + out + t, V(v + t + 1));
+        ST(col + out + t, V(iota + j + t + 1));
+        return out + len - 1;
+    }
     for (uint32_t t = 0; t < len; t++) {
         col[out] = (uint16_t)(j + t);
         val[out] = v[t];
@@ -376,36 +476,105 @@ uint64_t yuma_avx2_row_out(const ydense *d, const uint32_t *e, bool total, uint1
     return d->gm_short ? row_both_short(d, e, col, val, stored) : row_both(d, e, col, val, stored);
 }
 
+/* Lanes where c[k] <= c[k - 1], sixteen k from p. */
+AVX2 static INLINE __m256i not_above(const uint16_t *p)
+{
+    __m256i prev = V(p - 1);
+    return _mm256_cmpeq_epi16(_mm256_max_epu16(prev, V(p)), prev);
+}
+
+/* Whether c[1..cnt) each exceed the one before (cnt >= 17): 32 a turn,
+ * then what is left sixteen at a time, the last sixteen overlapping
+ * (checking a pair twice is harmless). */
 AVX2 static bool increasing(const uint16_t *c, uint32_t cnt)
 {
     __m256i bad = _mm256_setzero_si256();
     uint32_t k = 1;
-    for (; k + 16 <= cnt; k += 16) {
-        __m256i v = V(c + k), p = V(c + k - 1);
-        bad = _mm256_or_si256(bad, _mm256_cmpeq_epi16(_mm256_max_epu16(v, p), p));
+    for (; k + 32 <= cnt; k += 32)
+        bad = _mm256_or_si256(bad, _mm256_or_si256(not_above(c + k), not_above(c + k + 16)));
+    if (k + 16 <= cnt)
+        bad = _mm256_or_si256(bad, not_above(c + k)), k += 16;
+    if (k < cnt)
+        bad = _mm256_or_si256(bad, not_above(c + cnt - 16));
+    return _mm256_testz_si256(bad, bad);
+}
+
+/* Whether c[k] = k for k < cnt (cnt >= 16): a row naming every uid, the
+ * dense subnet's usual row, is exactly that. 64 a turn, four running
+ * index vectors, then sixteen at a time, the last sixteen overlapping. */
+AVX2 static bool is_iota(const uint16_t *c, uint32_t cnt)
+{
+    __m256i k0 = _mm256_setr_epi16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m256i s16 = _mm256_set1_epi16(16), s64 = _mm256_set1_epi16(64);
+    __m256i k1 = _mm256_add_epi16(k0, s16), k2 = _mm256_add_epi16(k1, s16);
+    __m256i k3 = _mm256_add_epi16(k2, s16);
+    __m256i d0 = _mm256_setzero_si256(), d1 = d0;
+    uint32_t j = 0;
+    for (; j + 64 <= cnt; j += 64) {
+        d0 = _mm256_or_si256(d0, _mm256_or_si256(_mm256_xor_si256(V(c + j), k0),
+                                                 _mm256_xor_si256(V(c + j + 16), k1)));
+        d1 = _mm256_or_si256(d1, _mm256_or_si256(_mm256_xor_si256(V(c + j + 32), k2),
+                                                 _mm256_xor_si256(V(c + j + 48), k3)));
+        k0 = _mm256_add_epi16(k0, s64), k1 = _mm256_add_epi16(k1, s64);
+        k2 = _mm256_add_epi16(k2, s64), k3 = _mm256_add_epi16(k3, s64);
     }
-    if (k < cnt && cnt >= 17) {
-        __m256i v = V(c + cnt - 16), p = V(c + cnt - 17);
-        bad = _mm256_or_si256(bad, _mm256_cmpeq_epi16(_mm256_max_epu16(v, p), p));
-        k = cnt;
+    for (; j + 16 <= cnt; j += 16) {
+        d0 = _mm256_or_si256(d0, _mm256_xor_si256(V(c + j), k0));
+        k0 = _mm256_add_epi16(k0, s16);
     }
-    bool ok = _mm256_testz_si256(bad, bad);
-    for (; k < cnt; k++)
-        ok &= c[k] > c[k - 1];
+    if (j < cnt) {   /* k0 - (j + 16 - cnt) are the indices from cnt - 16 */
+        __m256i back = _mm256_set1_epi16((short)(j + 16 - cnt));
+        d1 = _mm256_or_si256(d1, _mm256_xor_si256(V(c + cnt - 16), _mm256_sub_epi16(k0, back)));
+    }
+    d0 = _mm256_or_si256(d0, d1);
+    return _mm256_testz_si256(d0, d0);
+}
+
+/* Whether the offsets never fall (then each row also ends at or before
+ * rs[rows]), and which rows hold entries: bit i of nonempty. */
+AVX2 static bool offsets_ok(const uint32_t *rs, uint32_t rows, uint8_t *nonempty)
+{
+    __m256i fall = _mm256_setzero_si256();
+    uint32_t i = 0;
+    for (; i + 8 <= rows; i += 8) {
+        __m256i a = V(rs + i), b = V(rs + i + 1);
+        fall = _mm256_or_si256(fall, _mm256_xor_si256(_mm256_cmpeq_epi32(_mm256_max_epu32(a, b), b),
+                                                      _mm256_set1_epi32(-1)));
+        nonempty[i / 8] = (uint8_t)~_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(a, b)));
+    }
+    bool ok = _mm256_testz_si256(fall, fall);
+    if (i < rows)
+        nonempty[i / 8] = 0;
+    for (; i < rows; i++) {
+        ok &= rs[i + 1] >= rs[i];
+        nonempty[i / 8] |= (uint8_t)((rs[i + 1] != rs[i]) << (i % 8));
+    }
     return ok;
 }
 
-/* Every row of a CSR matrix strictly increasing, its last column below n
- * (row offsets already checked). */
+/* Every row of a CSR matrix: offsets that never fall, columns strictly
+ * increasing and below n. The rows with entries are found eight at a time
+ * (most rows of a subnet hold no weights), the columns read only once the
+ * offsets are known to stay inside the matrix. */
 AVX2 static bool csr_ok(const uint32_t *rs, const uint16_t *col, uint32_t rows, uint32_t n)
 {
+    uint8_t nonempty[(YUMA_MAX_UIDS + 7) / 8 + 8];
+    if (!offsets_ok(rs, rows, nonempty))
+        return false;
     bool ok = true;
-    for (uint32_t i = 0; i < rows; i++) {
-        uint32_t a = rs[i], b = rs[i + 1];
-        if (a == b)
-            continue;
-        ok &= col[b - 1] < n;
-        ok &= increasing(col + a, b - a);
+    for (uint32_t g = 0; g < (rows + 7) / 8; g++) {
+        for (unsigned m = nonempty[g]; m; m &= m - 1) {
+            uint32_t i = 8 * g + (uint32_t)__builtin_ctz(m), a = rs[i], cnt = rs[i + 1] - a;
+            const uint16_t *c = col + a;
+            ok &= c[cnt - 1] < n;
+            if (cnt == n && cnt >= 16)
+                ok &= is_iota(c, cnt);
+            else if (cnt >= 17)
+                ok &= increasing(c, cnt);
+            else
+                for (uint32_t k = 1; k < cnt; k++)
+                    ok &= c[k] > c[k - 1];
+        }
     }
     return ok;
 }
@@ -422,9 +591,9 @@ bool yuma_have_avx2(void) { return false; }
 void yuma_avx2_rows8(const ydense *d, uint32_t j) { (void)d, (void)j; }
 void yuma_avx2_rows16(const ydense *d, uint32_t j) { (void)d, (void)j; }
 uint64_t yuma_avx2_scale_row(const uint16_t *src, uint32_t stride, uint64_t m, unsigned L,
-                             uint32_t *out)
+                             uint32_t *out, bool total)
 {
-    (void)src, (void)stride, (void)m, (void)L, (void)out;
+    (void)src, (void)stride, (void)m, (void)L, (void)out, (void)total;
     return 0;
 }
 uint64_t yuma_avx2_sum16(const uint16_t *v, uint32_t n, uint16_t *max)
@@ -435,6 +604,11 @@ uint64_t yuma_avx2_sum16(const uint16_t *v, uint32_t n, uint16_t *max)
 uint16_t yuma_avx2_max16(const uint16_t *v, uint32_t n)
 {
     (void)v, (void)n;
+    return 0;
+}
+uint16_t yuma_avx2_expand_gap(const uint16_t *val, uint32_t gap, uint32_t cnt, uint16_t *out)
+{
+    (void)val, (void)gap, (void)cnt, (void)out;
     return 0;
 }
 uint64_t yuma_avx2_row_out(const ydense *d, const uint32_t *e, bool total, uint16_t *col,

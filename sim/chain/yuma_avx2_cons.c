@@ -135,16 +135,47 @@ static void sort_keys(uint64_t *list, uint32_t cnt)
     }
 }
 
+/* Compare-exchange of two keys, without a branch. */
+#define CE64(a, b)                                                           \
+    do {                                                                     \
+        uint64_t lo_ = (a) < (b) ? (a) : (b);                                \
+        (b) = (a) < (b) ? (b) : (a);                                         \
+        (a) = lo_;                                                           \
+    } while (0)
+
 /* The walk: a bucket's keys (value << 8 | slot) in order, their stake
  * taken off `above` until at most k1 is left. The answer lies in the
- * bucket, so the walk ends inside it. */
+ * bucket, so the walk ends inside it. Buckets of up to four keys (nine in
+ * ten on a dense subnet) go without a branch, since their sizes and orders
+ * are as good as random: the keys, padded with the largest key, sorted by
+ * a network of five exchanges; the answer's place is the number of keys
+ * before the last after which more than k1 stays above (that stake only
+ * falls along the walk). */
 static uint32_t walk(const ydense *d, uint64_t *list, uint32_t cnt, uint64_t above)
 {
-    if (cnt == 1)   /* the usual bucket after three rounds: its one value */
-        return (uint32_t)(list[0] >> 8);
-    sort_keys(list, cnt);
     const uint32_t *st = d->use_st;
     const uint64_t k1 = d->k1;
+    if (cnt <= 4) {   /* list holds 256 keys a column: reading four is safe */
+        /* padded by or-ing all ones in (a select here becomes a branch) */
+        uint64_t k[4] = {list[0], list[1] | -(uint64_t)(cnt < 2), list[2] | -(uint64_t)(cnt < 3),
+                         list[3] | -(uint64_t)(cnt < 4)};
+        CE64(k[0], k[1]);
+        CE64(k[2], k[3]);
+        CE64(k[0], k[2]);
+        CE64(k[1], k[3]);
+        CE64(k[1], k[2]);
+        /* step q takes key q's stake, for q < cnt - 1; a step not taken
+         * reads slot 0 (there are at least two) and takes nothing */
+        uint32_t step1 = -(uint32_t)(cnt > 2), step2 = -(uint32_t)(cnt > 3);
+        above -= st[k[0] & 255];
+        uint32_t at = (cnt > 1) & (above > k1);
+        above -= st[k[1] & 255 & step1] & step1;
+        at += (cnt > 2) & (above > k1);
+        above -= st[k[2] & 255 & step2] & step2;
+        at += (cnt > 3) & (above > k1);
+        return (uint32_t)(k[at] >> 8);
+    }
+    sort_keys(list, cnt);
     for (uint32_t q = 0; q + 1 < cnt; q++) {
         above -= st[list[q] & 255];
         if (above <= k1)
@@ -153,10 +184,21 @@ static uint32_t walk(const ydense *d, uint64_t *list, uint32_t cnt, uint64_t abo
     return (uint32_t)(list[cnt - 1] >> 8);
 }
 
+/* The key of slot k in the first column of m (a missing one to the spare
+ * list 32, bit 32 standing in for it), without a branch; returns m less
+ * that column. */
+static INLINE uint32_t put_first(uint64_t *lists, uint32_t cnt[33], const uint32_t *row, uint32_t k,
+                                 uint32_t m)
+{
+    unsigned l = (unsigned)__builtin_ctzll((uint64_t)m | (uint64_t)1 << 32);
+    lists[l * 256 + cnt[l]++] = (uint64_t)row[l & 31] << 8 | k;
+    return m & (m - 1);
+}
+
 /* Gathers, per column of H groups of eight, its values inside lo..hi
  * (inclusive, sign-flipped) as keys into lists (256 a column). */
 AVX2 static INLINE void gather(const ydense *d, uint32_t j, const int H, const __m256i lo[4],
-                               const __m256i hi[4], uint32_t cnt[32])
+                               const __m256i hi[4], uint32_t cnt[33])
 {
     const __m256i sign = _mm256_set1_epi32(INT32_MIN);
     uint64_t *lists = d->lists;   /* fields in locals: the stores below may alias d */
@@ -173,6 +215,11 @@ AVX2 static INLINE void gather(const ydense *d, uint32_t j, const int H, const _
         OUTSIDE(0) OUTSIDE(1) OUTSIDE(2) OUTSIDE(3)
 #undef OUTSIDE
         m = ~m & (H == 4 ? 0xffffffffu : (1u << (8 * H)) - 1);
+        /* A slot lies in one or two buckets, or none, as good as at
+         * random: its first two are written without a branch, a missing
+         * one to the spare list 32 (bit 32 stands in for it). */
+        m = put_first(lists, cnt, row, k, m);
+        m = put_first(lists, cnt, row, k, m);
         for (; m; m &= m - 1) {
             unsigned l = (unsigned)__builtin_ctz(m);
             lists[l * 256 + cnt[l]++] = (uint64_t)row[l] << 8 | k;
@@ -220,7 +267,7 @@ AVX2 static INLINE void consensus_h(const ydense *d, uint32_t j, const int H)
             cut[h][t] = _mm256_add_epi32(base, _mm256_mullo_epi32(q, _mm256_set1_epi32(t + 1)));
     }
     stake_above(d, j, H, cut, above);
-    uint32_t cnt[32] = {0}, above_lo[32], has_lo[32];
+    uint32_t cnt[33] = {0}, above_lo[32], has_lo[32];
     for (int h = 0; h < H; h++) {
         narrow(&k[h], cut[h], above[h], k1, gt);
         /* the bucket, inclusive: a value above lo exists (more than k1 >= 0

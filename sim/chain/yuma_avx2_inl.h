@@ -22,6 +22,19 @@ AVX2 static INLINE __m256i mulhi8(__m256i a, __m256i a_odd, __m256i b)
     return _mm256_blend_epi32(_mm256_srli_epi64(pe, 32), po, 0xaa);
 }
 
+/* mulhi8 in pair-swapped order: lanes 0 2 1 3 | 4 6 5 7 of a (one
+ * shuffle picks the high halves of both products where mulhi8 shifts and
+ * blends). The order is its own inverse: unswap() puts it back. Sums of
+ * such products may be kept swapped and put back once. */
+AVX2 static INLINE __m256i mulhi8_swapped(__m256i a, __m256i a_odd, __m256i b)
+{
+    __m256 pe = _mm256_castsi256_ps(_mm256_mul_epu32(a, b));
+    __m256 po = _mm256_castsi256_ps(_mm256_mul_epu32(a_odd, b));
+    return _mm256_castps_si256(_mm256_shuffle_ps(pe, po, _MM_SHUFFLE(3, 1, 3, 1)));
+}
+
+AVX2 static INLINE __m256i unswap(__m256i x) { return _mm256_shuffle_epi32(x, _MM_SHUFFLE(3, 1, 2, 0)); }
+
 /* The same with a multiplier per u32 lane. */
 AVX2 static INLINE __m256i mulhi8v(__m256i a, __m256i m)
 {

@@ -1,6 +1,8 @@
-/* AVX2 kernel of the epoch's last step (yuma.c emission): the emission
- * shares in rao and the u16 outputs, four uids a vector. Held bit for bit
- * to the scalar step by test_yuma_fast.c. */
+/* AVX2 kernels of the per-uid steps: the dense core's trust, consensus
+ * and incentive per column (yuma_dense.c), the normalisations, and the
+ * epoch's last step (yuma.c emission): the emission shares in rao and the
+ * u16 outputs, four uids a vector. Held bit for bit to the scalar steps by
+ * test_yuma_fast.c. */
 #include "chain/yuma_fast.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(SUBNETSIM_NO_AVX2)
@@ -78,6 +80,99 @@ uint32_t yuma_avx2_emission(yuma_ws *ws, uint64_t rao, ydiv v, uint32_t n4)
     return emission4(ws, rao, v, n4);
 }
 
+/* u64 lanes below 2^52 as doubles: the bits of 2^52 + x, less 2^52. */
+AVX2 static INLINE __m256d to_double(__m256i x)
+{
+    const __m256d magic = _mm256_set1_pd(4503599627370496.0);
+    return _mm256_sub_pd(_mm256_castsi256_pd(_mm256_or_si256(x, _mm256_castpd_si256(magic))), magic);
+}
+
+/* floor(a 2^32 / b) for 0 <= a <= b, a < 2^32, b <= 2^32 (yuma_dense.c
+ * div32, four at a time): the double quotient rounded to an integer by
+ * adding 2^52 (within one of the floor: its error is below 2^-19), then
+ * corrected by the remainder a 2^32 - q b, which is below 2^34 in size and
+ * so exact in wrapping 64-bit arithmetic (q b's low half from three 32-bit
+ * products: q and b have at most two bits above 32). */
+AVX2 static INLINE __m256i div32x4(__m256i a, __m256i b)
+{
+    const __m256d magic = _mm256_set1_pd(4503599627370496.0), two32 = _mm256_set1_pd(4294967296.0);
+    __m256d qd = _mm256_div_pd(_mm256_mul_pd(to_double(a), two32), to_double(b));
+    __m256i q = _mm256_sub_epi64(_mm256_castpd_si256(_mm256_add_pd(qd, magic)), _mm256_castpd_si256(magic));
+    __m256i cross = _mm256_add_epi64(_mm256_mul_epu32(ODD(q), b), _mm256_mul_epu32(q, ODD(b)));
+    __m256i qb = _mm256_add_epi64(_mm256_mul_epu32(q, b), _mm256_slli_epi64(cross, 32));
+    __m256i r = _mm256_sub_epi64(_mm256_slli_epi64(a, 32), qb);
+    __m256i below = _mm256_cmpgt_epi64(_mm256_setzero_si256(), r);                    /* q - 1 */
+    __m256i above = _mm256_cmpgt_epi64(r, _mm256_sub_epi64(b, _mm256_set1_epi64x(1)));   /* q + 1 */
+    return _mm256_sub_epi64(_mm256_add_epi64(q, below), above);
+}
+
+/* Columns [0, n4) (n4 a multiple of 4) of the dense core: consensus as
+ * I32F32, trust = ranks / preranks (0 where preranks are), incentive =
+ * ranks, still to be normalised; stops at the first group with a rank of
+ * 1 or more (the scalar loop's fx_safe_div). Returns the columns done and
+ * adds their ranks to *sum. */
+AVX2 static uint32_t trust4(const ydense *d, fx *consensus, fx *trust, fx *incentive,
+                            uint32_t n4, uint64_t *sum)
+{
+    const __m256i zero = _mm256_setzero_si256(), one = _mm256_set1_epi64x(FX_ONE - 1);
+    const __m256i yw_one = _mm256_set1_epi64x(YW_ONE);
+    __m256i total = zero;
+    uint32_t j = 0;
+    for (; j < n4; j += 4) {
+        __m256i rk = V(d->ranks + j), pre = V(d->pre + j);
+        if (!_mm256_testz_si256(_mm256_cmpgt_epi64(rk, one), _mm256_cmpgt_epi64(rk, one)))
+            break;   /* ranks are >= 0 */
+        __m256i t = _mm256_andnot_si256(_mm256_cmpeq_epi64(pre, zero), div32x4(rk, pre));
+        __m256i c = _mm256_cvtepu32_epi64(_mm_loadu_si128((const __m128i *)(d->cons + j)));
+        ST(consensus + j, _mm256_sub_epi64(c, _mm256_cmpeq_epi64(c, yw_one)));   /* YW_ONE: 2^32 */
+        ST(trust + j, t);
+        ST(incentive + j, rk);
+        total = _mm256_add_epi64(total, rk);
+    }
+    uint64_t t4[4];
+    ST(t4, total);
+    *sum += t4[0] + t4[1] + t4[2] + t4[3];
+    return j;
+}
+
+uint32_t yuma_avx2_trust(const ydense *d, fx *consensus, fx *trust, fx *incentive, uint32_t n4,
+                         uint64_t *sum)
+{
+    return trust4(d, consensus, trust, incentive, n4, sum);
+}
+
+/* dense_reciprocals' test of columns [0, n4), four at a time: the vector
+ * path cannot take a column with an incentive of 1 or more, an EMA bond at
+ * or above its column sum (one row holds the column) or one that did not
+ * fit u32 lanes (emax saturated). Copies the incentive to d->inc; returns
+ * whether every column passes, and the largest EMA bond bound in *big. */
+AVX2 static bool columns4(ydense *d, const fx *incentive, uint32_t n4, uint64_t *big)
+{
+    const __m256i zero = _mm256_setzero_si256(), top_inc = _mm256_set1_epi64x(FX_ONE - 1);
+    const __m256i sat = _mm256_set1_epi64x(UINT32_MAX), live = _mm256_set1_epi64x((int64_t)d->live_max);
+    __m256i bad = zero, tops = zero;
+    for (uint32_t j = 0; j < n4; j += 4) {   /* every value below 2^63: signed compares */
+        __m256i cs = V(d->cs + j), inc = V(incentive + j);
+        __m256i em = _mm256_cvtepu32_epi64(_mm_loadu_si128((const __m128i *)(d->emax + j)));
+        __m256i top = _mm256_blendv_epi8(live, em, _mm256_cmpgt_epi64(em, live));
+        __m256i why = _mm256_or_si256(_mm256_cmpgt_epi64(inc, top_inc), _mm256_cmpeq_epi64(em, sat));
+        why = _mm256_or_si256(why, _mm256_xor_si256(_mm256_cmpgt_epi64(cs, top), _mm256_set1_epi64x(-1)));
+        __m256i some = _mm256_or_si256(_mm256_cmpeq_epi64(inc, zero), _mm256_cmpeq_epi64(cs, zero));
+        bad = _mm256_or_si256(bad, _mm256_andnot_si256(some, why));
+        tops = _mm256_or_si256(tops, top);
+        ST(d->inc + j, inc);
+    }
+    uint64_t t4[4];
+    ST(t4, tops);
+    *big |= t4[0] | t4[1] | t4[2] | t4[3];
+    return _mm256_testz_si256(bad, bad);
+}
+
+bool yuma_avx2_columns(ydense *d, const fx *incentive, uint32_t n4, uint64_t *big)
+{
+    return columns4(d, incentive, n4, big);
+}
+
 AVX2 static uint32_t divide4(fx *x, uint32_t n4, ydiv v)
 {
     const __m256i mhi = _mm256_set1_epi64x((int64_t)(v.m >> 32));
@@ -97,6 +192,19 @@ AVX2 static uint32_t divide4(fx *x, uint32_t n4, ydiv v)
 uint32_t yuma_avx2_divide(fx *x, uint32_t n4, ydiv v) { return divide4(x, n4, v); }
 
 #else
+
+bool yuma_avx2_columns(ydense *d, const fx *incentive, uint32_t n4, uint64_t *big)
+{
+    (void)d, (void)incentive, (void)n4, (void)big;
+    return false;
+}
+
+uint32_t yuma_avx2_trust(const ydense *d, fx *consensus, fx *trust, fx *incentive, uint32_t n4,
+                         uint64_t *sum)
+{
+    (void)d, (void)consensus, (void)trust, (void)incentive, (void)n4, (void)sum;
+    return 0;
+}
 
 uint32_t yuma_avx2_emission(yuma_ws *ws, uint64_t rao, ydiv v, uint32_t n4)
 {

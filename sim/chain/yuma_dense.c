@@ -72,25 +72,24 @@ static bool store_reserve(struct ydense_store *st, uint32_t n, uint32_t stride, 
             return false;
         st->cells = cells;
     }
-    if (!d->lists && !GROW(d->lists, 32 * 256))
+    if (!d->lists && !GROW(d->lists, 33 * 256))
         return false;
     return true;
 }
 
-/* The consensus slots (rows with active stake), their stakes normalised, and
- * where the kernel cannot run, the consensus itself. Returns whether the
- * per-block consensus is still to do. */
+/* The consensus slots (the uids with active stake, ws->use_rows), their
+ * stakes normalised, and where the kernel cannot run, the consensus
+ * itself. Returns whether the per-block consensus is still to do. */
 static bool consensus_setup(yuma_ws *ws, struct ydense_store *st, const yuma_params *p,
                             fx *minority)
 {
     ydense *d = &st->d;
-    uint32_t use = 0;
-    for (uint32_t i = 0; i < d->n; i++)
-        if (ws->active_stake[i] > 0) {
-            d->use_w[use] = st->row_of[i] < 0 ? st->zero32 : d->w + (size_t)st->row_of[i] * d->stride;
-            ws->use_stake[use++] = ws->active_stake[i];
-        }
-    d->use = use;
+    uint32_t use = d->use;
+    for (uint32_t k = 0; k < use; k++) {
+        uint32_t i = ws->use_rows[k];
+        d->use_w[k] = st->row_of[i] < 0 ? st->zero32 : d->w + (size_t)st->row_of[i] * d->stride;
+        ws->use_stake[k] = ws->active_stake[i];
+    }
     yuma_normalize_ws(ws, ws->use_stake, use);
     uint64_t total = 0;
     for (uint32_t k = 0; k < use; k++) {
@@ -141,19 +140,23 @@ static uint64_t div32(uint64_t a, uint64_t b)
     return q;
 }
 
-/* Trust and incentive from the ranks; validator trust per uid. */
+/* Consensus as I32F32, trust and incentive from the ranks; validator
+ * trust per uid. */
 static void dense_trust(yuma_ws *ws, struct ydense_store *st)
 {
     const ydense *d = &st->d;
     uint32_t n = d->n;
-    for (uint32_t j = 0; j < n; j++) {   /* ranks <= preranks <= 1 */
+    uint64_t sum = 0;   /* the ranks: at most 1 each */
+    uint32_t j = ws->avx2 ? yuma_avx2_trust(d, ws->consensus, ws->trust, ws->incentive, n & ~3u, &sum) : 0;
+    for (; j < n; j++) {   /* ranks <= preranks <= 1 */
         uint64_t rk = d->ranks[j], q = d->pre[j];
-        ws->ranks[j] = (fx)rk, ws->preranks[j] = (fx)q;
+        ws->consensus[j] = (fx)yw_decode(d->cons[j]);
         ws->trust[j] = q == 0 ? 0 : rk < ((uint64_t)1 << 32) ? (fx)div32(rk, q)
                                                               : fx_safe_div((fx)rk, (fx)q);
+        ws->incentive[j] = (fx)rk;
+        sum += rk;
     }
-    memcpy(ws->incentive, ws->ranks, n * sizeof *ws->ranks);
-    yuma_normalize_ws(ws, ws->incentive, n);
+    yuma_divide_ws(ws, ws->incentive, n, sum);   /* inplace_normalize */
     memset(ws->vtrust, 0, n * sizeof *ws->vtrust);
     for (uint32_t r = 0; r < d->rows; r++) {
         const uint32_t *v = d->vt + 8 * (size_t)r;
@@ -169,10 +172,11 @@ static void dense_trust(yuma_ws *ws, struct ydense_store *st)
  * the vector path cannot multiply. */
 static bool dense_reciprocals(yuma_ws *ws, ydense *d)
 {
-    bool vec = true;
+    uint32_t n = d->n, j = ws->avx2 ? n & ~3u : 0;
     uint64_t big = 0;
-    for (uint32_t j = 0; j < d->stride; j++) {
-        uint64_t cs = j < d->n ? d->cs[j] : 0, inc = j < d->n ? (uint64_t)ws->incentive[j] : 0;
+    bool vec = j == 0 || yuma_avx2_columns(d, ws->incentive, j, &big);
+    for (; j < d->stride; j++) {
+        uint64_t cs = j < n ? d->cs[j] : 0, inc = j < n ? (uint64_t)ws->incentive[j] : 0;
         uint32_t em = d->emax[j];
         uint64_t top = em > d->live_max ? em : d->live_max;
         vec &= !((inc != 0) & (cs != 0) & ((inc >= (uint64_t)FX_ONE) | (top >= cs) | (em == UINT32_MAX)));
@@ -183,22 +187,25 @@ static bool dense_reciprocals(yuma_ws *ws, ydense *d)
      * then the round-up method (Granlund and Montgomery, section 4) needs
      * one multiplier: m = ceil(2^(63+l) / cs), 2^l >= cs, fits 64 bits and
      * floor(e 2^32 / cs) = floor(floor(m e / 2^32) / 2^(l-1)), the error
-     * term being below 2^-l <= 1/cs. Else ydiv's 65-bit one. */
+     * term being below 2^-l <= 1/cs. Else ydiv's 65-bit one. Columns
+     * summing below 2 (none, or only padding) get none. */
     d->gm_short = big < ((uint64_t)1 << 31);
-    for (uint32_t j = 0; j < d->stride; j++) {
+    for (j = 0; j < n; j++) {
         uint64_t cs = d->cs[j], m = 0, sh = 0;
-        if (j < d->n && cs >= 2 && d->gm_short) {
+        if (cs >= 2 && d->gm_short) {
             unsigned l = 64 - (unsigned)__builtin_clzll(cs - 1);   /* 2^(l-1) < cs <= 2^l */
             uint64_t rem;   /* 2^(63+l) / cs, rounded up; l >= 1 */
             m = udiv128r((uint64_t)1 << (l - 1), 0, cs, &rem);
             m += rem != 0;
             sh = l - 1;
-        } else if (j < d->n && cs >= 2) {
+        } else if (cs >= 2) {
             ydiv v = ydiv_make(cs);
             m = v.m, sh = v.sh2;
         }
         d->gm_hi[j] = m >> 32, d->gm_lo[j] = m & 0xffffffffu, d->gm_sh[j] = sh;
     }
+    for (; j < d->stride; j++)
+        d->gm_hi[j] = d->gm_lo[j] = d->gm_sh[j] = 0;
     return vec;
 }
 
@@ -229,13 +236,13 @@ static uint64_t bond_total_scalar(const yuma_ws *ws, const ydense *d, uint32_t r
 static void dense_dividends(yuma_ws *ws, struct ydense_store *st, bool vec)
 {
     const ydense *d = &st->d;
-    uint32_t n = d->n, out = 0;
+    uint32_t n = d->n, out = 0, i0 = 0;   /* uids below i0 have their offsets */
+    uint64_t dividend_sum = 0;            /* each at most 1 (totals and stakes are) */
     memset(ws->dividends, 0, n * sizeof *ws->dividends);
-    for (uint32_t i = 0; i < n; i++) {
-        ws->ob_row[i] = out;
-        int32_t r = st->row_of[i];
-        if (r < 0)
-            continue;
+    for (uint32_t r = 0; r < d->rows; r++) {   /* uids without a row store nothing */
+        uint32_t i = st->uid[r];
+        for (; i0 <= i; i0++)
+            ws->ob_row[i0] = out;
         const uint32_t *e = d->e + (size_t)r * d->stride;
         bool fast = ws->avx2 && !d->careful[r];
         uint64_t s = (uint64_t)ws->active_stake[i], total = 0;
@@ -245,8 +252,9 @@ static void dense_dividends(yuma_ws *ws, struct ydense_store *st, bool vec)
             total = yuma_avx2_row_out(d, e, vtotal, ws->ob_col + out,
                                       vstore ? ws->ob_val + out : NULL, &stored);
         if (s && !vtotal)
-            total = bond_total_scalar(ws, d, (uint32_t)r);
+            total = bond_total_scalar(ws, d, r);
         ws->dividends[i] = (fx)mul32(total, s);
+        dividend_sum += (uint64_t)ws->dividends[i];
         out += stored;
         if (!ws->permit[i] || vstore)
             continue;
@@ -258,9 +266,10 @@ static void dense_dividends(yuma_ws *ws, struct ydense_store *st, bool vec)
             out += v > 0;
         }
     }
-    ws->ob_row[n] = out;
+    for (; i0 <= n; i0++)
+        ws->ob_row[i0] = out;
     ws->bonds_stored = true;
-    yuma_normalize_ws(ws, ws->dividends, n);
+    yuma_divide_ws(ws, ws->dividends, n, dividend_sum);   /* inplace_normalize */
 }
 
 /* Per row: stake; the EMA's coefficients. */
@@ -368,9 +377,9 @@ int yuma_dense_core(yuma_ws *ws, const yuma_params *p, const yuma_input *in, err
     ydense *d = &st->d;
     if (!store_reserve(st, n, stride, 0))
         return err_set(e, ERR_NOMEM, "out of memory for the dense epoch of %u uids", n);
-    uint32_t rows = yuma_dense_pick_rows(st, in), use = 0;
-    for (uint32_t i = 0; i < n; i++)
-        use += ws->active_stake[i] > 0;
+    uint32_t use;
+    uint64_t max_reg;
+    uint32_t rows = yuma_dense_pick_rows(ws, st, in, &use, &max_reg);
     size_t cells = (size_t)rows * stride;
     size_t nnz = (size_t)in->weights.row_start[n] + in->bonds.row_start[n];
     if (use > 255 || cells > 4 * nnz + 4 * (size_t)n || cells > ((size_t)1 << 26))
@@ -382,10 +391,7 @@ int yuma_dense_core(yuma_ws *ws, const yuma_params *p, const yuma_input *in, err
             return err_set(e, ERR_NOMEM, "out of memory for %zu bonds", cells);
         ws->ob_cap = cells + 16;
     }
-    d->n = n, d->stride = stride, d->rows = rows, d->iota = st->iota;
-    uint64_t max_reg = 0;
-    for (uint32_t i = 0; i < n; i++)
-        max_reg = in->registered_at[i] > max_reg ? in->registered_at[i] : max_reg;
+    d->n = n, d->stride = stride, d->rows = rows, d->use = use, d->iota = st->iota;
 
     rows_setup(ws, st, p);
     if (yuma_dense_weights(ws, st, p, in, max_reg))
@@ -400,8 +406,6 @@ int yuma_dense_core(yuma_ws *ws, const yuma_params *p, const yuma_input *in, err
             yuma_dense_presence(st, p, in, max_reg);
         }
     dense_rows(ws, st);
-    for (uint32_t j = 0; j < n; j++)
-        ws->consensus[j] = (fx)yw_decode(d->cons[j]);
     dense_trust(ws, st);
     bool vec = dense_reciprocals(ws, d);
     bool scalar = !vec || !ws->avx2;

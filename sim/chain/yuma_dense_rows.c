@@ -5,17 +5,31 @@
 
 #include <string.h>
 
-/* The uids whose rows matter: a weight row that counts, or any bond. */
-uint32_t yuma_dense_pick_rows(struct ydense_store *st, const yuma_input *in)
+/* One pass over the uids: the rows that matter (a weight row that counts,
+ * or any bond), the consensus slots (uids with active stake, into
+ * ws->use_rows; returns their count in *use) and the latest registration
+ * (*max_reg). Returns the rows. */
+uint32_t yuma_dense_pick_rows(yuma_ws *ws, struct ydense_store *st, const yuma_input *in,
+                              uint32_t *use, uint64_t *max_reg)
 {
-    uint32_t r = 0;
-    for (uint32_t i = 0; i < in->n; i++) {
-        bool w = in->validator_permit[i] && in->weights.row_start[i + 1] > in->weights.row_start[i];
-        bool b = in->bonds.row_start[i + 1] > in->bonds.row_start[i];
-        st->row_of[i] = w || b ? (int32_t)r : -1;
-        if (w || b)
-            st->uid[r++] = i;
+    /* in locals: the stores below may alias any of it */
+    const uint32_t *wr = in->weights.row_start, *br = in->bonds.row_start, n = in->n;
+    const bool *permit = in->validator_permit;
+    const fx *active = ws->active_stake;
+    const uint64_t *registered = in->registered_at;
+    int32_t *row_of = st->row_of;
+    uint32_t *uid = st->uid, *slot = ws->use_rows, r = 0, u = 0;
+    uint64_t reg = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        bool has = (permit[i] & (wr[i + 1] > wr[i])) | (br[i + 1] > br[i]);
+        row_of[i] = has ? (int32_t)r : -1;
+        uid[r] = i;   /* kept only where the row counts */
+        r += has;
+        slot[u] = i;
+        u += active[i] > 0;
+        reg = registered[i] > reg ? registered[i] : reg;
     }
+    *use = u, *max_reg = reg;
     return r;
 }
 
@@ -33,13 +47,35 @@ static uint64_t sum16(const yuma_ws *ws, const uint16_t *v, uint32_t n, uint16_t
     return s;
 }
 
+static uint16_t max16(const yuma_ws *ws, const uint16_t *v, uint32_t n)
+{
+    if (ws->avx2)
+        return yuma_avx2_max16(v, n);
+    uint16_t m = 0;
+    for (uint32_t j = 0; j < n; j++)
+        m = v[j] > m ? v[j] : m;
+    return m;
+}
+
+/* dst[0..len) = src[0..len); returns their largest (0 for none). */
+static uint16_t copy_max(const uint16_t *src, uint32_t len, uint16_t *dst)
+{
+    uint16_t m = 0;
+    for (uint32_t j = 0; j < len; j++) {
+        dst[j] = src[j];
+        m = src[j] > m ? src[j] : m;
+    }
+    return m;
+}
+
 /* A nearly full CSR row (at most 8 columns missing) into a dense row,
- * zeros between: its runs of consecutive columns copied whole. Columns are
- * strictly increasing, so col[k] - k never falls and a binary search finds
- * where each run ends; `gap` guesses the column missing from a row that
- * lacks one. Returns false (nothing written) for sparser rows. */
-static bool expand_row(const uint16_t *col, const uint16_t *val, uint32_t cnt, uint32_t n,
-                       uint32_t stride, uint32_t gap, uint16_t *out)
+ * zeros between: its runs of consecutive columns copied whole, their
+ * largest value into *max. Columns are strictly increasing, so col[k] - k
+ * never falls and a binary search finds where each run ends; `gap` guesses
+ * the column missing from a row that lacks one. Returns false (nothing
+ * written) for sparser rows. */
+static bool expand_row(const yuma_ws *ws, const uint16_t *col, const uint16_t *val, uint32_t cnt,
+                       uint32_t n, uint32_t stride, uint32_t gap, uint16_t *out, uint16_t *max)
 {
     if (cnt + 8 < n)
         return false;
@@ -54,13 +90,18 @@ static bool expand_row(const uint16_t *col, const uint16_t *val, uint32_t cnt, u
             else
                 hi = mid;
         }
-        memcpy(out, val, lo * sizeof *out);
-        out[lo] = 0;
-        memcpy(out + lo + 1, val + lo, (cnt - lo) * sizeof *out);
+        if (ws->avx2 && cnt >= 32) {
+            *max = yuma_avx2_expand_gap(val, lo, cnt, out);
+        } else {
+            uint16_t m0 = copy_max(val, lo, out), m1 = copy_max(val + lo, cnt - lo, out + lo + 1);
+            out[lo] = 0;
+            *max = m0 > m1 ? m0 : m1;
+        }
         memset(out + n, 0, (stride - n) * sizeof *out);
         return true;
     }
     uint32_t k = 0, j = 0;
+    uint16_t m = 0;
     while (k < cnt) {
         uint32_t c = col[k], lo = k + 1, hi = cnt;   /* the run is [k, lo) */
         while (lo < hi) {
@@ -71,10 +112,12 @@ static bool expand_row(const uint16_t *col, const uint16_t *val, uint32_t cnt, u
                 hi = mid;
         }
         memset(out + j, 0, (c - j) * sizeof *out);
-        memcpy(out + c, val + k, (lo - k) * sizeof *out);
+        uint16_t run = copy_max(val + k, lo - k, out + c);
+        m = run > m ? run : m;
         j = c + (lo - k), k = lo;
     }
     memset(out + j, 0, (stride - j) * sizeof *out);
+    *max = m;
     return true;
 }
 
@@ -91,19 +134,31 @@ static void weights_exact(const uint16_t *src, uint32_t stride, uint32_t self, u
 /* floor(w * 2^32 / sum) as (w * m) >> L with m = ceil(2^(32+L) / sum): for
  * w < 2^16, 2^L >= 2^16 * sum makes the rounding of m too small to reach
  * the next integer (Granlund-Montgomery); L >= 32 lets the kernel split m.
- * Returns the sum of the row. */
-static uint64_t weights_scaled(const yuma_ws *ws, const uint16_t *src, uint32_t stride,
-                               uint64_t sum, uint32_t *wr)
+ * The weight at self (if below stride) is then zeroed. Returns whether the
+ * row sums to exactly 1, which the kernels cannot hold: sum is the row's
+ * without self, so that is when every floor is exact, when sum divides
+ * each w 2^32; then sum's odd part divides each w. An odd part above 65535
+ * divides no weight but 0 (and not every weight is 0): the sum is not
+ * even taken. */
+static bool weights_scaled(const yuma_ws *ws, const uint16_t *src, uint32_t stride,
+                           uint64_t sum, uint32_t self, uint32_t *wr)
 {
     unsigned L = 16 + 64 - (unsigned)__builtin_clzll(sum - 1);
     L = L < 32 ? 32 : L;
     uint64_t m = (uint64_t)((((u128)1 << (32 + L)) + sum - 1) / sum);
-    if (ws->avx2)
-        return yuma_avx2_scale_row(src, stride, m, L, wr);
+    bool may_be_one = (sum >> __builtin_ctzll(sum)) <= 65535;
     uint64_t total = 0;
-    for (uint32_t j = 0; j < stride; j++)
-        total += wr[j] = (uint32_t)(((u128)src[j] * m) >> L);
-    return total;
+    if (ws->avx2) {
+        total = yuma_avx2_scale_row(src, stride, m, L, wr, may_be_one);
+    } else {
+        for (uint32_t j = 0; j < stride; j++)
+            total += wr[j] = (uint32_t)(((u128)src[j] * m) >> L);
+    }
+    if (self < stride) {
+        total -= may_be_one ? wr[self] : 0;   /* (total is 0 where not taken) */
+        wr[self] = 0;
+    }
+    return may_be_one && total >= (uint64_t)FX_ONE;
 }
 
 /* Masked, row-normalised weights of every row. A row whose weights were all
@@ -135,7 +190,7 @@ int yuma_dense_weights(yuma_ws *ws, struct ydense_store *st, const yuma_params *
         } else if (upd > max_reg && cb >= max_reg) {
             /* only the diagonal is masked: the row scattered as it is (a
              * validator weighing the miners only, say) */
-            if (!expand_row(W->col + a, W->val + a, b - a, n, stride, i, st->wsrc)) {
+            if (!expand_row(ws, W->col + a, W->val + a, b - a, n, stride, i, st->wsrc, &max)) {
                 memset(st->wsrc, 0, stride * sizeof *st->wsrc);
                 for (uint32_t k = a; k < b; k++)
                     st->wsrc[W->col[k]] = W->val[k];
@@ -163,11 +218,8 @@ int yuma_dense_weights(yuma_ws *ws, struct ydense_store *st, const yuma_params *
             d->careful[r] = 1;
             weights_exact(src, stride, self, sum, wr);
         } else {
-            uint64_t total = weights_scaled(ws, src, stride, sum, wr);
-            if (self < n)
-                total -= wr[self], wr[self] = 0;
-            if (total >= (uint64_t)FX_ONE)   /* every floor exact: the row sums to 1 */
-                d->careful[r] = 1;
+            if (weights_scaled(ws, src, stride, sum, self, wr))
+                d->careful[r] = 1;   /* every floor exact: the row sums to 1 */
             d->rowmax[r] = ((uint64_t)max << 32) / sum;   /* at least its largest weight */
         }
     }
@@ -192,29 +244,28 @@ void yuma_dense_bonds(yuma_ws *ws, struct ydense_store *st, const yuma_params *p
             d->b[r] = st->zero16;
             continue;
         }
-        uint16_t *buf = d->bbuf + (size_t)r * stride;
+        uint16_t *buf = d->bbuf + (size_t)r * stride, max = 0;
         if (!masked && b - a == n && n == stride) {
             d->b[r] = B->val + a;
+            max = max16(ws, d->b[r], stride);
         } else if (!masked) {
-            if (!expand_row(B->col + a, B->val + a, b - a, n, stride, i, buf)) {
+            if (!expand_row(ws, B->col + a, B->val + a, b - a, n, stride, i, buf, &max)) {
                 memset(buf, 0, stride * sizeof *buf);
-                for (uint32_t k = a; k < b; k++)
+                for (uint32_t k = a; k < b; k++) {
                     buf[B->col[k]] = B->val[k];
+                    max = B->val[k] > max ? B->val[k] : max;
+                }
             }
             d->b[r] = buf;
         } else {
             memset(buf, 0, stride * sizeof *buf);
             for (uint32_t k = a; k < b; k++)
-                if (last > in->registered_at[B->col[k]])
+                if (last > in->registered_at[B->col[k]]) {
                     buf[B->col[k]] = B->val[k];
+                    max = B->val[k] > max ? B->val[k] : max;
+                }
             d->b[r] = buf;
         }
-        uint16_t max = 0;
-        if (ws->avx2)
-            max = yuma_avx2_max16(d->b[r], stride);
-        else
-            for (uint32_t j = 0; j < stride; j++)
-                max = d->b[r][j] > max ? d->b[r][j] : max;
         if (max == 65535)
             d->careful[r] = 1;           /* a bond of exactly 1 */
         uint64_t bmax = yb_fx(max);

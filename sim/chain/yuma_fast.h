@@ -90,18 +90,26 @@ static inline void fast_normalize(fx *x, uint32_t n)
  * start (it stops at a value of 2^32 or more). */
 uint32_t yuma_avx2_divide(fx *x, uint32_t n, ydiv v);
 
-/* fast_normalize with the AVX2 kernel where the workspace may use it. */
-static inline void yuma_normalize_ws(const yuma_ws *ws, fx *x, uint32_t n)
+/* x[i] / sum for values in [0, 2^32] summing to sum (inplace_normalize
+ * where the caller has the sum already), with the AVX2 kernel where the
+ * workspace may use it. */
+static inline void yuma_divide_ws(const yuma_ws *ws, fx *x, uint32_t n, uint64_t sum)
 {
-    uint64_t sum = 0;
-    for (uint32_t i = 0; i < n; i++)
-        sum += (uint64_t)x[i];
     if (sum == 0)
         return;
     ydiv v = ydiv_make(sum);
     uint32_t i = ws->avx2 && sum >= 2 ? yuma_avx2_divide(x, n & ~3u, v) : 0;
     for (; i < n; i++)
         x[i] = ydiv_fx(v, (uint64_t)x[i]);
+}
+
+/* fast_normalize with the AVX2 kernel where the workspace may use it. */
+static inline void yuma_normalize_ws(const yuma_ws *ws, fx *x, uint32_t n)
+{
+    uint64_t sum = 0;
+    for (uint32_t i = 0; i < n; i++)
+        sum += (uint64_t)x[i];
+    yuma_divide_ws(ws, x, n, sum);
 }
 
 /* yuma_select.c: the key whose value is the stake-weighted median of a
@@ -220,7 +228,7 @@ typedef struct ydense {
     uint64_t *gm_hi, *gm_lo, *gm_sh, *inc;   /* EMA / column sum by multiplier, incentive */
     bool gm_short;              /* every EMA bond below 2^31: the round-up multipliers */
     const uint16_t *iota;       /* 0, 1, 2, ...: stored columns, stride + 16 */
-    uint64_t *lists;            /* consensus scratch: 32 x 256 */
+    uint64_t *lists;            /* consensus scratch: 32 x 256, and 256 spare */
 } ydense;
 
 /* The dense core's buffers, grown to the largest subnet seen (yuma_dense*.c). */
@@ -238,7 +246,8 @@ struct ydense_store {
 };
 
 /* yuma_dense_rows.c: the rows loaded dense, and the careful rows. */
-uint32_t yuma_dense_pick_rows(struct ydense_store *st, const yuma_input *in);
+uint32_t yuma_dense_pick_rows(yuma_ws *ws, struct ydense_store *st, const yuma_input *in,
+                              uint32_t *use, uint64_t *max_reg);
 int yuma_dense_weights(yuma_ws *ws, struct ydense_store *st, const yuma_params *p,
                        const yuma_input *in, uint64_t max_reg);
 void yuma_dense_bonds(yuma_ws *ws, struct ydense_store *st, const yuma_params *p,
@@ -265,12 +274,15 @@ void yuma_avx2_rows16(const ydense *d, uint32_t j);
 /* Tests: alphas of four exponents by the vector bracket; unsure[l] where it
  * does not decide (alpha[l] is then unset). */
 void yuma_avx2_liquid_alpha4(const yliq *L, const int64_t x[4], fx alpha[4], bool unsure[4]);
-/* out[k] = floor(src[k] * m / 2^L) for k < stride (L >= 32, src < 2^16,
- * every result below 2^32); returns their sum. */
+/* out[k] = floor(src[k] * m / 2^L) for k < stride (32 <= L <= 48, src <
+ * 2^16, every result below 2^32); with total, returns their sum (else 0). */
 uint64_t yuma_avx2_scale_row(const uint16_t *src, uint32_t stride, uint64_t m, unsigned L,
-                             uint32_t *out);
+                             uint32_t *out, bool total);
 /* Sum and largest of n u16 (n a multiple of 8). */
 uint64_t yuma_avx2_sum16(const uint16_t *v, uint32_t n, uint16_t *max);
+/* out[0..gap) = val[0..gap), out[gap] = 0, out[gap + 1..cnt + 1) =
+ * val[gap..cnt) for cnt >= 32 (no overlap); returns the largest value. */
+uint16_t yuma_avx2_expand_gap(const uint16_t *val, uint32_t gap, uint32_t cnt, uint16_t *out);
 /* Largest of n u16 (n a multiple of 8). */
 uint16_t yuma_avx2_max16(const uint16_t *v, uint32_t n);
 /* One live row's EMA bonds e, read once for both: with `total`, returns
@@ -280,12 +292,22 @@ uint16_t yuma_avx2_max16(const uint16_t *v, uint32_t n);
  * 16 entries of room past the last), and their count to *stored. */
 uint64_t yuma_avx2_row_out(const ydense *d, const uint32_t *e, bool total, uint16_t *col,
                            uint16_t *val, uint32_t *stored);
+/* yuma_avx2_out.c: the dense core's columns from 0, four at a time:
+ * consensus as I32F32, trust (ranks / preranks), incentive = ranks (not yet
+ * normalised); stops at a rank of 1. Returns how many it did (a multiple of
+ * 4) and adds their ranks to *sum. */
+uint32_t yuma_avx2_trust(const ydense *d, fx *consensus, fx *trust, fx *incentive, uint32_t n4,
+                         uint64_t *sum);
+/* yuma_avx2_out.c: dense_reciprocals' test of columns [0, n4) (n4 a
+ * multiple of 4), incentive copied to d->inc; ORs the columns' EMA bond
+ * bounds into *big. */
+bool yuma_avx2_columns(ydense *d, const fx *incentive, uint32_t n4, uint64_t *big);
 /* yuma_avx2_out.c: emission shares and u16 outputs of uids from 0, four at
  * a time while every value is in [0, 1] and every share below 1 (sum >= 2,
  * its reciprocal v); returns how many uids it did (a multiple of 4). */
 uint32_t yuma_avx2_emission(yuma_ws *ws, uint64_t rao, ydiv v, uint32_t n4);
-/* Whether every row of a CSR matrix (offsets rs, already checked) has
- * strictly increasing columns below n. */
+/* Whether a CSR matrix (rows + 1 offsets rs from 0) has offsets that never
+ * fall and in every row strictly increasing columns below n. */
 bool yuma_avx2_csr_ok(const uint32_t *rs, const uint16_t *col, uint32_t rows, uint32_t n);
 
 /* The Yuma 3 bonds and dividends of the fast path (yuma_fast_bonds.c);

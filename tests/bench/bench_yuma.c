@@ -7,10 +7,11 @@
  * (Yuma 3 with liquid alpha), fast (liquid with --fast-sigmoid), legacy.
  *
  *   bench_yuma [--mode yuma3|liquid|fast|legacy] [--epochs N] [--runs R]
- *              [--uids N] [--validators V] [--reference] [--portable]
+ *              [--uids N] [--validators V] [--reference] [--portable] [--digest]
  *
  * --reference times the line-by-line core, --portable the fast core without
- * its AVX2 kernels.
+ * its AVX2 kernels. --digest also prints a hash of every epoch's outputs (the
+ * same for every core when they agree bit for bit; hashing is timed too).
  *
  * Prints the best of R runs, timed in thread CPU time. For instruction counts, run a mode under
  * callgrind and count inside yuma_epoch only:
@@ -92,9 +93,36 @@ static void setup(bench *b, uint32_t n, uint32_t v)
     b->bval = xcalloc(b->bcap, sizeof *b->bval);
 }
 
-/* One run of `epochs` epochs from a fresh state; returns seconds. */
+/* FNV-1a over bytes, folded into *h. */
+static void hash_bytes(uint64_t *h, const void *p, size_t len)
+{
+    const unsigned char *c = p;
+    for (size_t i = 0; i < len; i++)
+        *h = (*h ^ c[i]) * 0x100000001b3ull;
+}
+
+/* Every output of an epoch, bonds included. */
+static void hash_output(uint64_t *h, const yuma_output *o)
+{
+    uint32_t n = o->n;
+    const uint16_t *u16s[] = {o->stake_weight, o->rank, o->trust, o->consensus,
+                              o->incentive, o->dividends, o->validator_trust};
+    const uint64_t *u64s[] = {o->server_emission, o->validator_emission, o->emission};
+    hash_bytes(h, o->active, n * sizeof *o->active);
+    hash_bytes(h, o->validator_permit, n * sizeof *o->validator_permit);
+    for (size_t k = 0; k < sizeof u16s / sizeof u16s[0]; k++)
+        hash_bytes(h, u16s[k], n * sizeof *u16s[k]);
+    for (size_t k = 0; k < sizeof u64s / sizeof u64s[0]; k++)
+        hash_bytes(h, u64s[k], n * sizeof *u64s[k]);
+    hash_bytes(h, o->bonds.row_start, (n + 1) * sizeof *o->bonds.row_start);
+    hash_bytes(h, o->bonds.col, o->bonds_nnz * sizeof *o->bonds.col);
+    hash_bytes(h, o->bonds.val, o->bonds_nnz * sizeof *o->bonds.val);
+}
+
+/* One run of `epochs` epochs from a fresh state; returns seconds. With
+ * digest, hashes every epoch's outputs into it. */
 static double run(bench *b, const yuma_params *p, uint32_t epochs, uint32_t warmup,
-                  bool reference, bool portable)
+                  bool reference, bool portable, uint64_t *digest)
 {
     yuma_ws *ws = yuma_ws_new();
     yuma_ws_force_reference(ws, reference);
@@ -126,6 +154,8 @@ static double run(bench *b, const yuma_params *p, uint32_t epochs, uint32_t warm
             fprintf(stderr, "bench_yuma: %s\n", er.msg);
             exit(4);
         }
+        if (digest)
+            hash_output(digest, o);
         memcpy(b->permit, o->validator_permit, b->n * sizeof *b->permit);
         memcpy(b->brow, o->bonds.row_start, (b->n + 1) * sizeof *b->brow);
         memcpy(b->bcol, o->bonds.col, o->bonds_nnz * sizeof *b->bcol);
@@ -141,7 +171,7 @@ int main(int argc, char **argv)
 {
     const char *mode = "yuma3";
     uint32_t epochs = 2000, runs = 5, n = 256, v = 64, warmup = 50;
-    bool reference = false, portable = false;
+    bool reference = false, portable = false, digest = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--mode") && val)
@@ -158,11 +188,13 @@ int main(int argc, char **argv)
             reference = true;
         else if (!strcmp(a, "--portable"))
             portable = true;
+        else if (!strcmp(a, "--digest"))
+            digest = true;
         else if (!strcmp(a, "--warmup") && val)
             warmup = (uint32_t)strtoul(val, NULL, 10), i++;
         else {
             fprintf(stderr, "usage: bench_yuma [--mode yuma3|liquid|fast|legacy] [--epochs N] "
-                            "[--runs R] [--uids N] [--validators V] [--warmup W] [--reference] [--portable]\n");
+                            "[--runs R] [--uids N] [--validators V] [--warmup W] [--reference] [--portable] [--digest]\n");
             return 2;
         }
     }
@@ -185,13 +217,18 @@ int main(int argc, char **argv)
     bench b = {0};
     setup(&b, n, v);
     double best = 1e300;
+    uint64_t hash = 0xcbf29ce484222325ull;   /* FNV-1a's offset basis */
     for (uint32_t r = 0; r < runs; r++) {
-        double t = run(&b, &p, epochs, warmup, reference, portable);
+        uint64_t h = 0xcbf29ce484222325ull;
+        double t = run(&b, &p, epochs, warmup, reference, portable, digest ? &h : NULL);
         best = t < best ? t : best;
+        hash = h;   /* every run starts from the same state: the same hash */
     }
     printf("mode %s%s, %u uids, %u validators, dense weights changing every epoch: "
            "%.0f epochs/s (%.1f us CPU/epoch, best of %u runs of %u)\n",
            mode, reference ? " (reference core)" : portable ? " (portable loops)" : "", n, v,
            epochs / best, best / epochs * 1e6, runs, epochs);
+    if (digest)
+        printf("digest %016llx\n", (unsigned long long)hash);
     return 0;
 }

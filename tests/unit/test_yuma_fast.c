@@ -188,6 +188,72 @@ TEST_IMPL(yuma_fast_simd_equals_reference)
     fast_equals_reference(true);
 }
 
+/* One fault in a valid matrix: a column repeated or out of order, one
+ * that names a uid outside the subnet, or an offset that falls. */
+static void corrupt(rng *r, uint32_t n, uint32_t *row, uint16_t *col)
+{
+    uint32_t nnz = row[n];
+    switch (rng_below(r, 4)) {
+    case 0:   /* a column repeated */
+        if (nnz >= 2) {
+            uint32_t k = 1 + (uint32_t)rng_below(r, nnz - 1);
+            col[k] = col[k - 1];
+        }
+        break;
+    case 1:   /* two columns swapped */
+        if (nnz >= 2) {
+            uint32_t k = 1 + (uint32_t)rng_below(r, nnz - 1);
+            uint16_t t = col[k];
+            col[k] = col[k - 1], col[k - 1] = t;
+        }
+        break;
+    case 2:   /* a uid outside the subnet */
+        if (nnz >= 1)
+            col[rng_below(r, nnz)] = (uint16_t)(n + rng_below(r, 3));
+        break;
+    default:  /* an offset below the one before */
+        {
+            uint32_t i = 1 + (uint32_t)rng_below(r, n);
+            if (row[i - 1] > 0)
+                row[i] = row[i - 1] - 1;
+        }
+        break;
+    }
+}
+
+/* The AVX2 validation and the portable one agree on every input, valid or
+ * not: the same result and, for a fault, the same message. */
+TEST_IMPL(yuma_simd_validation_equals_portable)
+{
+    yuma_ws *simd = yuma_ws_new(), *port = yuma_ws_new();
+    ASSERT(simd && port);
+    yuma_ws_allow_simd(port, false);
+    sub *s = malloc(sizeof *s);
+    ASSERT(s != NULL);
+    rng r;
+    rng_seed(&r, 4321);
+    int faults = 0;
+    for (int c = 0; c < 4000; c++) {
+        rand_sub(&r, s);
+        bool weights = rng_chance(&r, 0.5);
+        if (rng_chance(&r, 0.8))
+            corrupt(&r, s->n, weights ? s->wr : s->br, weights ? s->wc : s->bc);
+        yuma_input in = sub_input(s);
+        const yuma_output *a, *b;
+        err ea = {0}, eb = {0};
+        int ra = yuma_epoch(simd, &s->p, &in, &a, &ea), rb = yuma_epoch(port, &s->p, &in, &b, &eb);
+        ASSERT_EQ_INT(ra, rb);
+        if (ra) {
+            ASSERT_STR_EQ(ea.msg, eb.msg);
+            faults++;
+        }
+    }
+    ASSERT(faults > 1000);   /* most corruptions are faults: the test sees them */
+    free(s);
+    yuma_ws_free(simd);
+    yuma_ws_free(port);
+}
+
 /* The fast_sigmoid option's error, measured two ways and bounded: a dense
  * liquid-alpha subnet (bonds carried by the exact run, a 1e18 rao emission so
  * that one ulp of a share shows), and 5000 random subnets with any
