@@ -24,7 +24,9 @@ struct weights_validator {
     /* The neurons as last fetched in full, reused while no one registers: most
      * turns need only the metagraph's header. */
     proto_chain_metagraph *roster;
-    int32_t *miner_of_uid;         /* roster's uids -> weights_truth index, or -1 */
+    uint16_t *miner_uid;           /* the roster's miners by uid: their uids, */
+    int32_t *miner_truth;          /* their weights_truth indices */
+    size_t miners;
     int self_uid;                  /* its own uid in the roster, or -1 */
     /* per-turn scratch, sized to the roster: weights, flags, noise, uids, values */
     double *w;
@@ -97,7 +99,8 @@ static int policy_weights(weights_validator *v, proto_chain_weights **w, err *e)
         view.neurons = v->roster->neurons;
         view.n = v->roster->n;
     }
-    weights_ctx ctx = {v->cfg.sc, v->cfg.truth, v->miner_of_uid, v->self_uid, v->w, v->named, v->z};
+    weights_ctx ctx = {v->cfg.sc, v->cfg.truth, v->miner_uid, v->miner_truth, v->miners,
+                       v->self_uid, v->w, v->named, v->z};
     size_t n = 0;
     bool act = false;
     int rc = weights_policy(&ctx, v->cfg.policy, &view, view.epochs, &v->noise, v->uids, v->vals,
@@ -110,11 +113,12 @@ static int policy_weights(weights_validator *v, proto_chain_weights **w, err *e)
 
 static void ask_metagraph(weights_validator *v, bool full);
 
-/* Keep a full metagraph as the roster and map its uids to miners. */
+/* Keep a full metagraph as the roster and list its miners. */
 static int take_roster(weights_validator *v, proto_chain_metagraph *mg)
 {
     size_t cap = (size_t)mg->n + 1;
-    int32_t *map = malloc(cap * sizeof *map);
+    uint16_t *muid = malloc(cap * sizeof *muid);
+    int32_t *mtruth = malloc(cap * sizeof *mtruth);
     double *w = realloc(v->w, cap * sizeof *w);
     if (w)
         v->w = w;
@@ -130,21 +134,30 @@ static int take_roster(weights_validator *v, proto_chain_metagraph *mg)
     uint16_t *vals = realloc(v->vals, cap * sizeof *vals);
     if (vals)
         v->vals = vals;
-    if (!map || !w || !named || !z || !uids || !vals) {
-        free(map);
+    if (!muid || !mtruth || !w || !named || !z || !uids || !vals) {
+        free(muid);
+        free(mtruth);
         return ERR_NOMEM;
     }
     v->self_uid = -1;
+    size_t miners = 0;
     for (uint16_t u = 0; u < mg->n; u++) {
-        map[u] = (int32_t)weights_truth_find(v->cfg.truth, mg->neurons[u].hotkey);
+        long t = weights_truth_find(v->cfg.truth, mg->neurons[u].hotkey);
+        if (t >= 0) {
+            muid[miners] = u;
+            mtruth[miners++] = (int32_t)t;
+        }
         if (!strcmp(mg->neurons[u].hotkey, v->hotkey))
             v->self_uid = u;
     }
     if (v->roster != v->mg)
         free(v->roster);
-    free(v->miner_of_uid);
+    free(v->miner_uid);
+    free(v->miner_truth);
     v->roster = mg;
-    v->miner_of_uid = map;
+    v->miner_uid = muid;
+    v->miner_truth = mtruth;
+    v->miners = miners;
     return 0;
 }
 
@@ -251,7 +264,8 @@ void weights_validator_free(weights_validator *v)
     if (v->mg != v->roster)
         free(v->mg);
     free(v->roster);
-    free(v->miner_of_uid);
+    free(v->miner_uid);
+    free(v->miner_truth);
     free(v->w);
     free(v->named);
     free(v->z);

@@ -58,16 +58,12 @@ static uint16_t u16_of(double w, double scale)
  * with standard deviation `noise`, clipped at 0, max-upscaled straight into
  * the call's uids and values (the validator's own uid dropped). One noise draw
  * per miner in uid order. */
-static void measure(const weights_ctx *c, const proto_chain_metagraph *mg, uint64_t epoch,
-                    double noise, rng *r, uint16_t *uids, uint16_t *values, size_t *n)
+static void measure(const weights_ctx *c, uint64_t epoch, double noise, rng *r, uint16_t *uids,
+                    uint16_t *values, size_t *n)
 {
     const double *q = weights_truth_at(c->truth, (int64_t)epoch);
-    const int32_t *miner = c->miner_of_uid;
-    const size_t nn = mg->n;
-    size_t miners = 0;
-    for (size_t u = 0; u < nn; u++)
-        if (miner[u] >= 0)
-            uids[miners++] = (uint16_t)u;
+    const size_t miners = c->miners;
+    const int32_t *truth = c->miner_truth;
     double *x = c->z;
     if (noise > 0)
         rng_normal_fill(r, 0, noise, x, miners);
@@ -75,16 +71,18 @@ static void measure(const weights_ctx *c, const proto_chain_metagraph *mg, uint6
         memset(x, 0, miners * sizeof *x);
     double max = 0;
     for (size_t k = 0; k < miners; k++) {
-        double v = q[miner[uids[k]]] + x[k];
+        double v = q[truth[k]] + x[k];
         x[k] = v = v > 0 ? v : 0;
         max = v > max ? v : max;
     }
     double scale = max > 0 ? 65535.0 / max : 0;
+    const uint16_t *muid = c->miner_uid;
+    const int self = c->self_uid;
     size_t out = 0;
     for (size_t k = 0; k < miners; k++) {
-        if ((int)uids[k] == c->self_uid)
+        if ((int)muid[k] == self)
             continue;
-        uids[out] = uids[k];
+        uids[out] = muid[k];
         values[out++] = u16_of(x[k], scale);
     }
     *n = out;
@@ -209,7 +207,7 @@ int weights_policy(const weights_ctx *c, const scenario_variant *policy,
         break;
     }
     case SCENARIO_POLICY_HONEST:
-        measure(c, mg, epoch, ((const scenario_policy_honest *)cfg)->noise, r, uids, values, n);
+        measure(c, epoch, ((const scenario_policy_honest *)cfg)->noise, r, uids, values, n);
         *act = measured = true;
         break;
     case SCENARIO_POLICY_COPIER: {
@@ -223,7 +221,7 @@ int weights_policy(const weights_ctx *c, const scenario_variant *policy,
         const scenario_policy_lazy *p = cfg;
         if (epoch >= (uint64_t)p->first_epoch &&
             (epoch - (uint64_t)p->first_epoch) % (uint64_t)p->every_epochs == 0) {
-            measure(c, mg, epoch, p->noise, r, uids, values, n);
+            measure(c, epoch, p->noise, r, uids, values, n);
             *act = measured = true;
         }
         break;
@@ -234,7 +232,7 @@ int weights_policy(const weights_ctx *c, const scenario_variant *policy,
             blank(mg, w, named);
             rc = add_targets(sc, &p->weights, mg, w, named, e);
         } else {
-            measure(c, mg, epoch, p->noise, r, uids, values, n);
+            measure(c, epoch, p->noise, r, uids, values, n);
             measured = true;
         }
         *act = rc == 0;

@@ -47,7 +47,10 @@ void weights_validator_free(weights_validator *v);
 typedef struct weights_ctx {
     const scenario *sc;
     weights_truth *truth;
-    const int32_t *miner_of_uid;   /* per uid of the metagraph: weights_truth_find, or -1 */
+    /* the metagraph's miners (uids weights_truth_find knows), by increasing uid */
+    const uint16_t *miner_uid;     /* their uids */
+    const int32_t *miner_truth;    /* their weights_truth indices */
+    size_t miners;
     int self_uid;                  /* the validator's own uid, or -1 */
     double *w;                     /* scratch for n weights (the caller's) */
     bool *named;                   /* scratch for n flags (the caller's) */
