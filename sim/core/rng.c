@@ -182,7 +182,7 @@ double rng_normal(rng *r, double mean, double sd)
 }
 
 /* rng_normal n times, the same values in the same order, with the generator's
- * state held in registers across the common case (about 99 % of the draws);
+ * state held in registers across the common case (97 % of the tries);
  * the honest validators' measurement noise is most of a large run's draws. */
 void rng_normal_fill(rng *r, double mean, double sd, double *out, size_t n)
 {
