@@ -35,30 +35,23 @@ static void summary(const scenario *s)
            s->thresholds.n, plural(s->thresholds.n), length, (long long)s->seed);
 }
 
+static int check_option(void *print, int argc, char **argv, int *i, err *e)
+{
+    (void)argc;
+    if (strcmp(argv[*i], "--print"))
+        return err_set(e, ERR_INPUT, "check: unknown option '%s' (see --help)", argv[*i]);
+    *(bool *)print = true;
+    return 0;
+}
+
 int cli_check(int argc, char **argv)
 {
-    cli_scenario_args a = {0};
     bool print = false;
     err e = {0};
-    int r = 0;
-    for (int i = 0; i < argc && r >= 0; i++) {
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            fputs(usage, stdout);
-            cli_scenario_args_free(&a);
-            return 0;
-        }
-        if (!strcmp(argv[i], "--print")) {
-            print = true;
-            continue;
-        }
-        r = cli_scenario_arg(argc, argv, &i, &a, &e);
-        if (r == 0)
-            r = err_set(&e, ERR_INPUT, "check: unknown option '%s' (see --help)", argv[i]);
-    }
     scenario *s = NULL;
-    if (r >= 0)
-        r = cli_scenario_load(&a, &s, &e);
-    cli_scenario_args_free(&a);
+    int r = cli_scenario_parse(argc, argv, usage, check_option, &print, &s, &e);
+    if (r == CLI_HELP)
+        return 0;
     if (r < 0) {
         fprintf(stderr, "%s\n", e.msg);
         return err_exit_status(r);

@@ -26,21 +26,19 @@ int cli_schema(int argc, char **argv);
 extern const scenario_family *const cli_families[];
 extern const size_t cli_nfamilies;
 
-/* FILE [--set PATH=VALUE]... [--seed N], shared by check, run and sweep. */
-typedef struct cli_scenario_args {
-    const char *path;
-    const char **sets;   /* the --set values, in order (points into argv) */
-    size_t nsets;
-    bool has_seed;
-    int64_t seed;
-} cli_scenario_args;
+/* A scenario command's own options, given each option that is not FILE,
+ * --set or --seed: 0 taken (a value consumed by advancing *i), or an error
+ * (the command's "unknown option" among them). */
+typedef int cli_option_fn(void *ctx, int argc, char **argv, int *i, err *e);
 
-/* Take argv[*i] (and its value, advancing *i) if it is FILE, --set or --seed:
- * 1 taken, 0 another option (the command's own), or ERR_INPUT. */
-int cli_scenario_arg(int argc, char **argv, int *i, cli_scenario_args *a, err *e);
-void cli_scenario_args_free(cli_scenario_args *a);
-/* scenario_load with these arguments and cli_families. */
-int cli_scenario_load(const cli_scenario_args *a, scenario **out, err *e);
+/* The arguments of a command that loads a scenario (check, run,
+ * verify-determinism): FILE [--set PATH=VALUE]... [--seed N], -h/--help, and
+ * the command's own options through `own`; then scenario_load with
+ * cli_families. 0 with *out loaded (the caller frees it), CLI_HELP after
+ * printing `usage` on stdout, or an error in e. */
+#define CLI_HELP 1
+int cli_scenario_parse(int argc, char **argv, const char *usage, cli_option_fn *own, void *ctx,
+                       scenario **out, err *e);
 int cli_tables(int argc, char **argv);
 
 int cli_run(int argc, char **argv);

@@ -89,7 +89,7 @@ static void keep_number_texts(epoch_doc *r, cJSON *node)
 {
     for (cJSON *c = node->child; c; c = c->next) {
         if (cJSON_IsNumber(c)) {
-            const char *s = epoch_value_text(r, c);
+            const char *s = jdoc_value_text(r->doc, c);
             size_t len = strspn(s, "-+.eE0123456789");
             char *raw = strndup(s, len);
             if (raw) {
@@ -135,21 +135,6 @@ static char *next_input(epoch_doc *r, const epoch_in *x, const yuma_output *o)
 
 /* ------------------------------------------------------------ command */
 
-static int index_text(epoch_doc *r)
-{
-    size_t cap = 1;
-    for (size_t i = 0; i < r->len; i++)
-        cap += r->text[i] == '\n';
-    r->lines = malloc(cap * sizeof *r->lines);
-    if (!r->lines)
-        return ERR_NOMEM;
-    r->lines[r->nlines++] = 0;
-    for (size_t i = 0; i < r->len; i++)
-        if (r->text[i] == '\n')
-            r->lines[r->nlines++] = i + 1;
-    return 0;
-}
-
 int cli_epoch(int argc, char **argv)
 {
     bool next = false, fast = false;
@@ -179,17 +164,11 @@ int cli_epoch(int argc, char **argv)
     err e = {0};
     epoch_doc r = {.e = &e};
     epoch_in x = {0};
-    char *text = NULL, *printed = NULL;
+    char *printed = NULL;
     yuma_ws *ws = NULL;
     sbuf out;
     sbuf_init(&out);
-    int rc = file_read(path, EPOCH_MAX_BYTES, &text, &r.len, &e);
-    if (!rc) {
-        r.text = text;
-        rc = index_text(&r) ? err_set(&e, ERR_NOMEM, "out of memory") : 0;
-    }
-    if (!rc)
-        rc = jdoc_parse(path, text, r.len, &r.doc, &e);
+    int rc = jdoc_load(path, EPOCH_MAX_BYTES, &r.doc, &e);
     if (!rc)
         rc = epoch_read_input(&r, &x);
     const yuma_output *o = NULL;
@@ -219,7 +198,5 @@ int cli_epoch(int argc, char **argv)
     yuma_ws_free(ws);
     epoch_in_free(&x);
     jdoc_free(r.doc);
-    free(r.lines);
-    free(text);
     return rc ? err_exit_status(rc) : 0;
 }

@@ -13,22 +13,6 @@ static int fail(epoch_doc *r, const cJSON *node, bool at_key, const char *path, 
     return jdoc_errorf(r->doc, node, at_key, path, r->e, "%s", msg);
 }
 
-/* The text of a value, from its line and (character) column. */
-const char *epoch_value_text(epoch_doc *r, const cJSON *node)
-{
-    int line, col;
-    jdoc_pos(r->doc, node, &line, &col);
-    if (line < 1 || (size_t)line > r->nlines)
-        return "";
-    size_t i = r->lines[line - 1];
-    for (int c = 1; c < col && i < r->len; c++) {
-        i++;
-        while (i < r->len && ((unsigned char)r->text[i] & 0xC0) == 0x80)
-            i++;
-    }
-    return r->text + i;
-}
-
 /* A JSON number's text times 10^scale as an exact integer below 2^64. */
 static int read_decimal(epoch_doc *r, const cJSON *node, const char *path, int scale, uint64_t *out)
 {
@@ -39,7 +23,7 @@ static int read_decimal(epoch_doc *r, const cJSON *node, const char *path, int s
         snprintf(msg, sizeof msg, "expected a number, got %s", got);
         return fail(r, node, false, path, msg);
     }
-    const char *s = epoch_value_text(r, node);
+    const char *s = jdoc_value_text(r->doc, node);
     if (*s == '-')
         return fail(r, node, false, path, "must not be negative");
     u128 digits = 0;

@@ -6,12 +6,8 @@
 #include "chain/yuma.h"
 #include "json/json.h"
 
-typedef struct epoch_doc {   /* a document and its text */
+typedef struct epoch_doc {   /* a document, and where its errors go */
     jdoc *doc;
-    const char *text;   /* the file as read, for number texts */
-    size_t len;
-    size_t *lines;      /* byte offset of each line */
-    size_t nlines;
     err *e;
 } epoch_doc;
 
@@ -29,7 +25,5 @@ typedef struct epoch_in {
 /* Fill x from r->doc; 0 or ERR_INPUT ("file:line:col: path: what") or ERR_NOMEM. */
 int epoch_read_input(epoch_doc *r, epoch_in *x);
 void epoch_in_free(epoch_in *x);
-/* Where a value's text starts in r->text. */
-const char *epoch_value_text(epoch_doc *r, const cJSON *node);
 
 #endif

@@ -64,51 +64,51 @@ static void print_summary(FILE *out, const runner_result *res, const scenario *s
     fprintf(out, "  digest %s\n", res->digest);
 }
 
+typedef struct run_args {
+    runner_opts o;
+    bool print_db;
+} run_args;
+
+static int run_option(void *ctx, int argc, char **argv, int *i, err *e)
+{
+    run_args *a = ctx;
+    if (!strcmp(argv[*i], "--quiet"))
+        a->o.quiet = true;
+    else if (!strcmp(argv[*i], "--print-db"))
+        a->print_db = true;
+    else if (!strcmp(argv[*i], "--record-requests"))
+        a->o.record_requests = true;
+    else if (!strcmp(argv[*i], "--db")) {
+        if (*i + 1 >= argc)
+            return err_set(e, ERR_INPUT, "run: --db needs a path");
+        a->o.db_path = argv[++*i];
+    } else
+        return err_set(e, ERR_INPUT, "run: unknown option '%s' (see --help)", argv[*i]);
+    return 0;
+}
+
 int cli_run(int argc, char **argv)
 {
-    cli_scenario_args a = {0};
-    runner_opts o = {0};
-    bool print_db = false;
+    run_args a = {0};
     err e = {0};
-    int r = 0;
-    for (int i = 0; i < argc && r >= 0; i++) {
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            fputs(usage, stdout);
-            cli_scenario_args_free(&a);
-            return 0;
-        }
-        if (!strcmp(argv[i], "--quiet"))
-            o.quiet = true;
-        else if (!strcmp(argv[i], "--print-db"))
-            print_db = true;
-        else if (!strcmp(argv[i], "--record-requests"))
-            o.record_requests = true;
-        else if (!strcmp(argv[i], "--db")) {
-            if (i + 1 >= argc)
-                r = err_set(&e, ERR_INPUT, "run: --db needs a path");
-            else
-                o.db_path = argv[++i];
-        } else if ((r = cli_scenario_arg(argc, argv, &i, &a, &e)) == 0)
-            r = err_set(&e, ERR_INPUT, "run: unknown option '%s' (see --help)", argv[i]);
-    }
     scenario *s = NULL;
-    if (r >= 0)
-        r = cli_scenario_load(&a, &s, &e);
+    int r = cli_scenario_parse(argc, argv, usage, run_option, &a, &s, &e);
+    if (r == CLI_HELP)
+        return 0;
     runner_result res;
     if (r >= 0)
-        r = runner_run(s, &o, &res, &e);
+        r = runner_run(s, &a.o, &res, &e);
     if (r < 0) {
         fprintf(stderr, "subnetsim: %s\n", e.msg);
         scenario_free(s);
-        cli_scenario_args_free(&a);
         return err_exit_status(r);
     }
-    if (print_db)
+    FILE *out = a.print_db ? stderr : stdout;
+    if (a.print_db)
         printf("%s\n", res.db_path);
-    if (!o.quiet)
-        print_summary(print_db ? stderr : stdout, &res, s);
-    int status = cli_thresholds_after_run(&res, s, o.quiet, print_db ? stderr : stdout);
+    if (!a.o.quiet)
+        print_summary(out, &res, s);
+    int status = cli_thresholds_after_run(&res, s, a.o.quiet, out);
     scenario_free(s);
-    cli_scenario_args_free(&a);
     return status;
 }

@@ -1,6 +1,6 @@
 /* The scenario arguments every command that loads a scenario takes (check,
- * run, sweep): FILE, --set PATH=VALUE (repeatable), --seed N; and the family
- * list of this binary, declared once here. */
+ * run, verify-determinism): FILE, --set PATH=VALUE (repeatable), --seed N; and
+ * the family list of this binary, declared once here. */
 #include "cli/cli.h"
 
 #include "runner/runner.h"
@@ -11,6 +11,14 @@
 /* Families beside the core, as they are linked in: a family adds itself here. */
 const scenario_family *const cli_families[] = {&runner_resi_scenario};
 const size_t cli_nfamilies = sizeof cli_families / sizeof *cli_families;
+
+typedef struct scenario_args {
+    const char *path;
+    const char **sets;   /* the --set values, in order (points into argv) */
+    size_t nsets;
+    bool has_seed;
+    int64_t seed;
+} scenario_args;
 
 static int parse_seed(const char *s, int64_t *out, err *e)
 {
@@ -42,7 +50,9 @@ static const char *option(int argc, char **argv, int *i, const char *opt, err *e
     return argv[++*i];
 }
 
-int cli_scenario_arg(int argc, char **argv, int *i, cli_scenario_args *a, err *e)
+/* Take argv[*i] (and its value, advancing *i) if it is FILE, --set or --seed:
+ * 1 taken, 0 another option (the command's own), or ERR_INPUT. */
+static int scenario_arg(int argc, char **argv, int *i, scenario_args *a, err *e)
 {
     int r = 0;
     const char *v = option(argc, argv, i, "--set", e, &r);
@@ -71,13 +81,7 @@ int cli_scenario_arg(int argc, char **argv, int *i, cli_scenario_args *a, err *e
     return 1;
 }
 
-void cli_scenario_args_free(cli_scenario_args *a)
-{
-    free(a->sets);
-    memset(a, 0, sizeof *a);
-}
-
-int cli_scenario_load(const cli_scenario_args *a, scenario **out, err *e)
+static int scenario_args_load(const scenario_args *a, scenario **out, err *e)
 {
     if (!a->path)
         return err_set(e, ERR_INPUT, "which scenario? give a FILE");
@@ -90,4 +94,24 @@ int cli_scenario_load(const cli_scenario_args *a, scenario **out, err *e)
         .nfamilies = cli_nfamilies,
     };
     return scenario_load(a->path, &o, out, e);
+}
+
+int cli_scenario_parse(int argc, char **argv, const char *usage, cli_option_fn *own, void *ctx,
+                       scenario **out, err *e)
+{
+    scenario_args a = {0};
+    int r = 0;
+    for (int i = 0; i < argc && r >= 0; i++) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            fputs(usage, stdout);
+            free(a.sets);
+            return CLI_HELP;
+        }
+        if ((r = scenario_arg(argc, argv, &i, &a, e)) == 0)
+            r = own(ctx, argc, argv, &i, e);
+    }
+    if (r >= 0)
+        r = scenario_args_load(&a, out, e);
+    free(a.sets);
+    return r;
 }

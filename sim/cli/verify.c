@@ -30,26 +30,23 @@ static int one_run(const scenario *s, const char *path, runner_result *res, err 
     return rc;
 }
 
+static int verify_option(void *keep, int argc, char **argv, int *i, err *e)
+{
+    (void)argc;
+    if (strcmp(argv[*i], "--keep"))
+        return err_set(e, ERR_INPUT, "verify-determinism: unknown option '%s'", argv[*i]);
+    *(bool *)keep = true;
+    return 0;
+}
+
 int cli_verify_determinism(int argc, char **argv)
 {
-    cli_scenario_args a = {0};
     bool keep = false;
     err e = {0};
-    int r = 0;
-    for (int i = 0; i < argc && r >= 0; i++) {
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            fputs(usage, stdout);
-            cli_scenario_args_free(&a);
-            return 0;
-        }
-        if (!strcmp(argv[i], "--keep"))
-            keep = true;
-        else if ((r = cli_scenario_arg(argc, argv, &i, &a, &e)) == 0)
-            r = err_set(&e, ERR_INPUT, "verify-determinism: unknown option '%s'", argv[i]);
-    }
     scenario *s = NULL;
-    if (r >= 0)
-        r = cli_scenario_load(&a, &s, &e);
+    int r = cli_scenario_parse(argc, argv, usage, verify_option, &keep, &s, &e);
+    if (r == CLI_HELP)
+        return 0;
     char p1[4096], p2[4096];
     snprintf(p1, sizeof p1, "%s/subnetsim-verify-%ld-a.db", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
              (long)getpid());
@@ -85,6 +82,5 @@ int cli_verify_determinism(int argc, char **argv)
             unlink(side);
         }
     scenario_free(s);
-    cli_scenario_args_free(&a);
     return status;
 }

@@ -107,6 +107,12 @@ void jdoc_key_pos(const jdoc *d, const cJSON *node, int *line, int *col)
         offset_to_lc(d, p->key_off, line, col);
 }
 
+const char *jdoc_value_text(const jdoc *d, const cJSON *node)
+{
+    const jpos *p = map_get(d, node);
+    return p ? d->text + p->val_off : "";
+}
+
 /* ----------------------------------------------------------- the walk */
 
 typedef struct walker {

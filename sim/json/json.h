@@ -30,6 +30,10 @@ const char *jdoc_name(const jdoc *d);
  * where the key starts. Nodes not from this text (added later) report 0:0. */
 void jdoc_pos(const jdoc *d, const cJSON *node, int *line, int *col);
 void jdoc_key_pos(const jdoc *d, const cJSON *node, int *line, int *col);
+/* The document's text from where a node's value starts (comments blanked, so
+ * a number's digits are as written: cJSON's valuedouble rounds them); "" for
+ * nodes not from this text. Valid until jdoc_free. */
+const char *jdoc_value_text(const jdoc *d, const cJSON *node);
 
 /* Fill e with "name:line:col: path: message" for node (the key's position when
  * at_key). Returns ERR_INPUT. d or node may be NULL: then no position. */

@@ -183,8 +183,9 @@ static int create_index(store *s, const char *table, const char *cols, size_t n,
 
 /* Indexes are built after a run's rows are in (at finish, and on opening a
  * file for writing, for a run that was killed): a sorted bulk build, where
- * keeping a secondary index during the inserts made them 2-3 times slower
- * (tests/bench/RESULTS.md). The registry holds each table's index lists. */
+ * keeping an index out of write order during the inserts took about four times
+ * the CPU (15-17 s against 4.3 s, tests/bench/RESULTS.md). The registry holds
+ * each table's index lists. */
 int store__create_indexes(store *s, err *e)
 {
     sqlite3_stmt *st;

@@ -29,6 +29,10 @@ TEST_IMPL(positions_of_values_and_keys)
     jdoc_pos(d, dd, &line, &col);
     ASSERT_EQ_INT(line, 6);
     ASSERT_EQ_INT(col, 14);
+    /* a value's text is where it starts, digits as written */
+    ASSERT_STR_EQ(jdoc_value_text(d, dd), "null}\n}\n");
+    ASSERT(strncmp(jdoc_value_text(d, cJSON_GetArrayItem(b, 1)), "\"x\"]", 4) == 0);
+    ASSERT_STR_EQ(jdoc_value_text(d, NULL), "");
     jdoc_errorf(d, dd, false, "c.d", &e, "expected a number, got %s", "null");
     ASSERT_STR_EQ(e.msg, "x.json:6:14: c.d: expected a number, got null");
     jdoc_free(d);
@@ -90,6 +94,19 @@ TEST_IMPL(utf8_columns_count_characters)
     int line, col;
     jdoc_pos(d, cJSON_GetObjectItemCaseSensitive(jdoc_root(d), "z"), &line, &col);
     ASSERT_EQ_INT(col, 17);
+    jdoc_free(d);
+}
+
+/* A number's text, found by offset: a non-ASCII comment earlier on the line
+ * once put `subnetsim epoch` a few bytes off (its column, counted over the
+ * blanked comment, was walked over the original text). */
+TEST_IMPL(value_text_is_exact_after_a_utf8_comment)
+{
+    jdoc *d;
+    err e;
+    ASSERT_OK(parse("{/* été */ \"n\": 18446744073709551615, \"s\": \"ü\"}", &d, &e));
+    ASSERT(strncmp(jdoc_value_text(d, cJSON_GetObjectItemCaseSensitive(jdoc_root(d), "n")),
+                   "18446744073709551615,", 21) == 0);
     jdoc_free(d);
 }
 
