@@ -229,8 +229,9 @@ static void bucket_close(rs_store *s, uint32_t bi)
 static void bucket_remove(rs_store *s, uint32_t bi, uint32_t pos)
 {
     rs_bucket *b = &s->b.v[bi];
-    b->bytes -= rs_claimed(s, &b->e[pos]);
-    s->bytes -= rs_claimed(s, &b->e[pos]);
+    uint32_t c = rs_claimed(s, &b->e[pos]);
+    b->bytes -= c;
+    s->bytes -= c;
     s->entities--;
     uint32_t last = b->n - 1;
     if (pos != last) {

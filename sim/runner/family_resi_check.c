@@ -9,13 +9,9 @@
 
 bool resi_is_miner_kind(const scenario_kind *k)
 {
-    const scenario_table *t[] = {&resi_miner_table_premium, &resi_miner_table_regional,
-                                 &resi_miner_table_broad, &resi_miner_table_tier,
-                                 &resi_miner_table_organic, &resi_miner_table_duplicator,
-                                 &resi_miner_table_fabricator, &resi_miner_table_stale,
-                                 &resi_miner_table_copier, &resi_miner_table_flaky};
-    for (size_t i = 0; k && i < sizeof t / sizeof *t; i++)
-        if (k->table == t[i])
+    /* the family's kinds are copies of miner/resi's: the tables are shared */
+    for (size_t i = 0; k && i < resi_miner_nkinds; i++)
+        if (k->table == resi_miner_kinds[i].table)
             return true;
     return false;
 }

@@ -5,8 +5,6 @@
 
 #include "validator/resi/profile.h"
 
-#include <string.h>
-
 #define S RESI_STR
 #define DUR(x, unit) "\"" S(x) unit "\""
 #define HOUR_US 3600e6
@@ -150,10 +148,7 @@ static int check_policy(scenario_ctx *c, void *obj)
     const resi_val_params *p = obj;
     for (size_t i = 0; i < p->jobs.n; i++) {
         const char *k = p->jobs.v[i].key;
-        bool ok = strlen(k) == 9 && !strncmp(k, "zip:", 4);
-        for (int j = 4; ok && j < 9; j++)
-            ok = k[j] >= '0' && k[j] <= '9';
-        if (!ok) {
+        if (!resi_job_label_ok(k)) {
             char rel[64];
             snprintf(rel, sizeof rel, "jobs.%s", k);
             return scenario_fail_key(c, rel, "a job label is \"zip:NNNNN\", got \"%s\"", k);

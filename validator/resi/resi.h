@@ -135,6 +135,9 @@ typedef int32_t (*resi_job_fn)(void *ctx, const proto_resi_bucket_id *id);
  * "zip:NNNNN" or a zip outside the universe. */
 int resi_jobs_build(const resi_val_params *p, const world *w, int32_t *zip_wm, int32_t *deflt,
                     err *e);
+/* Whether a job label has the form "zip:NNNNN" (the policy's check and
+ * resi_jobs_build's). */
+bool resi_job_label_ok(const char *label);
 
 /* ------------------------------------------------- uniqueness: the book */
 

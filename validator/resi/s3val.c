@@ -29,7 +29,8 @@ struct rv_s3 {
     VEC(uint64_t) uris;                  /* zpids seen (the URI's identity) */
     uint32_t rows_checked, duplicates;
     VEC(proto_resi_entity) pool;
-    size_t *sample, nsample;
+    uint32_t *sample;                    /* pool indexes, shuffled */
+    size_t nsample;
     uint32_t checked, passed;
     rt_time next_call;
 };
@@ -105,20 +106,14 @@ static void start_checks(struct rv_s3 *s)
 {
     resi_validator *v = s->ev->v;
     uint32_t n = (uint32_t)s->pool.len, k = (uint32_t)v->p->s3.sample;
-    uint32_t *idx = malloc((n ? n : 1) * sizeof *idx);
-    s->sample = malloc((n ? n : 1) * sizeof *s->sample);
-    if (!idx || !s->sample) {
-        free(idx);
+    if (!(s->sample = malloc((n ? n : 1) * sizeof *s->sample))) {
         rv_fail_nomem(v);
         return;
     }
     for (uint32_t i = 0; i < n; i++)
-        idx[i] = i;
-    sample_k(&v->r_s3, idx, n, k);
+        s->sample[i] = i;
+    sample_k(&v->r_s3, s->sample, n, k);   /* the sample: its first nsample */
     s->nsample = k < n ? k : n;
-    for (size_t i = 0; i < s->nsample; i++)
-        s->sample[i] = idx[i];
-    free(idx);
     s->stage = ST_CHECK;
     s->next = 0;
     step(s);

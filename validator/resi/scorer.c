@@ -127,14 +127,16 @@ bool resi_s3_passed(const resi_s3_params *p, bool duplicates, double success_pct
 
 static int32_t milli(double w) { return (int32_t)llround(w * 1000.0); }
 
+bool resi_job_label_ok(const char *label)
+{
+    return strlen(label) == 9 && !strncmp(label, "zip:", 4) && strspn(label + 4, "0123456789") == 5;
+}
+
 /* "zip:NNNNN" -> the zip's index in the universe, or an error. */
 static int job_zip(const world *w, const char *label, int *zi, err *e)
 {
-    if (strncmp(label, "zip:", 4) != 0 || strlen(label) != 9)
+    if (!resi_job_label_ok(label))
         return err_set(e, ERR_INPUT, "job '%s': a job label is \"zip:NNNNN\"", label);
-    for (int i = 4; i < 9; i++)
-        if (label[i] < '0' || label[i] > '9')
-            return err_set(e, ERR_INPUT, "job '%s': a job label is \"zip:NNNNN\"", label);
     if ((*zi = world_zip_find(w, label + 4)) < 0)
         return err_set(e, ERR_INPUT, "job '%s': zip %s is outside the universe", label, label + 4);
     return 0;
