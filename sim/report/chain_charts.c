@@ -140,19 +140,11 @@ int chain_bonds_chart(report_ctx *c, const chain_data *d, const char *suffix, co
     sbuf_init(&dat);
     sbuf_init(&plot);
     sbuf_puts(&dat, "# bonds held: sum over miners of bond/65535, mean over a line's validators,\n"
-                    "# at the last epoch of each stretch of epochs\n# epoch");
-    for (int s = 0; s < g.n; s++)
-        sbuf_printf(&dat, "\t\"%s\"", g.name[s]);
-    sbuf_puts(&dat, "\n");
+                    "# at the last epoch of each stretch of epochs\n");
+    chain_dat_header(&dat, &g);
     int points = 0;
     rc = bonds_data(db, report_ctx_run(c)->id, d, &g, &dat, &points, e);
-    sbuf_puts(&plot, "plot ");
-    for (int s = 0; s < g.n; s++) {
-        sbuf_printf(&plot, "%s%s using 1:%d with %s lt %d title ", s ? ", \\\n     " : "",
-                    s ? "''" : "dat", s + 2, points <= 30 ? "linespoints" : "lines",
-                    g.others[s] ? REPORT_OTHERS_LT : s + 1);
-        report_gp_key(&plot, g.name[s], REPORT_KEY_CHARS);
-    }
+    chain_plot_lines(&plot, &g, points <= 30 ? "linespoints" : "lines");
     char name[96], title[192], cap[320], setup[96];
     snprintf(name, sizeof name, "chain-bonds%s", suffix);
     snprintf(title, sizeof title, "Bonds held by validators%s", where);
@@ -160,8 +152,7 @@ int chain_bonds_chart(report_ctx *c, const chain_data *d, const char *suffix, co
     snprintf(how, sizeof how, g.how, "validators");
     snprintf(cap, sizeof cap, "Sum of each validator's stored bonds over all miners (a bond of "
                               "65535 counts 1), from the bond snapshots. %s", how);
-    snprintf(setup, sizeof setup, "set yrange [0:*]\nset xrange [%lld:%lld]", (long long)d->lo,
-             (long long)(d->hi > d->lo ? d->hi : d->lo + 1));
+    chain_x_range(d, "set yrange [0:*]", setup, sizeof setup);
     report_chart ch = {.name = name, .title = title, .xlabel = "epoch",
                        .ylabel = "bonds held (sum over miners)", .caption = cap,
                        .setup = setup, .plot = plot.s, .data = dat.s};

@@ -89,6 +89,13 @@ typedef enum {
 double chain_value(const chain_data *d, const chain_groups *g, int s, int b, int metric,
                    chain_agg agg);
 
+/* A chart of g's lines over epochs (chain.c): the .dat's header line, the
+ * plot command, and the setup with x spanning the run's epochs after the
+ * chart's own settings. */
+void chain_dat_header(sbuf *dat, const chain_groups *g);
+void chain_plot_lines(sbuf *plot, const chain_groups *g, const char *style);
+void chain_x_range(const chain_data *d, const char *setup, char *out, size_t n);
+
 /* The family's parts (chain.c, chain_charts.c, chain_compare.c); the
  * descriptor that ties them to the metric table is in queries.c. */
 int chain_detect(sqlite3 *db, int64_t run_id, bool *present, err *e);

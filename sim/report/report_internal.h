@@ -130,6 +130,12 @@ int report_gp_script(sbuf *out, const report_chart *ch, unsigned formats);
 /* A legend entry: quoted as report_gp_quote, cut to max_chars characters. */
 void report_gp_key(sbuf *b, const char *s, size_t max_chars);
 #define REPORT_KEY_CHARS 28
+/* A chart of n lines, one a column after x: the .dat's header line ("# x" and
+ * the quoted names), and the plot command (dat using 1:2, 1:3 ... with
+ * `style`, an "others" line grey). */
+void report_dat_header(sbuf *dat, const char *x, int n, const char (*name)[96]);
+void report_plot_lines(sbuf *plot, int n, const char (*name)[96], const bool *others,
+                       const char *style);
 /* Palette entries shared by all charts (the 13th is grey, for "others"). */
 #define REPORT_NCOLORS 12
 #define REPORT_OTHERS_LT 13

@@ -336,20 +336,12 @@ double resi_grid_value(const resi_grid *g, int b, int line, double scale)
 
 void resi_dat_header(sbuf *dat, const char *x, const resi_lines *l)
 {
-    sbuf_printf(dat, "# %s", x);
-    for (int s = 0; s < l->n; s++)
-        sbuf_printf(dat, "\t\"%s\"", l->name[s]);
-    sbuf_puts(dat, "\n");
+    report_dat_header(dat, x, l->n, l->name);
 }
 
 void resi_plot_lines(sbuf *plot, const resi_lines *l, const char *style)
 {
-    sbuf_puts(plot, "plot ");
-    for (int s = 0; s < l->n; s++) {
-        sbuf_printf(plot, "%s%s using 1:%d with %s lt %d title ", s ? ", \\\n     " : "",
-                    s ? "''" : "dat", s + 2, style, l->others[s] ? REPORT_OTHERS_LT : s + 1);
-        report_gp_key(plot, l->name[s], REPORT_KEY_CHARS);
-    }
+    report_plot_lines(plot, l->n, l->name, l->others, style);
 }
 
 /* ------------------------------------------------------------ the family */
