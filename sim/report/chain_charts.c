@@ -7,14 +7,6 @@
 #include <math.h>
 #include <string.h>
 
-static void note(report_ctx *c, const char *text)
-{
-    sbuf *h = report_ctx_html(c);
-    sbuf_puts(h, "<p class=\"muted\">");
-    report_html_escape(h, text);
-    sbuf_puts(h, "</p>\n");
-}
-
 /* Whether a snapshot row recorded at row_block belongs to registration i: a
  * uid's rows from before its holder registered were its predecessor's. */
 static bool row_is_holders(const chain_data *d, int64_t i, int64_t row_block)
@@ -127,7 +119,7 @@ int chain_bonds_chart(report_ctx *c, const chain_data *d, const char *suffix, co
 {
     sqlite3 *db = report_ctx_db(c);
     if (!report_has_table(db, "bond")) {
-        note(c, "No bond table in this run: bonds are not shown.");
+        report_note(c, "No bond table in this run: bonds are not shown.");
         return 0;
     }
     chain_groups g;
@@ -157,7 +149,7 @@ int chain_bonds_chart(report_ctx *c, const chain_data *d, const char *suffix, co
                        .ylabel = "bonds held (sum over miners)", .caption = cap,
                        .setup = setup, .plot = plot.s, .data = dat.s};
     if (!rc && points == 0)
-        note(c, "No bonds were recorded: the bonds chart is left out.");
+        report_note(c, "No bonds were recorded: the bonds chart is left out.");
     else if (!rc)
         rc = dat.oom || plot.oom ? err_set(e, ERR_NOMEM, "out of memory")
                                  : report_chart_add(c, &ch, e);
@@ -283,7 +275,7 @@ int chain_weights_chart(report_ctx *c, const chain_data *d, const char *suffix, 
 {
     sqlite3 *db = report_ctx_db(c);
     if (!report_has_table(db, "weight")) {
-        note(c, "No weight table in this run: weights are not shown.");
+        report_note(c, "No weight table in this run: weights are not shown.");
         return 0;
     }
     sqlite3_stmt *st = NULL;
@@ -332,7 +324,7 @@ int chain_weights_chart(report_ctx *c, const chain_data *d, const char *suffix, 
     free(buf);
     bool any = max > 0;
     if (!rc && !any)
-        note(c, "No validator had weights recorded: no weights heatmap.");
+        report_note(c, "No validator had weights recorded: no weights heatmap.");
     /* One colour scale for the three panels, so they compare. */
     snprintf(setup, sizeof setup,
              "unset grid\nunset key\nset tics out\nset rmargin\nset offsets 0, 0, 0, 0\n"

@@ -118,6 +118,8 @@ void report_ctx_init(report_ctx *c, sqlite3 *db, const report_run *run, const ch
 void report_ctx_free(report_ctx *c);
 /* Close the open section, if any. */
 void report_ctx_end_section(report_ctx *c);
+/* A muted note in the open section (plain text, escaped): why a chart is left out. */
+void report_note(report_ctx *c, const char *text);
 
 /* ------------------------------------------------------------ gnuplot */
 

@@ -31,14 +31,6 @@ int resi_prepare(const resi_run *r, const char *sql, sqlite3_stmt **st, err *e)
     return 0;
 }
 
-void resi_note(const resi_run *r, const char *text)
-{
-    sbuf *h = report_ctx_html(r->c);
-    sbuf_puts(h, "<p class=\"muted\">");
-    report_html_escape(h, text);
-    sbuf_puts(h, "</p>\n");
-}
-
 void resi_td_num(sbuf *h, double v, const char *unit)
 {
     char s[64];

@@ -155,8 +155,6 @@ void resi_dat_header(sbuf *dat, const char *x, const resi_lines *l);
 void resi_plot_lines(sbuf *plot, const resi_lines *l, const char *style);
 /* A prepared statement with ?1 = run_id bound. */
 int resi_prepare(const resi_run *r, const char *sql, sqlite3_stmt **st, err *e);
-/* A note in the section (plain text, escaped). */
-void resi_note(const resi_run *r, const char *text);
 /* A table cell: a number as report_fmt_num writes it, with data-value. */
 void resi_td_num(sbuf *h, double v, const char *unit);
 

@@ -178,7 +178,7 @@ int resi_strategy_chart(resi_run *r, err *e)
     if (rc)
         return rc;
     if (!s.nb || s.run_total <= 0) {
-        resi_note(r, "Emission by strategy: no emission was recorded.");
+        report_note(r->c, "Emission by strategy: no emission was recorded.");
         resi_strategies_free(&s);
         return 0;
     }
