@@ -12,7 +12,6 @@
 typedef struct chain_sec {
     report_ctx *c;
     const chain_data *d;
-    bool single;               /* the only subnet: names need no netuid */
     char suffix[24];           /* "-n1" */
     char where[32];            /* " · netuid 1" or "" */
 } chain_sec;
@@ -255,7 +254,7 @@ static int render_subnet(report_ctx *c, int64_t netuid, bool single, err *e)
         chain_data_free(&d);
         return rc;
     }
-    chain_sec cs = {.c = c, .d = &d, .single = single};
+    chain_sec cs = {.c = c, .d = &d};
     char id[32], title[64];
     snprintf(id, sizeof id, "chain-n%lld", (long long)netuid);
     snprintf(title, sizeof title, single ? "Chain" : "Chain · netuid %lld", (long long)netuid);

@@ -223,7 +223,6 @@ static int heatmap_block(sqlite3 *db, sqlite3_stmt *st, const chain_data *d, int
     return rc;
 }
 
-/* y tics naming the validators' uids (every k-th when many). */
 /* Pixels of plot per panel for n validator rows: enough to tell rows apart. */
 static int panel_px(size_t n)
 {

@@ -14,7 +14,7 @@
 /* Lines per chart at most, "others" included. */
 #define CHAIN_MAX_SERIES 12
 
-enum { CM_STAKE, CM_CONSENSUS, CM_INCENTIVE, CM_DIVIDENDS, CM_EMISSION, CM_VTRUST, CM_COUNT };
+enum { CM_CONSENSUS, CM_INCENTIVE, CM_DIVIDENDS, CM_EMISSION, CM_VTRUST, CM_COUNT };
 
 /* One registration: a hotkey holding a uid from the epochs after block reg
  * until the uid's next registration. */
@@ -81,8 +81,7 @@ void chain_groups_free(chain_groups *g);
 typedef enum {
     CHAIN_SHARE_U16,    /* sum per epoch of u16 proportions, as % */
     CHAIN_MEAN_U16,     /* mean of u16 proportions, 0-1 */
-    CHAIN_EMISSION_PCT, /* % of all emission in the bucket */
-    CHAIN_SUM_ALPHA     /* sum per epoch, rao as α */
+    CHAIN_EMISSION_PCT  /* % of all emission in the bucket */
 } chain_agg;
 
 /* The value of line s at bucket b (NAN when no member had a row). */
