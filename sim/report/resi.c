@@ -281,6 +281,7 @@ void resi_run_free(resi_run *r)
     resi_grid *g[] = {&r->cred, &r->score, &r->api_m, &r->api_v, &r->api_made};
     for (size_t i = 0; i < sizeof g / sizeof *g; i++)
         resi_grid_free(g[i]);
+    resi_strategies_free(&r->strat);
     *r = (resi_run){0};
 }
 
