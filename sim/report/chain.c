@@ -12,7 +12,6 @@
 typedef struct chain_sec {
     report_ctx *c;
     const chain_data *d;
-    bool single;               /* the only subnet: names need no netuid */
     char suffix[24];           /* "-n1" */
     char where[32];            /* " · netuid 1" or "" */
 } chain_sec;
@@ -42,8 +41,7 @@ static void bucket_note(const chain_data *d, char *out, size_t n)
         out[0] = 0;
 }
 
-/* The chart's own settings, then x spanning the run's epochs. */
-static void x_range(const chain_data *d, const char *setup, char *out, size_t n)
+void chain_x_range(const chain_data *d, const char *setup, char *out, size_t n)
 {
     snprintf(out, n, "%s\nset xrange [%lld:%lld]", setup ? setup : "", (long long)d->lo,
              (long long)(d->hi > d->lo ? d->hi : d->lo + 1));
@@ -54,23 +52,14 @@ static const char *style_for(const chain_data *d)
     return d->nb <= 30 ? "linespoints" : "lines";
 }
 
-/* The plot command for lines 0..g->n-1 in columns 2.. of dat. */
-static void plot_lines(sbuf *p, const chain_groups *g, const char *style)
+void chain_plot_lines(sbuf *plot, const chain_groups *g, const char *style)
 {
-    sbuf_puts(p, "plot ");
-    for (int s = 0; s < g->n; s++) {
-        sbuf_printf(p, "%s%s using 1:%d with %s lt %d title ", s ? ", \\\n     " : "",
-                    s ? "''" : "dat", s + 2, style, g->others[s] ? REPORT_OTHERS_LT : s + 1);
-        report_gp_key(p, g->name[s], REPORT_KEY_CHARS);
-    }
+    report_plot_lines(plot, g->n, g->name, g->others, style);
 }
 
-static void dat_header(sbuf *dat, const char *xname, const chain_groups *g)
+void chain_dat_header(sbuf *dat, const chain_groups *g)
 {
-    sbuf_printf(dat, "# %s", xname);
-    for (int s = 0; s < g->n; s++)
-        sbuf_printf(dat, "\t\"%s\"", g->name[s]);
-    sbuf_puts(dat, "\n");
+    report_dat_header(dat, "epoch", g->n, g->name);
 }
 
 static void dat_value(sbuf *dat, double v)
@@ -104,14 +93,14 @@ static int line_chart(chain_sec *cs, const line_spec *ls, err *e)
     sbuf_init(&dat);
     sbuf_init(&plot);
     sbuf_init(&cap);
-    dat_header(&dat, "epoch", &g);
+    chain_dat_header(&dat, &g);
     for (int b = 0; b < d->nb; b++) {
         sbuf_printf(&dat, "%.1f", chain_data_x(d, b));
         for (int s = 0; s < g.n; s++)
             dat_value(&dat, chain_value(d, &g, s, b, ls->metric, ls->agg));
         sbuf_puts(&dat, "\n");
     }
-    plot_lines(&plot, &g, style_for(d));
+    chain_plot_lines(&plot, &g, style_for(d));
     char note[64], name[96], title[192];
     bucket_note(d, note, sizeof note);
     sbuf_printf(&cap, "%s ", ls->caption);
@@ -122,7 +111,7 @@ static int line_chart(chain_sec *cs, const line_spec *ls, err *e)
     snprintf(name, sizeof name, "%s%s", ls->name, cs->suffix);
     snprintf(title, sizeof title, "%s%s", ls->title, cs->where);
     char setup[256];
-    x_range(d, ls->setup, setup, sizeof setup);
+    chain_x_range(d, ls->setup, setup, sizeof setup);
     report_chart ch = {.name = name, .title = title, .xlabel = "epoch", .ylabel = ls->ylabel,
                        .caption = cap.s, .setup = setup, .plot = plot.s, .data = dat.s};
     if (dat.oom || plot.oom || cap.oom)
@@ -150,7 +139,7 @@ static int stacked_chart(chain_sec *cs, err *e)
     sbuf_init(&dat);
     sbuf_init(&plot);
     sbuf_puts(&dat, "# running sums of the emission share (%) of the groups, in this order:\n");
-    dat_header(&dat, "epoch", &g);
+    chain_dat_header(&dat, &g);
     for (int b = 0; b < d->nb; b++) {
         double run = 0;
         sbuf_printf(&dat, "%.1f", chain_data_x(d, b));
@@ -180,7 +169,8 @@ static int stacked_chart(chain_sec *cs, err *e)
     snprintf(name, sizeof name, "chain-emission-groups%s", cs->suffix);
     snprintf(title, sizeof title, "Emission share by group%s", cs->where);
     char setup[256];
-    x_range(d, "set yrange [0:100]\nset ytics 0,20,100\nset grid front", setup, sizeof setup);
+    chain_x_range(d, "set yrange [0:100]\nset ytics 0,20,100\nset grid front", setup,
+                  sizeof setup);
     report_chart ch = {.name = name, .title = title, .xlabel = "epoch",
                        .ylabel = "share of emission (%)", .caption = cap, .setup = setup,
                        .plot = plot.s, .data = dat.s};
@@ -264,7 +254,7 @@ static int render_subnet(report_ctx *c, int64_t netuid, bool single, err *e)
         chain_data_free(&d);
         return rc;
     }
-    chain_sec cs = {.c = c, .d = &d, .single = single};
+    chain_sec cs = {.c = c, .d = &d};
     char id[32], title[64];
     snprintf(id, sizeof id, "chain-n%lld", (long long)netuid);
     snprintf(title, sizeof title, single ? "Chain" : "Chain · netuid %lld", (long long)netuid);

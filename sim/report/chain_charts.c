@@ -7,14 +7,6 @@
 #include <math.h>
 #include <string.h>
 
-static void note(report_ctx *c, const char *text)
-{
-    sbuf *h = report_ctx_html(c);
-    sbuf_puts(h, "<p class=\"muted\">");
-    report_html_escape(h, text);
-    sbuf_puts(h, "</p>\n");
-}
-
 /* Whether a snapshot row recorded at row_block belongs to registration i: a
  * uid's rows from before its holder registered were its predecessor's. */
 static bool row_is_holders(const chain_data *d, int64_t i, int64_t row_block)
@@ -127,7 +119,7 @@ int chain_bonds_chart(report_ctx *c, const chain_data *d, const char *suffix, co
 {
     sqlite3 *db = report_ctx_db(c);
     if (!report_has_table(db, "bond")) {
-        note(c, "No bond table in this run: bonds are not shown.");
+        report_note(c, "No bond table in this run: bonds are not shown.");
         return 0;
     }
     chain_groups g;
@@ -140,19 +132,11 @@ int chain_bonds_chart(report_ctx *c, const chain_data *d, const char *suffix, co
     sbuf_init(&dat);
     sbuf_init(&plot);
     sbuf_puts(&dat, "# bonds held: sum over miners of bond/65535, mean over a line's validators,\n"
-                    "# at the last epoch of each stretch of epochs\n# epoch");
-    for (int s = 0; s < g.n; s++)
-        sbuf_printf(&dat, "\t\"%s\"", g.name[s]);
-    sbuf_puts(&dat, "\n");
+                    "# at the last epoch of each stretch of epochs\n");
+    chain_dat_header(&dat, &g);
     int points = 0;
     rc = bonds_data(db, report_ctx_run(c)->id, d, &g, &dat, &points, e);
-    sbuf_puts(&plot, "plot ");
-    for (int s = 0; s < g.n; s++) {
-        sbuf_printf(&plot, "%s%s using 1:%d with %s lt %d title ", s ? ", \\\n     " : "",
-                    s ? "''" : "dat", s + 2, points <= 30 ? "linespoints" : "lines",
-                    g.others[s] ? REPORT_OTHERS_LT : s + 1);
-        report_gp_key(&plot, g.name[s], REPORT_KEY_CHARS);
-    }
+    chain_plot_lines(&plot, &g, points <= 30 ? "linespoints" : "lines");
     char name[96], title[192], cap[320], setup[96];
     snprintf(name, sizeof name, "chain-bonds%s", suffix);
     snprintf(title, sizeof title, "Bonds held by validators%s", where);
@@ -160,13 +144,12 @@ int chain_bonds_chart(report_ctx *c, const chain_data *d, const char *suffix, co
     snprintf(how, sizeof how, g.how, "validators");
     snprintf(cap, sizeof cap, "Sum of each validator's stored bonds over all miners (a bond of "
                               "65535 counts 1), from the bond snapshots. %s", how);
-    snprintf(setup, sizeof setup, "set yrange [0:*]\nset xrange [%lld:%lld]", (long long)d->lo,
-             (long long)(d->hi > d->lo ? d->hi : d->lo + 1));
+    chain_x_range(d, "set yrange [0:*]", setup, sizeof setup);
     report_chart ch = {.name = name, .title = title, .xlabel = "epoch",
                        .ylabel = "bonds held (sum over miners)", .caption = cap,
                        .setup = setup, .plot = plot.s, .data = dat.s};
     if (!rc && points == 0)
-        note(c, "No bonds were recorded: the bonds chart is left out.");
+        report_note(c, "No bonds were recorded: the bonds chart is left out.");
     else if (!rc)
         rc = dat.oom || plot.oom ? err_set(e, ERR_NOMEM, "out of memory")
                                  : report_chart_add(c, &ch, e);
@@ -240,7 +223,6 @@ static int heatmap_block(sqlite3 *db, sqlite3_stmt *st, const chain_data *d, int
     return rc;
 }
 
-/* y tics naming the validators' uids (every k-th when many). */
 /* Pixels of plot per panel for n validator rows: enough to tell rows apart. */
 static int panel_px(size_t n)
 {
@@ -292,7 +274,7 @@ int chain_weights_chart(report_ctx *c, const chain_data *d, const char *suffix, 
 {
     sqlite3 *db = report_ctx_db(c);
     if (!report_has_table(db, "weight")) {
-        note(c, "No weight table in this run: weights are not shown.");
+        report_note(c, "No weight table in this run: weights are not shown.");
         return 0;
     }
     sqlite3_stmt *st = NULL;
@@ -341,7 +323,7 @@ int chain_weights_chart(report_ctx *c, const chain_data *d, const char *suffix, 
     free(buf);
     bool any = max > 0;
     if (!rc && !any)
-        note(c, "No validator had weights recorded: no weights heatmap.");
+        report_note(c, "No validator had weights recorded: no weights heatmap.");
     /* One colour scale for the three panels, so they compare. */
     snprintf(setup, sizeof setup,
              "unset grid\nunset key\nset tics out\nset rmargin\nset offsets 0, 0, 0, 0\n"

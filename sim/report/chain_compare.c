@@ -85,7 +85,7 @@ static int add_series(const chain_data *d, const chain_groups *g, int s, const c
     snprintf(r.xlabel, sizeof r.xlabel, "epoch");
     for (int b = 0; b < d->nb; b++)
         if (VEC_PUSH(&r.x, chain_data_x(d, b)) ||
-            VEC_PUSH(&r.y, chain_value(d, g, s, b, metric, agg)) || false) {
+            VEC_PUSH(&r.y, chain_value(d, g, s, b, metric, agg))) {
             VEC_FREE(&r.x);
             VEC_FREE(&r.y);
             return err_set(e, ERR_NOMEM, "out of memory");

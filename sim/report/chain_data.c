@@ -151,7 +151,7 @@ static int scan_rows(sqlite3 *db, int64_t run_id, chain_data *d, progress *bar, 
         }
         if (++d->rows % 65536 == 0 && bar)
             progress_update(bar, (double)d->rows);
-        int64_t emi = sqlite3_column_int64(st, 7);
+        int64_t emi = sqlite3_column_int64(st, 6);
         double em = (double)emi;
         d->em_total[b] += em;
         d->em_sum += emi;
@@ -160,13 +160,12 @@ static int scan_rows(sqlite3 *db, int64_t run_id, chain_data *d, progress *bar, 
             continue;
         }
         double *a = &d->acc[((size_t)b * nn + (size_t)i) * CM_COUNT];
-        a[CM_STAKE] += sqlite3_column_double(st, 3);
-        a[CM_CONSENSUS] += sqlite3_column_double(st, 4);
-        a[CM_INCENTIVE] += sqlite3_column_double(st, 5);
-        a[CM_DIVIDENDS] += sqlite3_column_double(st, 6);
+        a[CM_CONSENSUS] += sqlite3_column_double(st, 3);
+        a[CM_INCENTIVE] += sqlite3_column_double(st, 4);
+        a[CM_DIVIDENDS] += sqlite3_column_double(st, 5);
         a[CM_EMISSION] += em;
-        a[CM_VTRUST] += sqlite3_column_double(st, 8);
-        d->nrec.v[i].permit |= sqlite3_column_int(st, 9) != 0;
+        a[CM_VTRUST] += sqlite3_column_double(st, 7);
+        d->nrec.v[i].permit |= sqlite3_column_int(st, 8) != 0;
         d->cnt[(size_t)b * nn + (size_t)i] += 1;
         d->nrec.v[i].emission += emi;
     }
@@ -390,7 +389,6 @@ double chain_value(const chain_data *d, const chain_groups *g, int s, int b, int
     case CHAIN_SHARE_U16: return sum / d->epochs[b] / 65535.0 * 100.0;
     case CHAIN_MEAN_U16: return sum / rows / 65535.0;
     case CHAIN_EMISSION_PCT: return d->em_total[b] > 0 ? sum / d->em_total[b] * 100.0 : NAN;
-    case CHAIN_SUM_ALPHA: return sum / d->epochs[b] / 1e9;
     }
     return NAN;
 }

@@ -14,7 +14,7 @@
 /* Lines per chart at most, "others" included. */
 #define CHAIN_MAX_SERIES 12
 
-enum { CM_STAKE, CM_CONSENSUS, CM_INCENTIVE, CM_DIVIDENDS, CM_EMISSION, CM_VTRUST, CM_COUNT };
+enum { CM_CONSENSUS, CM_INCENTIVE, CM_DIVIDENDS, CM_EMISSION, CM_VTRUST, CM_COUNT };
 
 /* One registration: a hotkey holding a uid from the epochs after block reg
  * until the uid's next registration. */
@@ -81,13 +81,19 @@ void chain_groups_free(chain_groups *g);
 typedef enum {
     CHAIN_SHARE_U16,    /* sum per epoch of u16 proportions, as % */
     CHAIN_MEAN_U16,     /* mean of u16 proportions, 0-1 */
-    CHAIN_EMISSION_PCT, /* % of all emission in the bucket */
-    CHAIN_SUM_ALPHA     /* sum per epoch, rao as α */
+    CHAIN_EMISSION_PCT  /* % of all emission in the bucket */
 } chain_agg;
 
 /* The value of line s at bucket b (NAN when no member had a row). */
 double chain_value(const chain_data *d, const chain_groups *g, int s, int b, int metric,
                    chain_agg agg);
+
+/* A chart of g's lines over epochs (chain.c): the .dat's header line, the
+ * plot command, and the setup with x spanning the run's epochs after the
+ * chart's own settings. */
+void chain_dat_header(sbuf *dat, const chain_groups *g);
+void chain_plot_lines(sbuf *plot, const chain_groups *g, const char *style);
+void chain_x_range(const chain_data *d, const char *setup, char *out, size_t n);
 
 /* The family's parts (chain.c, chain_charts.c, chain_compare.c); the
  * descriptor that ties them to the metric table is in queries.c. */

@@ -248,16 +248,6 @@ static earn_rec *earn_find(earn_recs *v, int64_t netuid, int64_t uid, int64_t bl
     return found;
 }
 
-static int cmp_earned(const void *a, const void *b)
-{
-    const report_earner *x = &((const earn_rec *)a)->r, *y = &((const earn_rec *)b)->r;
-    if (x->emission_rao != y->emission_rao)
-        return x->emission_rao < y->emission_rao ? 1 : -1;
-    if (x->netuid != y->netuid)
-        return x->netuid < y->netuid ? -1 : 1;
-    return x->uid < y->uid ? -1 : x->uid > y->uid;
-}
-
 static int cmp_earner(const void *a, const void *b)
 {
     const report_earner *x = a, *y = b;
@@ -297,12 +287,12 @@ int report_top_earners(sqlite3 *db, int64_t run_id, int limit, report_earners *o
     int rc = earn_neurons(db, run_id, &v, e);
     if (!rc)
         rc = report_prepare(db, REPORT_Q_EARN_ROWS, &st, e);
-    double total = 0;
+    int64_t total = 0;
     if (!rc) {
         sqlite3_bind_int64(st, 1, run_id);
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
             int64_t em = sqlite3_column_int64(st, 3);
-            total += (double)em;
+            total += em;
             earn_rec *x = earn_find(&v, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
                                     sqlite3_column_int64(st, 2));
             if (x)
@@ -311,21 +301,19 @@ int report_top_earners(sqlite3 *db, int64_t run_id, int limit, report_earners *o
         rc = rc == SQLITE_DONE ? 0 : report_db_error(db, "cannot read earnings", e);
     }
     sqlite3_finalize(st);
-    if (!rc)
-        qsort(v.v, v.len, sizeof *v.v, cmp_earned);
-    for (size_t i = 0; !rc && i < v.len && i < (size_t)limit; i++) {
-        report_earner r = v.v[i].r;
-        r.share = total > 0 ? (double)r.emission_rao * 100.0 / total : 0;
-        if (VEC_PUSH(out, r)) {
-            rc = err_set(e, ERR_NOMEM, "out of memory");
-            break;
-        }
-        v.v[i].r.hotkey = v.v[i].r.role = v.v[i].r.group = NULL;   /* moved to out */
+    report_earners all = {0};
+    if (!rc && VEC_RESERVE(&all, v.len))
+        rc = err_set(e, ERR_NOMEM, "out of memory");
+    for (size_t i = 0; !rc && i < v.len; i++) {
+        all.v[all.len++] = v.v[i].r;
+        v.v[i].r.hotkey = v.v[i].r.role = v.v[i].r.group = NULL;   /* moved to all */
     }
     earn_recs_free(&v);
-    if (rc)
-        report_earners_free(out);
-    return rc;
+    if (rc) {
+        report_earners_free(&all);
+        return rc;
+    }
+    return report_earners_top(&all, total, limit, out, e);
 }
 
 void report_earners_free(report_earners *v)

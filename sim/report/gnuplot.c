@@ -64,6 +64,25 @@ void report_gp_key(sbuf *b, const char *s, size_t max_chars)
     sbuf_puts(b, "'");
 }
 
+void report_dat_header(sbuf *dat, const char *x, int n, const char (*name)[96])
+{
+    sbuf_printf(dat, "# %s", x);
+    for (int s = 0; s < n; s++)
+        sbuf_printf(dat, "\t\"%s\"", name[s]);
+    sbuf_puts(dat, "\n");
+}
+
+void report_plot_lines(sbuf *plot, int n, const char (*name)[96], const bool *others,
+                       const char *style)
+{
+    sbuf_puts(plot, "plot ");
+    for (int s = 0; s < n; s++) {
+        sbuf_printf(plot, "%s%s using 1:%d with %s lt %d title ", s ? ", \\\n     " : "",
+                    s ? "''" : "dat", s + 2, style, others[s] ? REPORT_OTHERS_LT : s + 1);
+        report_gp_key(plot, name[s], REPORT_KEY_CHARS);
+    }
+}
+
 /* A palette that stays apart for the colour-blind (Tableau 10, with dark blue,
  * brick and olive added) and grey for "others"; lines thick enough to follow. */
 static const char *const palette[REPORT_NCOLORS] = {

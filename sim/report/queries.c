@@ -47,11 +47,8 @@ static const char *const sql[REPORT_Q_COUNT] = {
         "SELECT min(epoch), max(epoch), count(*) FROM epoch_neuron "
         "WHERE run_id = ?1 AND netuid = ?2",
     [REPORT_Q_CHAIN_ROWS] =
-        "SELECT epoch, block, uid, stake, consensus, incentive, dividends, emission, "
+        "SELECT epoch, block, uid, consensus, incentive, dividends, emission, "
         "validator_trust, permit FROM epoch_neuron WHERE run_id = ?1 AND netuid = ?2",
-    [REPORT_Q_CHAIN_EPOCH_BLOCK] =
-        "SELECT block FROM epoch_neuron WHERE run_id = ?1 AND netuid = ?2 AND epoch = ?3 "
-        "LIMIT 1",
     /* A validator's weights row in force at an epoch: the last snapshot. */
     [REPORT_Q_CHAIN_WEIGHT_AT] =
         "SELECT block, data FROM weight WHERE run_id = ?1 AND netuid = ?2 AND uid = ?3 "

@@ -53,6 +53,13 @@ void report_ctx_end_section(report_ctx *c)
     c->in_section = false;
 }
 
+void report_note(report_ctx *c, const char *text)
+{
+    sbuf_puts(&c->html, "<p class=\"muted\">");
+    report_html_escape(&c->html, text);
+    sbuf_puts(&c->html, "</p>\n");
+}
+
 int report_section(report_ctx *c, const char *id, const char *title, err *e)
 {
     report_ctx_end_section(c);

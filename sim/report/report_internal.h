@@ -18,7 +18,6 @@ typedef enum {
     REPORT_Q_CHAIN_NEURONS,
     REPORT_Q_CHAIN_SPAN,
     REPORT_Q_CHAIN_ROWS,
-    REPORT_Q_CHAIN_EPOCH_BLOCK,
     REPORT_Q_CHAIN_WEIGHT_AT,
     REPORT_Q_CHAIN_WEIGHT_FIRST,
     REPORT_Q_CHAIN_BOND_ROWS,
@@ -118,6 +117,8 @@ void report_ctx_init(report_ctx *c, sqlite3 *db, const report_run *run, const ch
 void report_ctx_free(report_ctx *c);
 /* Close the open section, if any. */
 void report_ctx_end_section(report_ctx *c);
+/* A muted note in the open section (plain text, escaped): why a chart is left out. */
+void report_note(report_ctx *c, const char *text);
 
 /* ------------------------------------------------------------ gnuplot */
 
@@ -130,6 +131,12 @@ int report_gp_script(sbuf *out, const report_chart *ch, unsigned formats);
 /* A legend entry: quoted as report_gp_quote, cut to max_chars characters. */
 void report_gp_key(sbuf *b, const char *s, size_t max_chars);
 #define REPORT_KEY_CHARS 28
+/* A chart of n lines, one a column after x: the .dat's header line ("# x" and
+ * the quoted names), and the plot command (dat using 1:2, 1:3 ... with
+ * `style`, an "others" line grey). */
+void report_dat_header(sbuf *dat, const char *x, int n, const char (*name)[96]);
+void report_plot_lines(sbuf *plot, int n, const char (*name)[96], const bool *others,
+                       const char *style);
 /* Palette entries shared by all charts (the 13th is grey, for "others"). */
 #define REPORT_NCOLORS 12
 #define REPORT_OTHERS_LT 13

@@ -31,14 +31,6 @@ int resi_prepare(const resi_run *r, const char *sql, sqlite3_stmt **st, err *e)
     return 0;
 }
 
-void resi_note(const resi_run *r, const char *text)
-{
-    sbuf *h = report_ctx_html(r->c);
-    sbuf_puts(h, "<p class=\"muted\">");
-    report_html_escape(h, text);
-    sbuf_puts(h, "</p>\n");
-}
-
 void resi_td_num(sbuf *h, double v, const char *unit)
 {
     char s[64];
@@ -289,6 +281,7 @@ void resi_run_free(resi_run *r)
     resi_grid *g[] = {&r->cred, &r->score, &r->api_m, &r->api_v, &r->api_made};
     for (size_t i = 0; i < sizeof g / sizeof *g; i++)
         resi_grid_free(g[i]);
+    resi_strategies_free(&r->strat);
     *r = (resi_run){0};
 }
 
@@ -336,20 +329,12 @@ double resi_grid_value(const resi_grid *g, int b, int line, double scale)
 
 void resi_dat_header(sbuf *dat, const char *x, const resi_lines *l)
 {
-    sbuf_printf(dat, "# %s", x);
-    for (int s = 0; s < l->n; s++)
-        sbuf_printf(dat, "\t\"%s\"", l->name[s]);
-    sbuf_puts(dat, "\n");
+    report_dat_header(dat, x, l->n, l->name);
 }
 
 void resi_plot_lines(sbuf *plot, const resi_lines *l, const char *style)
 {
-    sbuf_puts(plot, "plot ");
-    for (int s = 0; s < l->n; s++) {
-        sbuf_printf(plot, "%s%s using 1:%d with %s lt %d title ", s ? ", \\\n     " : "",
-                    s ? "''" : "dat", s + 2, style, l->others[s] ? REPORT_OTHERS_LT : s + 1);
-        report_gp_key(plot, l->name[s], REPORT_KEY_CHARS);
-    }
+    report_plot_lines(plot, l->n, l->name, l->others, style);
 }
 
 /* ------------------------------------------------------------ the family */

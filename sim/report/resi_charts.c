@@ -39,7 +39,7 @@ static int grid_chart(resi_run *r, const resi_lines *l, const resi_grid *g, cons
     if (!any) {
         char note[200];
         snprintf(note, sizeof note, "%s: nothing was recorded.", gs->title);
-        resi_note(r, note);
+        report_note(r->c, note);
         goto out;
     }
     resi_plot_lines(&plot, l, g->nb <= 30 ? "linespoints" : "lines");
@@ -71,7 +71,7 @@ int resi_coverage_chart(resi_run *r, err *e)
 {
     const resi_cov *cov = &r->cov;
     if (!cov->t.len) {
-        resi_note(r, "Coverage by tier: no coverage snapshots were recorded.");
+        report_note(r->c, "Coverage by tier: no coverage snapshots were recorded.");
         return 0;
     }
     sbuf dat;
@@ -117,7 +117,7 @@ int resi_coverage_chart(resi_run *r, err *e)
 int resi_api_charts(resi_run *r, err *e)
 {
     if (!report_has_table(r->db, "api_sample")) {
-        resi_note(r, "No API checks were recorded (no api_sample table).");
+        report_note(r->c, "No API checks were recorded (no api_sample table).");
         return 0;
     }
     grid_spec per_miner = {
@@ -154,7 +154,7 @@ static const char *const reason_titles[RESI_NREASONS + 1] = {
 int resi_evaluation_charts(resi_run *r, err *e)
 {
     if (!report_has_table(r->db, "evaluation") || r->miners.n == 0) {
-        resi_note(r, "No evaluations were recorded.");
+        report_note(r->c, "No evaluations were recorded.");
         return 0;
     }
     double total[RESI_MAX_LINES] = {0}, failed[RESI_MAX_LINES][RESI_NREASONS + 1] = {{0}};

@@ -86,36 +86,33 @@ static int rates(const resi_run *r, bool checks, const char *what, report_measur
     return rc;
 }
 
-static int strategies(sqlite3 *db, int64_t run_id, report_measures *m, report_series_list *s,
+static int strategies(const resi_strategies *st, report_measures *m, report_series_list *s,
                       err *e)
 {
-    resi_strategies st;
-    int rc = resi_strategies_load(db, run_id, &st, e);
-    int drawn = 0;
-    for (int k = 0; !rc && k < st.n; k++) {
-        if (st.validators[k] || st.miner_total <= 0)
+    int rc = 0, drawn = 0;
+    for (int k = 0; !rc && k < st->n; k++) {
+        if (st->validators[k] || st->miner_total <= 0)
             continue;
         char name[96];
-        snprintf(name, sizeof name, "miners' emission share: %.60s", st.name[k]);
-        rc = push_measure(m, name, "%", 100.0 * st.run_em[k] / st.miner_total, e);
+        snprintf(name, sizeof name, "miners' emission share: %.60s", st->name[k]);
+        rc = push_measure(m, name, "%", 100.0 * st->run_em[k] / st->miner_total, e);
         if (rc || drawn++ >= 6)
             continue;
         report_series se = {0};
-        snprintf(se.name, sizeof se.name, "miners' emission share: %.60s", st.name[k]);
+        snprintf(se.name, sizeof se.name, "miners' emission share: %.60s", st->name[k]);
         snprintf(se.ylabel, sizeof se.ylabel, "share of the miners' emission (%%)");
         snprintf(se.xlabel, sizeof se.xlabel, "epoch");
         bool oom = false;
-        for (int b = 0; b < st.nb && !oom; b++) {
+        for (int b = 0; b < st->nb && !oom; b++) {
             double miners = 0;
-            for (int j = 0; j < st.n; j++)
-                miners += st.validators[j] ? 0 : st.em[b * RESI_MAX_LINES + j];
+            for (int j = 0; j < st->n; j++)
+                miners += st->validators[j] ? 0 : st->em[b * RESI_MAX_LINES + j];
             if (miners > 0)
-                oom = VEC_PUSH(&se.x, (double)st.lo + ((double)b + 0.5) * (double)st.bw - 0.5) ||
-                      VEC_PUSH(&se.y, 100.0 * st.em[b * RESI_MAX_LINES + k] / miners);
+                oom = VEC_PUSH(&se.x, (double)st->lo + ((double)b + 0.5) * (double)st->bw - 0.5) ||
+                      VEC_PUSH(&se.y, 100.0 * st->em[b * RESI_MAX_LINES + k] / miners);
         }
         rc = push_series(s, &se, oom, e);
     }
-    resi_strategies_free(&st);
     return rc;
 }
 
@@ -147,7 +144,7 @@ int resi_compare(sqlite3 *db, int64_t run_id, report_measures *measures,
     if (!rc && report_has_table(db, "api_sample"))
         rc = rates(&r, true, "API-check success", measures, e);
     if (!rc && report_has_table(db, "epoch_neuron"))
-        rc = strategies(db, run_id, measures, series, e);
+        rc = strategies(&r.strat, measures, series, e);
     resi_run_free(&r);
     return rc;
 }

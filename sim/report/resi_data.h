@@ -88,6 +88,22 @@ typedef struct resi_cov {
     VEC(uint8_t *) seen;       /* per snapshot: a bit per zip of the universe */
 } resi_cov;
 
+/* Emission of the family's subnet per epoch bucket and strategy (the
+ * miners' strategies; validators as one): shares in %. Read once by
+ * resi_scan; the chart, the findings and compare use it. */
+typedef struct resi_strategies {
+    int n;                     /* strategies (validators last, when any) */
+    char name[RESI_MAX_LINES][64];
+    int members[RESI_MAX_LINES];
+    bool validators[RESI_MAX_LINES];
+    int nb;
+    int64_t lo, hi, bw;        /* epochs and epochs per bucket */
+    double *em;                /* [nb][n] rao */
+    double *total;             /* [nb] */
+    double run_em[RESI_MAX_LINES], run_total;   /* over the run */
+    double miner_total;        /* miners' emission over the run */
+} resi_strategies;
+
 typedef struct resi_run {
     report_ctx *c;             /* NULL when loaded for compare */
     sqlite3 *db;
@@ -114,6 +130,7 @@ typedef struct resi_run {
     resi_cov cov;              /* coverage snapshots */
     int64_t *pfirst;           /* [npremium][max_actor + 1]: first snapshot a miner held
                                 * the premium zip, -1 never */
+    resi_strategies strat;     /* the netuid's emission by strategy (nb 0: no epoch_neuron) */
 } resi_run;
 
 /* c may be NULL (compare: no section to write); groups: a line per group
@@ -134,7 +151,8 @@ void resi_fmt_bucket(const resi_run *r, char *out, size_t n);
 const char *resi_lines_how(const resi_lines *l);
 
 /* One pass over coverage, evaluation, api_sample and miner_score into r->cov,
- * r->uni's holders, r->pfirst, r->tot and the grids (resi_scan.c). */
+ * r->uni's holders, r->pfirst, r->tot and the grids, and over the netuid's
+ * epoch_neuron into r->strat (resi_scan.c). */
 int resi_scan(resi_run *r, err *e);
 /* A statement over a run's rows of `table` by rowid range: ?1 run_id, ?2 and
  * ?3 its first and last rowid (sql says "WHERE rowid BETWEEN ?2 AND ?3 AND
@@ -155,8 +173,6 @@ void resi_dat_header(sbuf *dat, const char *x, const resi_lines *l);
 void resi_plot_lines(sbuf *plot, const resi_lines *l, const char *style);
 /* A prepared statement with ?1 = run_id bound. */
 int resi_prepare(const resi_run *r, const char *sql, sqlite3_stmt **st, err *e);
-/* A note in the section (plain text, escaped). */
-void resi_note(const resi_run *r, const char *text);
 /* A table cell: a number as report_fmt_num writes it, with data-value. */
 void resi_td_num(sbuf *h, double v, const char *unit);
 
@@ -185,23 +201,9 @@ int resi_render(report_ctx *c, err *e);
 int resi_compare(sqlite3 *db, int64_t run_id, report_measures *measures,
                  report_series_list *series, err *e);
 
-/* Emission of the family's subnet per epoch bucket and strategy (the
- * miners' strategies; validators as one): shares in %. Used by the chart,
- * the findings and compare. */
-typedef struct resi_strategies {
-    int n;                     /* strategies (validators last, when any) */
-    char name[RESI_MAX_LINES][64];
-    int members[RESI_MAX_LINES];
-    bool validators[RESI_MAX_LINES];
-    int nb;
-    int64_t lo, hi, bw;        /* epochs and epochs per bucket */
-    double *em;                /* [nb][n] rao */
-    double *total;             /* [nb] */
-    double run_em[RESI_MAX_LINES], run_total;   /* over the run */
-    double miner_total;        /* miners' emission over the run */
-} resi_strategies;
 
-int resi_strategies_load(sqlite3 *db, int64_t run_id, resi_strategies *s, err *e);
+int resi_strategies_load(sqlite3 *db, int64_t run_id, int64_t netuid, resi_strategies *s,
+                         err *e);
 /* The subnet of the family's validators: the first evaluation's validator's
  * (the lowest netuid of the run when none evaluated). */
 int64_t resi_family_netuid(sqlite3 *db, int64_t run_id);

@@ -169,39 +169,35 @@ static void top_miner(const resi_run *r, char *out, size_t n)
 
 static int strategy_most(resi_run *r, err *e)
 {
-    resi_strategies s;
-    int rc = resi_strategies_load(r->db, r->run_id, &s, e);
-    if (rc)
-        return rc;
+    const resi_strategies *s = &r->strat;
     int best = -1, miners = 0;
-    for (int k = 0; k < s.n; k++)
-        if (!s.validators[k]) {
+    for (int k = 0; k < s->n; k++)
+        if (!s->validators[k]) {
             miners++;
-            if (best < 0 || s.run_em[k] > s.run_em[best])
+            if (best < 0 || s->run_em[k] > s->run_em[best])
                 best = k;
         }
     char answer[600];
-    if (best < 0 || s.miner_total <= 0) {
+    if (best < 0 || s->miner_total <= 0) {
         snprintf(answer, sizeof answer, "No miner earned any emission.");
     } else {
-        double share = 100.0 * s.run_em[best] / s.miner_total;
+        double share = 100.0 * s->run_em[best] / s->miner_total;
         if (miners == 1) {
             char top[300];
             top_miner(r, top, sizeof top);
             snprintf(answer, sizeof answer, "Every miner is %s, the run's only strategy%s.",
-                     s.name[best], top);
+                     s->name[best], top);
         } else {
             char each[48] = "";
-            if (s.members[best] > 1)
-                snprintf(each, sizeof each, ", %.2f %% each", share / s.members[best]);
+            if (s->members[best] > 1)
+                snprintf(each, sizeof each, ", %.2f %% each", share / s->members[best]);
             snprintf(answer, sizeof answer,
                      "%s: %.1f %% of the miners' emission over the run (%.1f %% of all "
                      "emission), %d miner%s%s.",
-                     s.name[best], share, 100.0 * s.run_em[best] / s.run_total,
-                     s.members[best], s.members[best] == 1 ? "" : "s", each);
+                     s->name[best], share, 100.0 * s->run_em[best] / s->run_total,
+                     s->members[best], s->members[best] == 1 ? "" : "s", each);
         }
     }
-    resi_strategies_free(&s);
     return report_finding(r->c, "Which strategy earned most?", answer, e);
 }
 

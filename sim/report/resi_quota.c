@@ -169,7 +169,7 @@ static void quota_table(resi_run *r, const qline *q, int n)
 int resi_quota_chart(resi_run *r, err *e)
 {
     if (!report_has_table(r->db, "api_usage")) {
-        resi_note(r, "No listings API usage was recorded.");
+        report_note(r->c, "No listings API usage was recorded.");
         return 0;
     }
     qline q[RESI_MAX_LINES];
@@ -214,7 +214,8 @@ int resi_quota_chart(resi_run *r, err *e)
         rc = dat.oom || plot.oom ? err_set(e, ERR_NOMEM, "out of memory")
                                  : report_chart_add(r->c, &ch, e);
     } else if (!rc) {
-        resi_note(r, "Every caller of the listings API is on an unlimited plan: no quota to draw.");
+        report_note(r->c, "Every caller of the listings API is on an unlimited plan: no quota "
+                          "to draw.");
     }
     if (!rc)
         quota_table(r, q, RESI_MAX_LINES);

@@ -266,5 +266,7 @@ int resi_scan(resi_run *r, err *e)
         rc = scan_checks(r, e);
     if (!rc && report_has_table(r->db, "miner_score"))
         rc = scan_scores(r, e);
+    if (!rc && report_has_table(r->db, "epoch_neuron"))
+        rc = resi_strategies_load(r->db, r->run_id, r->netuid, &r->strat, e);
     return rc;
 }

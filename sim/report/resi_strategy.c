@@ -1,7 +1,7 @@
 /* Emission by strategy: the family's subnet's epoch records summed by the
  * miners' strategy (neuron.label) and the validators as one, over epoch
- * buckets; drawn as stacked areas, and read again by the findings and
- * compare. A uid's row counts for its holder at the epoch: its last
+ * buckets (read once, by resi_scan); drawn as stacked areas, and used by the
+ * findings and compare too. A uid's row counts for its holder at the epoch: its last
  * registration before the epoch's block (the epoch runs before the block's
  * registrations). */
 #include "report/resi_data.h"
@@ -116,10 +116,10 @@ static int epoch_span(sqlite3 *db, int64_t run_id, int64_t netuid, resi_strategi
     return 0;
 }
 
-int resi_strategies_load(sqlite3 *db, int64_t run_id, resi_strategies *s, err *e)
+int resi_strategies_load(sqlite3 *db, int64_t run_id, int64_t netuid, resi_strategies *s,
+                         err *e)
 {
     *s = (resi_strategies){0};
-    int64_t netuid = resi_family_netuid(db, run_id);
     regs_vec regs = {0};
     int rc = load_regs(db, run_id, netuid, s, &regs, e);
     if (!rc)
@@ -173,24 +173,20 @@ void resi_strategies_free(resi_strategies *s)
 
 int resi_strategy_chart(resi_run *r, err *e)
 {
-    resi_strategies s;
-    int rc = resi_strategies_load(r->db, r->run_id, &s, e);
-    if (rc)
-        return rc;
-    if (!s.nb || s.run_total <= 0) {
-        resi_note(r, "Emission by strategy: no emission was recorded.");
-        resi_strategies_free(&s);
+    const resi_strategies *s = &r->strat;
+    if (!s->nb || s->run_total <= 0) {
+        report_note(r->c, "Emission by strategy: no emission was recorded.");
         return 0;
     }
     /* miners' strategies by what they earned, validators on top */
     int order[RESI_MAX_LINES], n = 0;
     for (int pass = 0; pass < 2; pass++)
-        for (int k = 0; k < s.n; k++)
-            if (s.validators[k] == (pass == 1))
+        for (int k = 0; k < s->n; k++)
+            if (s->validators[k] == (pass == 1))
                 order[n++] = k;
     for (int i = 1; i < n; i++)
-        for (int j = i; j > 0 && !s.validators[order[j]] &&
-                        s.run_em[order[j]] > s.run_em[order[j - 1]];
+        for (int j = i; j > 0 && !s->validators[order[j]] &&
+                        s->run_em[order[j]] > s->run_em[order[j - 1]];
              j--) {
             int t = order[j];
             order[j] = order[j - 1];
@@ -201,15 +197,15 @@ int resi_strategy_chart(resi_run *r, err *e)
     sbuf_init(&plot);
     sbuf_puts(&dat, "# running sums of the emission share (%) by strategy, in this order\n# epoch");
     for (int i = 0; i < n; i++)
-        sbuf_printf(&dat, "\t\"%s (%d)\"", s.name[order[i]], s.members[order[i]]);
+        sbuf_printf(&dat, "\t\"%s (%d)\"", s->name[order[i]], s->members[order[i]]);
     sbuf_puts(&dat, "\n");
-    for (int b = 0; b < s.nb; b++) {
-        if (s.total[b] <= 0)
+    for (int b = 0; b < s->nb; b++) {
+        if (s->total[b] <= 0)
             continue;
         double run = 0;
-        sbuf_printf(&dat, "%.1f", (double)s.lo + ((double)b + 0.5) * (double)s.bw - 0.5);
+        sbuf_printf(&dat, "%.1f", (double)s->lo + ((double)b + 0.5) * (double)s->bw - 0.5);
         for (int i = 0; i < n; i++) {
-            run += 100.0 * s.em[b * RESI_MAX_LINES + order[i]] / s.total[b];
+            run += 100.0 * s->em[b * RESI_MAX_LINES + order[i]] / s->total[b];
             sbuf_printf(&dat, "\t%.6g", run);
         }
         sbuf_puts(&dat, "\n");
@@ -217,32 +213,31 @@ int resi_strategy_chart(resi_run *r, err *e)
     sbuf_puts(&plot, "plot ");
     for (int i = n - 1; i >= 0; i--) {
         char name[96];
-        snprintf(name, sizeof name, "%s (%d)", s.name[order[i]], s.members[order[i]]);
+        snprintf(name, sizeof name, "%s (%d)", s->name[order[i]], s->members[order[i]]);
         sbuf_printf(&plot, "%s using 1:", i == n - 1 ? "dat" : "''");
         if (i)
             sbuf_printf(&plot, "%d:%d", i + 1, i + 2);
         else
             sbuf_puts(&plot, "(0):2");
         sbuf_printf(&plot, " with filledcurves lt %d title ",
-                    s.validators[order[i]] ? REPORT_OTHERS_LT : i + 1);
+                    s->validators[order[i]] ? REPORT_OTHERS_LT : i + 1);
         report_gp_key(&plot, name, REPORT_KEY_CHARS);
         sbuf_puts(&plot, i ? ", \\\n     " : "");
     }
     char setup[160], cap[300];
     snprintf(setup, sizeof setup, "set yrange [0:100]\nset ytics 0,20,100\nset grid front\n"
                                   "set xrange [%lld:%lld]",
-             (long long)s.lo, (long long)(s.hi > s.lo ? s.hi : s.lo + 1));
+             (long long)s->lo, (long long)(s->hi > s->lo ? s->hi : s->lo + 1));
     snprintf(cap, sizeof cap, "Share of each epoch's emission paid to the miners of each "
                               "strategy (their count in brackets) and to the validators "
                               "(dividends, grey); the areas add up to 100 %%.%s",
-             s.bw > 1 ? " Each point averages several epochs." : "");
+             s->bw > 1 ? " Each point averages several epochs." : "");
     report_chart ch = {.name = "resi-strategies", .title = "Emission share by strategy",
                        .xlabel = "epoch", .ylabel = "share of emission (%)", .caption = cap,
                        .setup = setup, .plot = plot.s, .data = dat.s};
-    rc = dat.oom || plot.oom ? err_set(e, ERR_NOMEM, "out of memory")
-                             : report_chart_add(r->c, &ch, e);
+    int rc = dat.oom || plot.oom ? err_set(e, ERR_NOMEM, "out of memory")
+                                 : report_chart_add(r->c, &ch, e);
     sbuf_free(&dat);
     sbuf_free(&plot);
-    resi_strategies_free(&s);
     return rc;
 }

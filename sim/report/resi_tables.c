@@ -96,7 +96,7 @@ static void uncovered_table(resi_run *r)
 int resi_premium_tables(resi_run *r, err *e)
 {
     if (!r->cov.t.len) {
-        resi_note(r, "No coverage snapshots were recorded (resi.coverage_every is 0s?).");
+        report_note(r->c, "No coverage snapshots were recorded (resi.coverage_every is 0s?).");
         return 0;
     }
     premium_table(r);
