@@ -1,13 +1,10 @@
 /* The chain actor on the virtual runtime: blocks on the clock, epochs on
  * time, and the protocol's requests and replies. */
-#include "chain/chain.h"
+#include "chain_fixture.h"
 #include "net/net.h"
 #include "net/protocol.h"
-#include "test.h"
 
 #include <string.h>
-
-#define TAO CHAIN_RAO_PER_TAO
 
 typedef struct world {
     rt *r;
@@ -49,13 +46,8 @@ static void make(world *w, bool commit_reveal)
     w->net.dflt.bandwidth_bps = 0;
     rt_virtual_opts o = {.seed = 1, .net = &w->net};
     ASSERT_OK(rt_virtual_new(&o, &w->r, &e));
-    ASSERT_OK(chain_new(NULL, &w->c, &e));
-    chain_subnet_params p;
-    chain_subnet_params_default(&p, 1);
-    p.tempo = 10;
-    p.commit_reveal = commit_reveal;
-    p.weights_rate_limit = 0;
-    ASSERT_OK(chain_add_subnet(w->c, &p, &e));
+    chain_subnet_params p = cfx_params(commit_reveal);
+    w->c = cfx_chain(&p);
     ASSERT_OK(chain_fund(w->c, "ck", 100 * TAO, &e));
     chain_observer ob = {w, NULL, NULL, NULL, on_epoch};
     ASSERT_OK(chain_add_observer(w->c, &ob));
