@@ -20,7 +20,7 @@ typedef struct world {
     uint64_t epoch_block[8];
     uint16_t mg_n;
     uint32_t mg_row_len[4];
-    uint64_t mg_block;
+    uint64_t mg_block, mg_next_epoch, mg_last_epoch, mg_epochs;
 } world;
 
 static void on_epoch(void *ctx, const chain *c, const chain_epoch_event *ev)
@@ -75,6 +75,9 @@ static void on_reply(void *arg, int result, int status, const rt_msg *reply)
         const proto_chain_metagraph *m = reply->body;
         w->mg_n = m->n;
         w->mg_block = m->block;
+        w->mg_next_epoch = m->next_epoch_block;
+        w->mg_last_epoch = m->last_epoch_block;
+        w->mg_epochs = m->epochs;
         for (uint16_t u = 0; u < m->n && u < 4; u++)
             w->mg_row_len[u] = m->row_start ? m->row_start[u + 1] - m->row_start[u] : 0;
     }
@@ -175,6 +178,9 @@ TEST_IMPL(requests_are_extrinsics_in_the_current_block)
     ASSERT_EQ_INT(w.status[6], RT_OK);
     ASSERT_EQ_INT(w.mg_n, 2);
     ASSERT_EQ_U64(w.mg_block, 9);
+    ASSERT_EQ_U64(w.mg_last_epoch, 8);
+    ASSERT_EQ_U64(w.mg_next_epoch, 19);
+    ASSERT_EQ_U64(w.mg_epochs, 1);
     ASSERT_EQ_INT(w.mg_row_len[0], 1);
     destroy(&w);
 }
