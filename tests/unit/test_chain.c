@@ -353,15 +353,20 @@ TEST_IMPL(a_replaced_uid_loses_weights_to_it_and_its_own_rows)
     err e;
     cfx_advance(c, 1);
     reg(c, "v", 10 * TAO);
-    reg(c, "m1", 0);
+    reg(c, "m1", 1 * TAO);
     reg(c, "m2", 0);
-    cfx_advance(c, 9);   /* epoch at 8: v gets a permit */
+    cfx_advance(c, 9);   /* epoch at 8: v and m1 get permits */
     ASSERT(chain_neuron_get(c, 1, 0)->validator_permit);
+    ASSERT(chain_neuron_get(c, 1, 1)->validator_permit);
+    /* Both rate m2, so m1 holds a bond row after the epoch at 19 and earns
+     * the least (a tenth of v's dividends, no incentive). */
+    uint16_t to_m2[] = {2}, seven[] = {7};
+    ASSERT_OK(chain_set_weights(c, 1, "v", to_m2, seven, 1, 0, &e));
+    ASSERT_OK(chain_set_weights(c, 1, "m1", to_m2, seven, 1, 0, &e));
+    cfx_advance(c, 20);
+    ASSERT(chain_bonds_row(c, 1, 1).len > 0);
     uint16_t uids[] = {1, 2}, vals[] = {5, 5};
     ASSERT_OK(chain_set_weights(c, 1, "v", uids, vals, 2, 0, &e));
-    uint16_t self_uid[] = {1}, self_val[] = {7};
-    ASSERT_OK(chain_set_weights(c, 1, "m1", self_uid, self_val, 1, 0, &e));
-    /* m1 and m2 tie on emission (0) and block: m1 has the lower uid. */
     ASSERT_EQ_INT(reg(c, "m3", 0), 1);
     chain_row_view row = chain_weights_row(c, 1, 0);
     ASSERT_EQ_INT(row.len, 2);
