@@ -118,34 +118,6 @@ int chain_add_observer(chain *c, const chain_observer *o)
     return VEC_PUSH(&c->obs, *o);
 }
 
-void chain_emit_register(chain *c, const chain_reg_event *ev)
-{
-    for (size_t i = 0; i < c->obs.len; i++)
-        if (c->obs.v[i].on_register)
-            c->obs.v[i].on_register(c->obs.v[i].ctx, c, ev);
-}
-
-void chain_emit_deregister(chain *c, const chain_dereg_event *ev)
-{
-    for (size_t i = 0; i < c->obs.len; i++)
-        if (c->obs.v[i].on_deregister)
-            c->obs.v[i].on_deregister(c->obs.v[i].ctx, c, ev);
-}
-
-void chain_emit_weights(chain *c, const chain_weights_event *ev)
-{
-    for (size_t i = 0; i < c->obs.len; i++)
-        if (c->obs.v[i].on_weights)
-            c->obs.v[i].on_weights(c->obs.v[i].ctx, c, ev);
-}
-
-void chain_emit_epoch(chain *c, const chain_epoch_event *ev)
-{
-    for (size_t i = 0; i < c->obs.len; i++)
-        if (c->obs.v[i].on_epoch)
-            c->obs.v[i].on_epoch(c->obs.v[i].ctx, c, ev);
-}
-
 /* --------------------------------------------------------------- subnets */
 
 chain_subnet *chain_subnet_find(const chain *c, uint16_t netuid)

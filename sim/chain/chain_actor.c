@@ -152,11 +152,11 @@ static void serve_commit(chain_actor *a, rt_request *req, const proto_chain_comm
 
 /* --------------------------------------------------------------- metagraph */
 
-static void fill_neuron(const chain *c, uint16_t netuid, uint16_t uid, proto_chain_neuron *o)
+static void fill_neuron(const chain *c, const chain_nstate *ns, proto_chain_neuron *o)
 {
-    const chain_neuron *nr = chain_neuron_get(c, netuid, uid);
+    const chain_neuron *nr = &ns->pub;
     *o = (proto_chain_neuron){
-        .uid = uid, .stake = chain_neuron_stake(c, netuid, uid), .axon_ip = nr->axon_ip,
+        .uid = nr->uid, .stake = c->stakes.v[ns->slot], .axon_ip = nr->axon_ip,
         .axon_port = nr->axon_port, .registered_at = nr->registered_at,
         .last_update = nr->last_update, .validator_permit = nr->validator_permit,
         .active = nr->active, .consensus = nr->consensus, .incentive = nr->incentive,
@@ -168,14 +168,14 @@ static void fill_neuron(const chain *c, uint16_t netuid, uint16_t uid, proto_cha
     snprintf(o->coldkey, sizeof o->coldkey, "%s", nr->coldkey);
 }
 
-static proto_chain_metagraph *build_metagraph(const chain *c, uint16_t netuid, bool with_weights,
-                                              bool header_only)
+static proto_chain_metagraph *build_metagraph(const chain *c, const chain_subnet *s,
+                                              bool with_weights, bool header_only)
 {
-    uint16_t n = chain_subnet_n(c, netuid);
+    uint16_t n = s->n;
     with_weights = with_weights && !header_only;
     size_t nnz = 0;
     for (uint16_t u = 0; with_weights && u < n; u++)
-        nnz += chain_weights_row(c, netuid, u).len;
+        nnz += s->nrn[u].weights.len;
     size_t size = sizeof(proto_chain_metagraph) +
                   (header_only ? 0 : (size_t)n * sizeof(proto_chain_neuron));
     if (with_weights)
@@ -183,36 +183,29 @@ static proto_chain_metagraph *build_metagraph(const chain *c, uint16_t netuid, b
     proto_chain_metagraph *m = calloc(1, size);
     if (!m)
         return NULL;
-    const chain_subnet_params *p = chain_subnet_get_params(c, netuid);
-    m->netuid = netuid;
-    m->block = chain_block(c);
-    m->tempo = p->tempo;
-    m->next_epoch_block = chain_block(c) + 1 +
-                          chain_blocks_until_next_epoch(netuid, p->tempo, chain_block(c) + 1);
-    if (p->tempo == 0)
-        m->next_epoch_block = UINT64_MAX;
-    m->last_epoch_block = chain_last_epoch_block(c, netuid);
-    chain_subnet_totals tot;
-    if (chain_subnet_totals_get(c, netuid, &tot) == 0) {
-        m->epochs = tot.epochs;
-        m->registrations = tot.registrations;
-    }
-    m->commit_reveal = p->commit_reveal;
+    m->netuid = s->p.netuid;
+    m->block = c->block;
+    m->tempo = s->p.tempo;
+    m->next_epoch_block = s->next_epoch;   /* UINT64_MAX when tempo is 0 */
+    m->last_epoch_block = s->last_epoch;
+    m->epochs = s->t.epochs;
+    m->registrations = s->t.registrations;
+    m->commit_reveal = s->p.commit_reveal;
     m->n = n;
     if (header_only)
         return m;
     m->neurons = (proto_chain_neuron *)(m + 1);
     for (uint16_t u = 0; u < n; u++)
-        fill_neuron(c, netuid, u, &m->neurons[u]);
+        fill_neuron(c, &s->nrn[u], &m->neurons[u]);
     if (with_weights) {
         m->row_start = (uint32_t *)(m->neurons + n);
         m->weights = (proto_chain_went *)(m->row_start + n + 1);
         uint32_t k = 0;
         for (uint16_t u = 0; u < n; u++) {
-            chain_row_view row = chain_weights_row(c, netuid, u);
+            const chain_row *row = &s->nrn[u].weights;
             m->row_start[u] = k;
-            for (uint32_t j = 0; j < row.len; j++, k++)
-                m->weights[k] = (proto_chain_went){row.uids[j], row.values[j]};
+            for (uint32_t j = 0; j < row->len; j++, k++)
+                m->weights[k] = (proto_chain_went){row->uid[j], row->val[j]};
         }
         m->row_start[n] = k;
     }
@@ -221,14 +214,15 @@ static proto_chain_metagraph *build_metagraph(const chain *c, uint16_t netuid, b
 
 static void serve_metagraph(chain_actor *a, rt_request *req, const proto_chain_metagraph_req *q)
 {
-    if (!chain_has_subnet(a->c, q->netuid)) {
+    const chain_subnet *s = chain_subnet_find(a->c, q->netuid);
+    if (!s) {
         err e;
         err_set(&e, ERR_NOTFOUND, "metagraph: subnet %u does not exist (SubnetNotExists)",
                 (unsigned)q->netuid);
         reply_result(a, req, ERR_NOTFOUND, &e, 0, 0, 0);
         return;
     }
-    proto_chain_metagraph *m = build_metagraph(a->c, q->netuid, q->with_weights, q->header_only);
+    proto_chain_metagraph *m = build_metagraph(a->c, s, q->with_weights, q->header_only);
     if (!m) {
         rt_reply(a->r, req, RT_SERVER_ERROR, (rt_msg){0});
         return;

@@ -227,6 +227,6 @@ int chain_run_epoch(chain *c, chain_subnet *s, err *e)
     };
     s->last_epoch = c->block;
     s->t.epochs++;
-    chain_emit_epoch(c, &ev);
+    CHAIN_EMIT(c, on_epoch, &ev);
     return 0;
 }

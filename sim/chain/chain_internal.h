@@ -133,10 +133,13 @@ uint64_t chain_earliest_commit(const chain_subnet *s, const chain_nstate *nr, ui
 int chain_run_epoch(chain *c, chain_subnet *s, err *e);
 void chain_epoch_ws_free(struct chain_epoch_ws *ep);
 
-/* Observer fan-out. */
-void chain_emit_register(chain *c, const chain_reg_event *ev);
-void chain_emit_deregister(chain *c, const chain_dereg_event *ev);
-void chain_emit_weights(chain *c, const chain_weights_event *ev);
-void chain_emit_epoch(chain *c, const chain_epoch_event *ev);
+/* Observer fan-out: call `cb` (on_register, on_deregister, on_weights or
+ * on_epoch) of every observer that has one, in the order they were added. */
+#define CHAIN_EMIT(c, cb, ev)                                                  \
+    do {                                                                       \
+        for (size_t i_ = 0; i_ < (c)->obs.len; i_++)                           \
+            if ((c)->obs.v[i_].cb)                                             \
+                (c)->obs.v[i_].cb((c)->obs.v[i_].ctx, (c), (ev));              \
+    } while (0)
 
 #endif

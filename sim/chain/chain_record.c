@@ -1,5 +1,6 @@
 /* The chain's record tables and the recorder that turns chain events into rows. */
 #include "chain/chain_internal.h"
+#include "store/store.h"
 
 #include <string.h>
 
@@ -123,14 +124,10 @@ size_t chain_row_encode(chain_row_view row, uint8_t *out)
     return len;
 }
 
+/* The blob is the store's u16 vector: its decoder reads it. */
 long chain_row_decode(const void *blob, size_t len, uint16_t *v, size_t n)
 {
-    const uint8_t *b = blob;
-    if (len % 2 || len / 2 > n)
-        return -1;
-    for (size_t i = 0; i < n; i++)
-        v[i] = i < len / 2 ? (uint16_t)(b[2 * i] << 8 | b[2 * i + 1]) : 0;
-    return (long)(len / 2);
+    return store_u16vec_decode(blob, len, v, n);
 }
 
 /* ------------------------------------------------------------- recorder */

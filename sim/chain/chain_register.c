@@ -172,7 +172,7 @@ static void emit_dereg(chain *c, chain_subnet *s, uint16_t uid, const char *by)
         .block = c->block, .emission = old->pub.emission,
         .immune = chain_is_immune(s, old, c->block),
     };
-    chain_emit_deregister(c, &ev);
+    CHAIN_EMIT(c, on_deregister, &ev);
 }
 
 int chain_register(chain *c, uint16_t netuid, const char *hotkey, const char *coldkey,
@@ -228,7 +228,7 @@ int chain_register(chain *c, uint16_t netuid, const char *hotkey, const char *co
         .coldkey = c->keys.v[ck].name, .block = c->block, .burn = s->p.burn,
         .replaced_hotkey = replaced,
     };
-    chain_emit_register(c, &ev);
+    CHAIN_EMIT(c, on_register, &ev);
     return 0;
 }
 

@@ -258,7 +258,7 @@ static int store_weights(chain *c, chain_subnet *s, chain_nstate *nr, chain_weig
         .block = c->block, .row = {nr->weights.uid, nr->weights.val, nr->weights.len},
         .commit_block = commit_block,
     };
-    chain_emit_weights(c, &ev);
+    CHAIN_EMIT(c, on_weights, &ev);
     return 0;
 }
 
@@ -422,7 +422,7 @@ int chain_commit_weights(chain *c, uint16_t netuid, const char *hotkey, const ui
         .kind = CHAIN_WEIGHTS_COMMITTED, .netuid = netuid, .uid = nr->pub.uid,
         .hotkey = nr->pub.hotkey, .block = c->block,
     };
-    chain_emit_weights(c, &ev);
+    CHAIN_EMIT(c, on_weights, &ev);
     return 0;
 }
 

@@ -1,21 +1,8 @@
 /* The chain: epoch scheduling, registration and pruning (SPEC §1.2), emission
  * accounting and stake growth. */
-#include "chain/chain.h"
-#include "test.h"
+#include "chain_fixture.h"
 
 #include <string.h>
-
-#define TAO CHAIN_RAO_PER_TAO
-
-static chain *mk(const chain_subnet_params *p)
-{
-    chain *c;
-    err e;
-    ASSERT_OK(chain_new(NULL, &c, &e));
-    if (p)
-        ASSERT_OK(chain_add_subnet(c, p, &e));
-    return c;
-}
 
 static chain_subnet_params small(uint16_t max_uids)
 {
@@ -41,13 +28,6 @@ static uint16_t reg(chain *c, const char *hk, uint64_t stake)
     if (stake)
         ASSERT_OK(chain_add_stake(c, ck, hk, 1, stake, &e));
     return uid;
-}
-
-static void advance(chain *c, uint64_t block)
-{
-    err e;
-    if (chain_advance_to(c, block, &e))
-        TEST_FAIL_("advance to %llu: %s", (unsigned long long)block, e.msg);
 }
 
 /* ------------------------------------------------------------ observers */
@@ -120,7 +100,7 @@ TEST_IMPL(blocks_until_next_epoch_matches_subtensor_table)
 
 TEST_IMPL(epochs_run_at_the_formula_blocks_for_several_netuids)
 {
-    chain *c = mk(NULL);
+    chain *c = cfx_chain(NULL);
     err e;
     uint16_t nets[] = {1, 2, 7, 300};
     uint16_t tempos[] = {10, 10, 360, 99};
@@ -132,7 +112,7 @@ TEST_IMPL(epochs_run_at_the_formula_blocks_for_several_netuids)
     }
     log_t l;
     watch(c, &l);
-    advance(c, 5000);
+    cfx_advance(c, 5000);
     /* Expected blocks straight from the formula, in block order (netuid within a block). */
     uint64_t want[64];
     int k = 0;
@@ -157,10 +137,10 @@ TEST_IMPL(advancing_a_month_of_blocks_runs_only_the_epochs)
 {
     chain_subnet_params p;
     chain_subnet_params_default(&p, 1);
-    chain *c = mk(&p);
+    chain *c = cfx_chain(&p);
     log_t l;
     watch(c, &l);
-    advance(c, 216000);   /* 30 days at 12 s */
+    cfx_advance(c, 216000);   /* 30 days at 12 s */
     /* (b + 2) % 361 == 360 for b in 1..216000: b = 358 + 361 k. */
     ASSERT_EQ_INT(l.epochs, (216000 - 358) / 361 + 1);
     ASSERT_EQ_U64(chain_block(c), 216000);
@@ -177,7 +157,7 @@ TEST_IMPL(registration_appends_uids_and_burns)
 {
     chain_subnet_params p = small(4);
     p.burn = 5 * TAO;
-    chain *c = mk(&p);
+    chain *c = cfx_chain(&p);
     err e;
     ASSERT_EQ_INT(reg(c, "a", 0), 0);
     ASSERT_EQ_INT(reg(c, "b", 0), 1);
@@ -213,13 +193,13 @@ TEST_IMPL(registrations_per_block_limit)
 {
     chain_subnet_params p = small(8);
     p.max_regs_per_block = 2;
-    chain *c = mk(&p);
+    chain *c = cfx_chain(&p);
     err e;
     reg(c, "a", 0);
     reg(c, "b", 0);
     ASSERT_EQ_INT(chain_register(c, 1, "c", "ck", NULL, &e), ERR_BUSY);
     ASSERT_CONTAINS(e.msg, "TooManyRegistrationsThisBlock");
-    advance(c, 1);
+    cfx_advance(c, 1);
     reg(c, "c", 0);
     chain_free(c);
 }
@@ -231,16 +211,16 @@ TEST_IMPL(full_subnet_prunes_the_lowest_emission_non_immune_uid)
     chain_subnet_params p = small(4);
     p.immunity_period = 100;
     p.min_non_immune_uids = 0;
-    chain *c = mk(&p);
+    chain *c = cfx_chain(&p);
     log_t l;
     watch(c, &l);
-    advance(c, 1);
+    cfx_advance(c, 1);
     /* No weights: the epoch pays by stake, so Emission orders as stake does. */
     reg(c, "a", 4 * TAO);
     reg(c, "b", 1 * TAO);
     reg(c, "c", 3 * TAO);
     reg(c, "d", 2 * TAO);
-    advance(c, 200);
+    cfx_advance(c, 200);
     ASSERT(chain_neuron_get(c, 1, 1)->emission > 0);
     ASSERT(chain_neuron_get(c, 1, 1)->emission < chain_neuron_get(c, 1, 3)->emission);
     uint16_t uid = reg(c, "e", 0);
@@ -266,21 +246,21 @@ TEST_IMPL(pruning_ties_go_to_earlier_registration_then_lower_uid)
     chain_subnet_params p = small(3);
     p.immunity_period = 0;
     p.min_non_immune_uids = 0;
-    chain *c = mk(&p);
+    chain *c = cfx_chain(&p);
     log_t l;
     watch(c, &l);
-    advance(c, 1);
+    cfx_advance(c, 1);
     reg(c, "a", 0);   /* uid 0, block 1 */
     reg(c, "b", 0);   /* uid 1, block 1 */
     reg(c, "c", 0);   /* uid 2, block 1 */
     /* All emissions are 0 (no epoch has run, and none would pay a stakeless subnet). */
-    advance(c, 5);
+    cfx_advance(c, 5);
     ASSERT_EQ_INT(reg(c, "d", 0), 0);   /* tie on block 1: the lowest uid */
-    advance(c, 6);
+    cfx_advance(c, 6);
     ASSERT_EQ_INT(reg(c, "e", 0), 1);   /* uid 0 is now younger (block 5): uid 1 */
-    advance(c, 7);
+    cfx_advance(c, 7);
     ASSERT_EQ_INT(reg(c, "f", 0), 2);   /* the last one from block 1 */
-    advance(c, 8);
+    cfx_advance(c, 8);
     ASSERT_EQ_INT(reg(c, "g", 0), 0);   /* the oldest is now "d" at block 5 */
     ASSERT_EQ_INT(l.deregs, 4);
     ASSERT_STR_EQ(l.dereg_hotkey[0], "a");
@@ -297,14 +277,14 @@ static chain *immunity_setup(uint16_t min_non_immune)
     chain_subnet_params p = small(4);
     p.immunity_period = 100;
     p.min_non_immune_uids = min_non_immune;
-    chain *c = mk(&p);
-    advance(c, 1);
+    chain *c = cfx_chain(&p);
+    cfx_advance(c, 1);
     reg(c, "a", 4 * TAO);
     reg(c, "b", 1 * TAO);
-    advance(c, 150);
+    cfx_advance(c, 150);
     reg(c, "c", 0);
     reg(c, "d", 3 * TAO);
-    advance(c, 170);   /* an epoch ran at 162: emissions set */
+    cfx_advance(c, 170);   /* an epoch ran at 162: emissions set */
     ASSERT_EQ_U64(chain_neuron_get(c, 1, 2)->emission, 0);
     ASSERT(chain_neuron_get(c, 1, 1)->emission > 0);
     return c;
@@ -339,20 +319,20 @@ TEST_IMPL(pruning_never_takes_the_owner_hotkey)
     p.min_non_immune_uids = 0;
     p.owner_hotkey = "owner";
     p.owner_coldkey = "ck-owner";
-    chain *c = mk(&p);
+    chain *c = cfx_chain(&p);
     log_t l;
     watch(c, &l);
-    advance(c, 1);
+    cfx_advance(c, 1);
     reg(c, "owner", 0);        /* the lowest emission, the oldest, the lowest uid */
     reg(c, "x", 5 * TAO);
-    advance(c, 30);
+    cfx_advance(c, 30);
     ASSERT(chain_neuron_get(c, 1, 1)->emission > chain_neuron_get(c, 1, 0)->emission);
     ASSERT_EQ_INT(reg(c, "y", 0), 1);
     ASSERT_STR_EQ(l.dereg_hotkey[0], "x");
 
     chain_subnet_params q = small(1);
     q.owner_hotkey = "boss";
-    chain *c1 = mk(&q);
+    chain *c1 = cfx_chain(&q);
     reg(c1, "boss", 0);
     err e;
     ASSERT_OK(chain_fund(c1, "ck", 1, &e));
@@ -369,19 +349,24 @@ TEST_IMPL(a_replaced_uid_loses_weights_to_it_and_its_own_rows)
     p.immunity_period = 0;
     p.min_non_immune_uids = 0;
     p.weights_rate_limit = 0;
-    chain *c = mk(&p);
+    chain *c = cfx_chain(&p);
     err e;
-    advance(c, 1);
+    cfx_advance(c, 1);
     reg(c, "v", 10 * TAO);
-    reg(c, "m1", 0);
+    reg(c, "m1", 1 * TAO);
     reg(c, "m2", 0);
-    advance(c, 9);   /* epoch at 8: v gets a permit */
+    cfx_advance(c, 9);   /* epoch at 8: v and m1 get permits */
     ASSERT(chain_neuron_get(c, 1, 0)->validator_permit);
+    ASSERT(chain_neuron_get(c, 1, 1)->validator_permit);
+    /* Both rate m2, so m1 holds a bond row after the epoch at 19 and earns
+     * the least (a tenth of v's dividends, no incentive). */
+    uint16_t to_m2[] = {2}, seven[] = {7};
+    ASSERT_OK(chain_set_weights(c, 1, "v", to_m2, seven, 1, 0, &e));
+    ASSERT_OK(chain_set_weights(c, 1, "m1", to_m2, seven, 1, 0, &e));
+    cfx_advance(c, 20);
+    ASSERT(chain_bonds_row(c, 1, 1).len > 0);
     uint16_t uids[] = {1, 2}, vals[] = {5, 5};
     ASSERT_OK(chain_set_weights(c, 1, "v", uids, vals, 2, 0, &e));
-    uint16_t self_uid[] = {1}, self_val[] = {7};
-    ASSERT_OK(chain_set_weights(c, 1, "m1", self_uid, self_val, 1, 0, &e));
-    /* m1 and m2 tie on emission (0) and block: m1 has the lower uid. */
     ASSERT_EQ_INT(reg(c, "m3", 0), 1);
     chain_row_view row = chain_weights_row(c, 1, 0);
     ASSERT_EQ_INT(row.len, 2);
@@ -401,11 +386,11 @@ TEST_IMPL(emission_split_accounts_for_every_rao)
     chain_subnet_params p = small(8);
     p.owner_hotkey = "owner";
     p.owner_coldkey = "ck-owner";
-    chain *c = mk(&p);
+    chain *c = cfx_chain(&p);
     reg(c, "owner", 1 * TAO);
     reg(c, "a", 3 * TAO);
     reg(c, "b", 7 * TAO);
-    advance(c, 1000);
+    cfx_advance(c, 1000);
     chain_subnet_totals t;
     ASSERT_OK(chain_subnet_totals_get(c, 1, &t));
     /* 1e9 rao a block; cut = floor(11796 * 2^32 / 65535) / 2^32: the owner gets
@@ -435,9 +420,9 @@ TEST_IMPL(emission_split_accounts_for_every_rao)
 TEST_IMPL(owner_cut_without_owner_hotkey_is_unpaid)
 {
     chain_subnet_params p = small(8);
-    chain *c = mk(&p);
+    chain *c = cfx_chain(&p);
     reg(c, "a", 1 * TAO);
-    advance(c, 100);
+    cfx_advance(c, 100);
     chain_subnet_totals t;
     ASSERT_OK(chain_subnet_totals_get(c, 1, &t));
     ASSERT_EQ_U64(t.paid_owner, 0);
@@ -463,14 +448,14 @@ TEST_IMPL(emissions_grow_the_hotkeys_stake)
 {
     chain_subnet_params p = small(8);
     p.owner_hotkey = "owner";
-    chain *c = mk(&p);
+    chain *c = cfx_chain(&p);
     stake_log s = {{0}};
     chain_observer o = {&s, NULL, NULL, NULL, sum_paid};
     ASSERT_OK(chain_add_observer(c, &o));
     reg(c, "owner", 0);
     reg(c, "a", 3 * TAO);
     reg(c, "b", 1 * TAO);
-    advance(c, 500);
+    cfx_advance(c, 500);
     chain_subnet_totals t;
     ASSERT_OK(chain_subnet_totals_get(c, 1, &t));
     ASSERT(s.paid[1] > s.paid[2] && s.paid[2] > 0);
@@ -483,16 +468,16 @@ TEST_IMPL(emissions_grow_the_hotkeys_stake)
 
 TEST_IMPL(a_subnet_added_later_accrues_from_the_next_block)
 {
-    chain *c = mk(NULL);
+    chain *c = cfx_chain(NULL);
     err e;
-    advance(c, 50);
+    cfx_advance(c, 50);
     chain_subnet_params p = small(4);
     ASSERT_OK(chain_add_subnet(c, &p, &e));
     ASSERT_EQ_INT(chain_add_subnet(c, &p, &e), ERR_INPUT);
     p.netuid = 0;
     ASSERT_EQ_INT(chain_add_subnet(c, &p, &e), ERR_INPUT);
     ASSERT_CONTAINS(e.msg, "root");
-    advance(c, 60);
+    cfx_advance(c, 60);
     chain_subnet_totals t;
     ASSERT_OK(chain_subnet_totals_get(c, 1, &t));
     ASSERT_EQ_U64(t.blocks, 10);
@@ -505,13 +490,13 @@ TEST_IMPL(set_params_keeps_blocks_accrued_at_the_old_rate)
 {
     chain_subnet_params p = small(4);
     p.tempo = 0;   /* never drains: everything stays pending */
-    chain *c = mk(&p);
+    chain *c = cfx_chain(&p);
     err e;
-    advance(c, 10);
+    cfx_advance(c, 10);
     p.block_emission = 2 * TAO;
     p.owner_cut = 0;
     ASSERT_OK(chain_subnet_set_params(c, &p, &e));
-    advance(c, 20);
+    cfx_advance(c, 20);
     chain_subnet_totals t;
     ASSERT_OK(chain_subnet_totals_get(c, 1, &t));
     ASSERT_EQ_U64(t.pending_emission, 10ULL * 820004577 + 10ULL * 2 * TAO);

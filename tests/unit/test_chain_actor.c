@@ -1,13 +1,10 @@
 /* The chain actor on the virtual runtime: blocks on the clock, epochs on
  * time, and the protocol's requests and replies. */
-#include "chain/chain.h"
+#include "chain_fixture.h"
 #include "net/net.h"
 #include "net/protocol.h"
-#include "test.h"
 
 #include <string.h>
-
-#define TAO CHAIN_RAO_PER_TAO
 
 typedef struct world {
     rt *r;
@@ -23,7 +20,7 @@ typedef struct world {
     uint64_t epoch_block[8];
     uint16_t mg_n;
     uint32_t mg_row_len[4];
-    uint64_t mg_block;
+    uint64_t mg_block, mg_next_epoch, mg_last_epoch, mg_epochs;
 } world;
 
 static void on_epoch(void *ctx, const chain *c, const chain_epoch_event *ev)
@@ -49,13 +46,8 @@ static void make(world *w, bool commit_reveal)
     w->net.dflt.bandwidth_bps = 0;
     rt_virtual_opts o = {.seed = 1, .net = &w->net};
     ASSERT_OK(rt_virtual_new(&o, &w->r, &e));
-    ASSERT_OK(chain_new(NULL, &w->c, &e));
-    chain_subnet_params p;
-    chain_subnet_params_default(&p, 1);
-    p.tempo = 10;
-    p.commit_reveal = commit_reveal;
-    p.weights_rate_limit = 0;
-    ASSERT_OK(chain_add_subnet(w->c, &p, &e));
+    chain_subnet_params p = cfx_params(commit_reveal);
+    w->c = cfx_chain(&p);
     ASSERT_OK(chain_fund(w->c, "ck", 100 * TAO, &e));
     chain_observer ob = {w, NULL, NULL, NULL, on_epoch};
     ASSERT_OK(chain_add_observer(w->c, &ob));
@@ -83,6 +75,9 @@ static void on_reply(void *arg, int result, int status, const rt_msg *reply)
         const proto_chain_metagraph *m = reply->body;
         w->mg_n = m->n;
         w->mg_block = m->block;
+        w->mg_next_epoch = m->next_epoch_block;
+        w->mg_last_epoch = m->last_epoch_block;
+        w->mg_epochs = m->epochs;
         for (uint16_t u = 0; u < m->n && u < 4; u++)
             w->mg_row_len[u] = m->row_start ? m->row_start[u + 1] - m->row_start[u] : 0;
     }
@@ -183,6 +178,9 @@ TEST_IMPL(requests_are_extrinsics_in_the_current_block)
     ASSERT_EQ_INT(w.status[6], RT_OK);
     ASSERT_EQ_INT(w.mg_n, 2);
     ASSERT_EQ_U64(w.mg_block, 9);
+    ASSERT_EQ_U64(w.mg_last_epoch, 8);
+    ASSERT_EQ_U64(w.mg_next_epoch, 19);
+    ASSERT_EQ_U64(w.mg_epochs, 1);
     ASSERT_EQ_INT(w.mg_row_len[0], 1);
     destroy(&w);
 }

@@ -1,10 +1,8 @@
 /* The chain's record tables: what the recorder writes for each chain event. */
-#include "chain/chain.h"
-#include "test.h"
+#include "chain_fixture.h"
+#include "store/store.h"
 
 #include <string.h>
-
-#define TAO CHAIN_RAO_PER_TAO
 
 /* An in-memory sink: rows per table, and a copy of a few columns. */
 typedef struct mem {
@@ -55,32 +53,19 @@ static int mem_write(void *ctx, const rt_table *t, const rt_val *v)
     return 0;
 }
 
-static void advance(chain *c, uint64_t block)
-{
-    err e;
-    if (chain_advance_to(c, block, &e))
-        TEST_FAIL_("advance: %s", e.msg);
-}
-
 static chain *setup(mem *m, const chain_record_opts *o, chain_recorder **rec)
 {
-    chain *c;
     err e;
-    ASSERT_OK(chain_new(NULL, &c, &e));
-    chain_subnet_params p;
-    chain_subnet_params_default(&p, 1);
-    p.tempo = 10;
-    p.commit_reveal = false;
-    p.weights_rate_limit = 0;
+    chain_subnet_params p = cfx_params(false);
     p.max_allowed_uids = 3;
     p.immunity_period = 0;
     p.min_non_immune_uids = 0;
-    ASSERT_OK(chain_add_subnet(c, &p, &e));
+    chain *c = cfx_chain(&p);
     ASSERT_OK(chain_recorder_new(o, (rt_sink){m, mem_write}, rec));
     chain_observer ob = chain_recorder_observer(*rec);
     ASSERT_OK(chain_add_observer(c, &ob));
     ASSERT_OK(chain_recorder_label(*rec, "v", "validator", "v", "honest"));
-    advance(c, 1);
+    cfx_advance(c, 1);
     ASSERT_OK(chain_fund(c, "ck", 10 * TAO, &e));
     ASSERT_OK(chain_register(c, 1, "v", "ck", NULL, &e));
     ASSERT_OK(chain_register(c, 1, "m1", "ck", NULL, &e));
@@ -95,7 +80,7 @@ TEST_IMPL(neuron_rows_carry_labels_and_the_pruned_hotkey)
     chain *c = setup(&m, NULL, &rec);
     err e;
     ASSERT_OK(chain_register(c, 1, "m2", "ck", NULL, &e));
-    advance(c, 9);
+    cfx_advance(c, 9);
     ASSERT_OK(chain_register(c, 1, "m3", "ck", NULL, &e));   /* full: prunes m1 */
     ASSERT_EQ_INT(m.rows[0], 4);   /* neuron */
     ASSERT_EQ_INT(m.rows[1], 1);   /* neuron_exit */
@@ -116,7 +101,7 @@ TEST_IMPL(epoch_rows_follow_the_cadence)
     o.epoch_every = 2;
     chain_recorder *rec;
     chain *c = setup(&m, &o, &rec);
-    advance(c, 8 + 11 * 9);   /* 10 epochs: 0..9 */
+    cfx_advance(c, 8 + 11 * 9);   /* 10 epochs: 0..9 */
     ASSERT_EQ_INT(m.rows[2], 10);       /* chain_epoch: every epoch */
     ASSERT_EQ_INT(m.rows[3], 5 * 2);    /* epoch_neuron: epochs 0, 2, 4, 6, 8 x 2 uids */
     chain_free(c);
@@ -133,10 +118,10 @@ TEST_IMPL(weight_rows_are_recorded_when_changed)
     chain_recorder *rec;
     chain *c = setup(&m, &o, &rec);
     err e;
-    advance(c, 9);                      /* epoch 0 at 8 gives v its permit */
+    cfx_advance(c, 9);                  /* epoch 0 at 8 gives v its permit */
     uint16_t u[] = {1}, w[] = {5};
     ASSERT_OK(chain_set_weights(c, 1, "v", u, w, 1, 0, &e));
-    advance(c, 8 + 11 * 3);             /* epochs 1..3: one snapshot (epoch 1) */
+    cfx_advance(c, 8 + 11 * 3);         /* epochs 1..3: one snapshot (epoch 1) */
     ASSERT_EQ_INT(m.nweight, 1);
     ASSERT_EQ_U64(m.weight_epoch[0], 1);
     ASSERT_EQ_INT(m.weight_n[0], 1);
@@ -147,7 +132,7 @@ TEST_IMPL(weight_rows_are_recorded_when_changed)
     ASSERT_EQ_INT(row[1], 65535);
     uint16_t u2[] = {0, 1}, w2[] = {1, 1};
     ASSERT_OK(chain_set_weights(c, 1, "v", u2, w2, 2, 0, &e));
-    advance(c, 8 + 11 * 5);
+    cfx_advance(c, 8 + 11 * 5);
     ASSERT_EQ_INT(m.nweight, 2);
     ASSERT_EQ_U64(m.weight_epoch[1], 4);
     ASSERT_EQ_INT(m.weight_n[1], 2);
@@ -162,7 +147,7 @@ TEST_IMPL(a_failing_sink_is_sticky)
     mem m = {.fail_after = 3};
     chain_recorder *rec;
     chain *c = setup(&m, NULL, &rec);   /* 2 neuron rows */
-    advance(c, 8 + 11 * 3);
+    cfx_advance(c, 8 + 11 * 3);
     ASSERT_EQ_INT(chain_recorder_error(rec), ERR_IO);
     ASSERT_EQ_INT(m.writes, 4);         /* nothing written after the failure */
     chain_free(c);
@@ -179,6 +164,13 @@ TEST_IMPL(row_codec_is_the_stores_u16_vector)
     ASSERT_EQ_INT(len, 10);
     uint8_t want[10] = {0, 0, 0x12, 0x34, 0, 0, 0xff, 0xff, 0, 7};
     ASSERT(!memcmp(b, want, 10));
+    /* The store's encoder gives the same bytes for the dense row. */
+    uint16_t dense[301] = {0};
+    for (int i = 0; i < 4; i++)
+        dense[u[i]] = v[i];
+    uint8_t sb[602];
+    ASSERT_EQ_INT(store_u16vec_encode(dense, 301, sb), len);
+    ASSERT(!memcmp(sb, b, len));
     uint16_t out[8];
     ASSERT_EQ_INT(chain_row_decode(b, len, out, 8), 5);
     ASSERT_EQ_INT(out[1], 0x1234);

@@ -1,41 +1,26 @@
 /* The chain's weights: set_weights validation, the u16 max-upscale, the rate
  * limit, and commit-reveal (SPEC §1.3). */
-#include "chain/chain.h"
-#include "test.h"
+#include "chain_fixture.h"
 
 #include <string.h>
-
-#define TAO CHAIN_RAO_PER_TAO
-
-static void advance(chain *c, uint64_t block)
-{
-    err e;
-    if (chain_advance_to(c, block, &e))
-        TEST_FAIL_("advance to %llu: %s", (unsigned long long)block, e.msg);
-}
 
 /* Subnet 1, tempo 10 (epochs at 8 + 11 k; epoch index (b + 2) / 11), one
  * validator "v" (uid 0, 10 TAO) and three miners, registered at block 1, with
  * permits from the epoch at block 8; the chain is left at block 9. */
 static chain *setup(bool commit_reveal, uint64_t rate_limit)
 {
-    chain *c;
     err e;
-    ASSERT_OK(chain_new(NULL, &c, &e));
-    chain_subnet_params p;
-    chain_subnet_params_default(&p, 1);
-    p.tempo = 10;
-    p.commit_reveal = commit_reveal;
+    chain_subnet_params p = cfx_params(commit_reveal);
     p.weights_rate_limit = rate_limit;
-    ASSERT_OK(chain_add_subnet(c, &p, &e));
-    advance(c, 1);
+    chain *c = cfx_chain(&p);
+    cfx_advance(c, 1);
     const char *hk[] = {"v", "m1", "m2", "m3"};
     for (int i = 0; i < 4; i++) {
         ASSERT_OK(chain_fund(c, "ck", i == 0 ? 10 * TAO : 0, &e));
         ASSERT_OK(chain_register(c, 1, hk[i], "ck", NULL, &e));
     }
     ASSERT_OK(chain_add_stake(c, "ck", "v", 1, 10 * TAO, &e));
-    advance(c, 9);
+    cfx_advance(c, 9);
     ASSERT(chain_neuron_get(c, 1, 0)->validator_permit);
     ASSERT(!chain_neuron_get(c, 1, 1)->validator_permit);
     return c;
@@ -119,14 +104,14 @@ TEST_IMPL(set_weights_rate_limit_per_hotkey)
     /* Registered at block 1, LastUpdate 1: the first set must wait 100 blocks too. */
     ASSERT_EQ_INT(chain_set_weights(c, 1, "v", uids, vals, 1, 0, &e), ERR_BUSY);
     ASSERT_CONTAINS(e.msg, "SettingWeightsTooFast");
-    advance(c, 101);
+    cfx_advance(c, 101);
     ASSERT_OK(chain_set_weights(c, 1, "v", uids, vals, 1, 0, &e));
-    advance(c, 200);
+    cfx_advance(c, 200);
     uint16_t u2[] = {2};
     ASSERT_EQ_INT(chain_set_weights(c, 1, "v", u2, vals, 1, 0, &e), ERR_BUSY);
     uint16_t ru[] = {1}, rv[] = {65535};
     row_is(c, 0, ru, rv, 1);   /* the refused call changed nothing */
-    advance(c, 201);
+    cfx_advance(c, 201);
     ASSERT_OK(chain_set_weights(c, 1, "v", u2, vals, 1, 0, &e));
     /* Per hotkey: a miner's own limit is separate. */
     uint16_t self[] = {1};
@@ -291,12 +276,12 @@ TEST_IMPL(reveal_is_accepted_only_in_the_next_epoch)
     commit(c, "v", uids, vals, 2, 42);   /* block 9: epoch index 1 */
     ASSERT_EQ_U64(chain_neuron_get(c, 1, 0)->last_update, 9);
     ASSERT_EQ_INT(chain_pending_commits(c, 1, 0), 1);
-    advance(c, 19);                      /* still index 1 (blocks 9..19) */
+    cfx_advance(c, 19);                  /* still index 1 (blocks 9..19) */
     ASSERT_EQ_INT(chain_reveal_weights(c, 1, "v", uids, vals, 2, 42, 0, &e), ERR_INPUT);
     ASSERT_CONTAINS(e.msg, "(RevealTooEarly)");
     /* Nothing is visible before the reveal: a copier reading the chain sees no row. */
     ASSERT_EQ_INT(chain_weights_row(c, 1, 0).len, 0);
-    advance(c, 20);                      /* index 2 */
+    cfx_advance(c, 20);                  /* index 2 */
     ASSERT_EQ_INT(chain_reveal_weights(c, 1, "v", uids, vals, 2, 43, 0, &e), ERR_INPUT);
     ASSERT_CONTAINS(e.msg, "(InvalidRevealCommitHashNotMatch)");
     uint16_t other[] = {1, 4};
@@ -318,13 +303,13 @@ TEST_IMPL(unrevealed_commits_expire_and_never_count)
     err e;
     uint16_t uids[] = {1}, vals[] = {1};
     commit(c, "v", uids, vals, 1, 7);    /* index 1; revealable in index 2 only */
-    advance(c, 30);                      /* index 2 ends at 30 (the epoch ran there) */
+    cfx_advance(c, 30);                  /* index 2 ends at 30 (the epoch ran there) */
     ASSERT_EQ_INT(chain_pending_commits(c, 1, 0), 1);
-    advance(c, 31);                      /* index 3: expired */
+    cfx_advance(c, 31);                  /* index 3: expired */
     ASSERT_EQ_INT(chain_pending_commits(c, 1, 0), 0);
     ASSERT_EQ_INT(chain_reveal_weights(c, 1, "v", uids, vals, 1, 7, 0, &e), ERR_INPUT);
     ASSERT_CONTAINS(e.msg, "(ExpiredWeightCommit)");
-    advance(c, 500);
+    cfx_advance(c, 500);
     ASSERT_EQ_INT(chain_weights_row(c, 1, 0).len, 0);
     chain_free(c);
 }
@@ -337,9 +322,9 @@ TEST_IMPL(commit_rate_limit_and_unrevealed_cap)
     /* Registered at 1: the limit counts from LastUpdate like set_weights. */
     ASSERT_EQ_INT(chain_commit_weights(c, 1, "v", h, &e), ERR_BUSY);
     ASSERT_CONTAINS(e.msg, "(CommittingWeightsTooFast)");
-    advance(c, 101);
+    cfx_advance(c, 101);
     ASSERT_OK(chain_commit_weights(c, 1, "v", h, &e));
-    advance(c, 150);
+    cfx_advance(c, 150);
     ASSERT_EQ_INT(chain_commit_weights(c, 1, "v", h, &e), ERR_BUSY);
     chain_free(c);
 
@@ -355,7 +340,7 @@ TEST_IMPL(commit_rate_limit_and_unrevealed_cap)
     ASSERT_CONTAINS(e.msg, "(TooManyUnrevealedCommits)");
     ASSERT_EQ_INT(chain_pending_commits(c, 1, 0), 10);
     /* Once the oldest expire there is room again. */
-    advance(c, 9 + 6 * 11);
+    cfx_advance(c, 9 + 6 * 11);
     ASSERT_OK(chain_commit_weights(c, 1, "v", h, &e));
     ASSERT_EQ_INT(chain_pending_commits(c, 1, 0), 1);
     chain_free(c);
@@ -369,7 +354,7 @@ TEST_IMPL(reveal_drops_older_commits_and_a_failed_reveal_keeps_its_commit)
     commit(c, "v", a, v, 1, 1);
     commit(c, "v", bad, v, 1, 2);
     commit(c, "v", b, v, 1, 3);
-    advance(c, 20);
+    cfx_advance(c, 20);
     /* The weights behind commit 2 fail set_weights' checks: nothing changes. */
     ASSERT_EQ_INT(chain_reveal_weights(c, 1, "v", bad, v, 1, 2, 0, &e), ERR_INPUT);
     ASSERT_CONTAINS(e.msg, "uid 300 does not exist");

@@ -1,20 +1,11 @@
 /* Multi-epoch behaviour of the chain with the real Yuma epoch: SPEC §1.4's
  * checks driven through the chain's API (blocks, set_weights, commit-reveal),
  * the 41/41/18 split, and a weight copier that commit-reveal defeats. */
-#include "chain/chain.h"
-#include "test.h"
+#include "chain_fixture.h"
 
 #include <string.h>
 
-#define TAO CHAIN_RAO_PER_TAO
 #define M 65535
-
-static void advance(chain *c, uint64_t block)
-{
-    err e;
-    if (chain_advance_to(c, block, &e))
-        TEST_FAIL_("advance to %llu: %s", (unsigned long long)block, e.msg);
-}
 
 /* Register hotkeys "u0".."u{n-1}" at the current block with these stakes (rao). */
 static void populate(chain *c, const uint64_t *stake, int n)
@@ -49,17 +40,10 @@ static uint64_t next_epoch(chain *c)
 
 TEST_IMPL(yuma3_kappa_moves_first_through_the_chain)
 {
-    chain *c;
-    err e;
-    ASSERT_OK(chain_new(NULL, &c, &e));
-    chain_subnet_params p;
-    chain_subnet_params_default(&p, 1);
-    p.tempo = 10;
+    chain_subnet_params p = cfx_params(false);
     /* No emission: subtensor's test runs bare epochs that pay nothing, so the
      * stakes stay 8/1/1 (paying out would move them). */
     p.block_emission = 0;
-    p.commit_reveal = false;
-    p.weights_rate_limit = 0;
     p.max_allowed_uids = 5;
     p.max_allowed_validators = 3;
     p.bonds_penalty = 0;
@@ -68,11 +52,11 @@ TEST_IMPL(yuma3_kappa_moves_first_through_the_chain)
     p.alpha_low = 6553;    /* set_alpha_values_32(0.1, 0.3) */
     p.alpha_high = 19660;
     p.kappa = 32767;
-    ASSERT_OK(chain_add_subnet(c, &p, &e));
-    advance(c, 1);
+    chain *c = cfx_chain(&p);
+    cfx_advance(c, 1);
     uint64_t stakes[] = {8, 1, 1, 0, 0};   /* A, B, C validators; servers uids 3, 4 */
     populate(c, stakes, 5);
-    advance(c, next_epoch(c));             /* warm-up: permits for A, B, C */
+    cfx_advance(c, next_epoch(c));         /* warm-up: permits for A, B, C */
     static const double div[6][3] = {
         {.8, .1, .1}, {1, 0, 0}, {.9382, .0618, 0}, {.8819, .0773, .0407},
         {.8564, .0844, .0592}, {.8418, .0884, .0697},
@@ -89,7 +73,7 @@ TEST_IMPL(yuma3_kappa_moves_first_through_the_chain)
         if (epoch <= 3)
             for (int v = 0; v < 3; v++)
                 set_w(c, v, srv, w[v], 2);
-        advance(c, next_epoch(c));
+        cfx_advance(c, next_epoch(c));
         for (int v = 0; v < 3; v++)
             ASSERT_NEAR(chain_neuron_get(c, 1, (uint16_t)v)->dividends / 65535.0, div[epoch][v],
                         1e-3);
@@ -99,9 +83,6 @@ TEST_IMPL(yuma3_kappa_moves_first_through_the_chain)
 
 TEST_IMPL(self_weights_only_fall_back_to_stake)
 {
-    chain *c;
-    err e;
-    ASSERT_OK(chain_new(NULL, &c, &e));
     chain_subnet_params p;
     chain_subnet_params_default(&p, 1);
     /* 1e9 rao per epoch as in the chain's test: 10 blocks of 1e8, no owner cut
@@ -113,18 +94,18 @@ TEST_IMPL(self_weights_only_fall_back_to_stake)
     p.weights_rate_limit = 0;
     p.yuma3 = false;
     p.max_allowed_validators = 100;
-    ASSERT_OK(chain_add_subnet(c, &p, &e));
+    chain *c = cfx_chain(&p);
     uint64_t stakes[10];
     for (int i = 0; i < 10; i++)
         stakes[i] = 1;
     populate(c, stakes, 10);
-    advance(c, next_epoch(c));   /* warm-up: permits; equal payouts keep stakes equal */
+    cfx_advance(c, next_epoch(c));   /* warm-up: permits; equal payouts keep stakes equal */
     for (uint16_t i = 0; i < 10; i++) {
         uint16_t self = i, one = M;
         set_w(c, i, &self, &one, 1);
     }
     uint64_t at = next_epoch(c);
-    advance(c, at);
+    cfx_advance(c, at);
     chain_subnet_totals t;
     ASSERT_OK(chain_subnet_totals_get(c, 1, &t));
     for (uint16_t i = 0; i < 10; i++) {
@@ -141,29 +122,24 @@ TEST_IMPL(self_weights_only_fall_back_to_stake)
  * the reveal's epoch index, never before. */
 TEST_IMPL(revealed_weights_count_from_the_right_epoch)
 {
-    chain *c;
     err e;
-    ASSERT_OK(chain_new(NULL, &c, &e));
-    chain_subnet_params p;
-    chain_subnet_params_default(&p, 1);
-    p.tempo = 10;
-    p.weights_rate_limit = 0;
-    ASSERT_OK(chain_add_subnet(c, &p, &e));
-    advance(c, 1);
+    chain_subnet_params p = cfx_params(true);
+    chain *c = cfx_chain(&p);
+    cfx_advance(c, 1);
     uint64_t stakes[] = {10 * TAO, 0, 0};
     populate(c, stakes, 3);
-    advance(c, 9);                       /* epoch at 8: V's permit; index 1 begins */
+    cfx_advance(c, 9);                   /* epoch at 8: V's permit; index 1 begins */
     uint16_t uid = 1, val = 1;
     uint8_t h[32];
     chain_commit_hash("u0", 1, &uid, &val, 1, 5, 0, h);
     ASSERT_OK(chain_commit_weights(c, 1, "u0", h, &e));
-    advance(c, 19);                      /* the epoch closing index 1 */
+    cfx_advance(c, 19);                  /* the epoch closing index 1 */
     ASSERT_EQ_INT(chain_neuron_get(c, 1, 1)->incentive, 0);
-    advance(c, 20);                      /* index 2: reveal */
+    cfx_advance(c, 20);                  /* index 2: reveal */
     ASSERT_OK(chain_reveal_weights(c, 1, "u0", &uid, &val, 1, 5, 0, &e));
-    advance(c, 29);
+    cfx_advance(c, 29);
     ASSERT_EQ_INT(chain_neuron_get(c, 1, 1)->incentive, 0);
-    advance(c, 30);                      /* the epoch closing index 2 */
+    cfx_advance(c, 30);                  /* the epoch closing index 2 */
     ASSERT_EQ_INT(chain_neuron_get(c, 1, 1)->incentive, M);
     ASSERT_EQ_INT(chain_neuron_get(c, 1, 2)->incentive, 0);
     ASSERT(chain_neuron_get(c, 1, 1)->server_emission > 0);
@@ -175,39 +151,34 @@ TEST_IMPL(revealed_weights_count_from_the_right_epoch)
  * here LastUpdate alone would not drop them. */
 TEST_IMPL(weights_to_a_uid_newer_than_a_pending_commit_are_dropped)
 {
-    chain *c;
     err e;
-    ASSERT_OK(chain_new(NULL, &c, &e));
-    chain_subnet_params p;
-    chain_subnet_params_default(&p, 1);
-    p.tempo = 10;
-    p.weights_rate_limit = 0;
+    chain_subnet_params p = cfx_params(true);
     p.max_allowed_uids = 3;
     p.immunity_period = 0;
     p.min_non_immune_uids = 0;
-    ASSERT_OK(chain_add_subnet(c, &p, &e));
-    advance(c, 1);
+    chain *c = cfx_chain(&p);
+    cfx_advance(c, 1);
     uint64_t stakes[] = {10 * TAO, 1 * TAO, 0};   /* u2 earns nothing: it is pruned */
     populate(c, stakes, 3);
-    advance(c, 9);
+    cfx_advance(c, 9);
     uint16_t uids[] = {1, 2}, vals[] = {1, 1}, h1 = 1, one = 1;
     uint8_t h[32];
     chain_commit_hash("u0", 1, uids, vals, 2, 1, 0, h);
     ASSERT_OK(chain_commit_weights(c, 1, "u0", h, &e));      /* C1 at 9 */
-    advance(c, 10);
+    cfx_advance(c, 10);
     chain_commit_hash("u0", 1, &h1, &one, 1, 2, 0, h);
     ASSERT_OK(chain_commit_weights(c, 1, "u0", h, &e));      /* C2 at 10, stays pending */
-    advance(c, 12);
+    cfx_advance(c, 12);
     ASSERT_OK(chain_fund(c, "ck", 0, &e));
     ASSERT_OK(chain_register(c, 1, "fresh", "ck", NULL, &e)); /* takes uid 2 at 12 */
     ASSERT_EQ_INT(chain_uid_of(c, 1, "fresh"), 2);
-    advance(c, 14);
+    cfx_advance(c, 14);
     chain_commit_hash("u0", 1, &h1, &one, 1, 3, 0, h);
     ASSERT_OK(chain_commit_weights(c, 1, "u0", h, &e));      /* C3 at 14: LastUpdate 14 */
-    advance(c, 20);
+    cfx_advance(c, 20);
     ASSERT_OK(chain_reveal_weights(c, 1, "u0", uids, vals, 2, 1, 0, &e));   /* C1 only */
     ASSERT_EQ_INT(chain_weights_row(c, 1, 0).len, 2);
-    advance(c, 30);
+    cfx_advance(c, 30);
     ASSERT_EQ_INT(chain_neuron_get(c, 1, 1)->incentive, M);
     ASSERT_EQ_INT(chain_neuron_get(c, 1, 2)->incentive, 0);
     chain_free(c);
@@ -218,25 +189,19 @@ TEST_IMPL(weights_to_a_uid_newer_than_a_pending_commit_are_dropped)
  * a miner that stayed keeps its EMA. */
 TEST_IMPL(bonds_to_a_replaced_uid_are_dropped)
 {
-    chain *c;
     err e;
-    ASSERT_OK(chain_new(NULL, &c, &e));
-    chain_subnet_params p;
-    chain_subnet_params_default(&p, 1);
-    p.tempo = 10;
-    p.commit_reveal = false;
-    p.weights_rate_limit = 0;
+    chain_subnet_params p = cfx_params(false);
     p.max_allowed_uids = 3;
     p.immunity_period = 0;
     p.min_non_immune_uids = 0;
-    ASSERT_OK(chain_add_subnet(c, &p, &e));
-    advance(c, 1);
+    chain *c = cfx_chain(&p);
+    cfx_advance(c, 1);
     uint64_t stakes[] = {10 * TAO, 0, 0};
     populate(c, stakes, 3);
-    advance(c, 8);
+    cfx_advance(c, 8);
     uint16_t m[] = {1, 2}, w[] = {M, M / 2};
     set_w(c, 0, m, w, 2);
-    advance(c, 41);   /* three epochs of bonds */
+    cfx_advance(c, 41);   /* three epochs of bonds */
     chain_row_view b = chain_bonds_row(c, 1, 0);
     ASSERT_EQ_INT(b.len, 2);
     ASSERT(b.values[0] > 0 && b.values[1] > 0);
@@ -244,10 +209,10 @@ TEST_IMPL(bonds_to_a_replaced_uid_are_dropped)
     /* u2 earns less than u1: the next registration takes uid 2. Registered in
      * the block after the epoch: one in the epoch's own block would keep the
      * bonds, as on chain (the mask drops uids registered after that block). */
-    advance(c, 42);
+    cfx_advance(c, 42);
     ASSERT_OK(chain_register(c, 1, "fresh", "ck", NULL, &e));
     ASSERT_EQ_INT(chain_uid_of(c, 1, "fresh"), 2);
-    advance(c, 52);
+    cfx_advance(c, 52);
     b = chain_bonds_row(c, 1, 0);
     uint16_t to1 = 0, to2 = 0;
     for (uint32_t i = 0; i < b.len; i++) {
@@ -279,28 +244,21 @@ static void on_epoch_split(void *ctx, const chain *c, const chain_epoch_event *e
 
 TEST_IMPL(epoch_emission_splits_41_41_18)
 {
-    chain *c;
-    err e;
-    ASSERT_OK(chain_new(NULL, &c, &e));
-    chain_subnet_params p;
-    chain_subnet_params_default(&p, 1);
-    p.tempo = 10;
-    p.commit_reveal = false;
-    p.weights_rate_limit = 0;
+    chain_subnet_params p = cfx_params(false);
     p.owner_hotkey = "u0";
-    ASSERT_OK(chain_add_subnet(c, &p, &e));
+    chain *c = cfx_chain(&p);
     split s = {0};
     chain_observer o = {&s, NULL, NULL, NULL, on_epoch_split};
     ASSERT_OK(chain_add_observer(c, &o));
-    advance(c, 1);
+    cfx_advance(c, 1);
     uint64_t stakes[] = {0, 6 * TAO, 4 * TAO, 0, 0};
     populate(c, stakes, 5);
-    advance(c, 8);
+    cfx_advance(c, 8);
     uint16_t m[] = {3, 4}, w[] = {M, M / 2};
     set_w(c, 1, m, w, 2);
     set_w(c, 2, m, w, 2);
-    advance(c, 19);
-    advance(c, 30);   /* a steady epoch: 11 blocks of emission */
+    cfx_advance(c, 19);
+    cfx_advance(c, 30);   /* a steady epoch: 11 blocks of emission */
     uint64_t minted = 11 * p.block_emission;
     ASSERT_EQ_U64(s.owner_cut, 11ULL * 179995422);
     ASSERT_EQ_U64(s.emission, 11ULL * 820004577);
@@ -322,24 +280,18 @@ TEST_IMPL(epoch_emission_splits_41_41_18)
  * ValidatorTrust over epochs 3..11. */
 static uint64_t copier_trust(bool commit_reveal, uint64_t *honest_trust)
 {
-    chain *c;
     err e;
-    ASSERT_OK(chain_new(NULL, &c, &e));
-    chain_subnet_params p;
-    chain_subnet_params_default(&p, 1);
-    p.tempo = 10;
-    p.commit_reveal = commit_reveal;
-    p.weights_rate_limit = 0;
-    ASSERT_OK(chain_add_subnet(c, &p, &e));
-    advance(c, 1);
+    chain_subnet_params p = cfx_params(commit_reveal);
+    chain *c = cfx_chain(&p);
+    cfx_advance(c, 1);
     uint64_t stakes[] = {3 * TAO, 1 * TAO, 0, 0, 0};
     populate(c, stakes, 5);
-    advance(c, 8);
+    cfx_advance(c, 8);
     uint64_t trust = 0, honest = 0;
     uint16_t prev_h = 0, prev_c[8] = {0};
     uint32_t prev_cn = 0;
     for (int k = 0; k < 12; k++) {
-        advance(c, chain_block(c) + 1);   /* first block of the next index */
+        cfx_advance(c, chain_block(c) + 1);   /* first block of the next index */
         uint16_t target = (uint16_t)(2 + k % 3), one = M;
         if (commit_reveal) {
             if (k > 0)
@@ -374,7 +326,7 @@ static uint64_t copier_trust(bool commit_reveal, uint64_t *honest_trust)
         } else if (len) {
             set_w(c, 1, cu, cv, len);
         }
-        advance(c, next_epoch(c));
+        cfx_advance(c, next_epoch(c));
         if (k >= 3) {
             trust += chain_neuron_get(c, 1, 1)->validator_trust;
             honest += chain_neuron_get(c, 1, 0)->validator_trust;

@@ -24,15 +24,14 @@ struct weights_validator {
     /* The neurons as last fetched in full, reused while no one registers: most
      * turns need only the metagraph's header. */
     proto_chain_metagraph *roster;
-    uint16_t *miner_uid;           /* the roster's miners by uid: their uids, */
-    int32_t *miner_truth;          /* their weights_truth indices */
-    size_t miners;
+    VEC(uint16_t) miner_uid;       /* the roster's miners by uid: their uids, */
+    VEC(int32_t) miner_truth;      /* their weights_truth indices */
     int self_uid;                  /* its own uid in the roster, or -1 */
     /* per-turn scratch, sized to the roster: weights, flags, noise, uids, values */
-    double *w;
-    bool *named;
-    double *z;
-    uint16_t *uids, *vals;
+    VEC(double) w;
+    VEC(bool) named;
+    VEC(double) z;
+    VEC(uint16_t) uids, vals;
     wclient chainw;                /* set, or commit and reveal */
 };
 
@@ -99,14 +98,14 @@ static int policy_weights(weights_validator *v, proto_chain_weights **w, err *e)
         view.neurons = v->roster->neurons;
         view.n = v->roster->n;
     }
-    weights_ctx ctx = {v->cfg.sc, v->cfg.truth, v->miner_uid, v->miner_truth, v->miners,
-                       v->self_uid, v->w, v->named, v->z};
+    weights_ctx ctx = {v->cfg.sc, v->cfg.truth, v->miner_uid.v, v->miner_truth.v,
+                       v->miner_uid.len, v->self_uid, v->w.v, v->named.v, v->z.v};
     size_t n = 0;
     bool act = false;
-    int rc = weights_policy(&ctx, v->cfg.policy, &view, view.epochs, &v->noise, v->uids, v->vals,
-                            &n, &act, e);
+    int rc = weights_policy(&ctx, v->cfg.policy, &view, view.epochs, &v->noise, v->uids.v,
+                            v->vals.v, &n, &act, e);
     *w = NULL;
-    if (!rc && act && !(*w = wclient_weights_new(&v->chainw, v->uids, v->vals, n)))
+    if (!rc && act && !(*w = wclient_weights_new(&v->chainw, v->uids.v, v->vals.v, n)))
         rc = err_set(e, ERR_NOMEM, "out of memory");
     return rc;
 }
@@ -117,47 +116,25 @@ static void ask_metagraph(weights_validator *v, bool full);
 static int take_roster(weights_validator *v, proto_chain_metagraph *mg)
 {
     size_t cap = (size_t)mg->n + 1;
-    uint16_t *muid = malloc(cap * sizeof *muid);
-    int32_t *mtruth = malloc(cap * sizeof *mtruth);
-    double *w = realloc(v->w, cap * sizeof *w);
-    if (w)
-        v->w = w;
-    bool *named = realloc(v->named, cap * sizeof *named);
-    if (named)
-        v->named = named;
-    double *z = realloc(v->z, cap * sizeof *z);
-    if (z)
-        v->z = z;
-    uint16_t *uids = realloc(v->uids, cap * sizeof *uids);
-    if (uids)
-        v->uids = uids;
-    uint16_t *vals = realloc(v->vals, cap * sizeof *vals);
-    if (vals)
-        v->vals = vals;
-    if (!muid || !mtruth || !w || !named || !z || !uids || !vals) {
-        free(muid);
-        free(mtruth);
+    if (VEC_RESERVE(&v->miner_uid, cap) || VEC_RESERVE(&v->miner_truth, cap) ||
+        VEC_RESERVE(&v->w, cap) || VEC_RESERVE(&v->named, cap) || VEC_RESERVE(&v->z, cap) ||
+        VEC_RESERVE(&v->uids, cap) || VEC_RESERVE(&v->vals, cap))
         return ERR_NOMEM;
-    }
     v->self_uid = -1;
     size_t miners = 0;
     for (uint16_t u = 0; u < mg->n; u++) {
         long t = weights_truth_find(v->cfg.truth, mg->neurons[u].hotkey);
         if (t >= 0) {
-            muid[miners] = u;
-            mtruth[miners++] = (int32_t)t;
+            v->miner_uid.v[miners] = u;
+            v->miner_truth.v[miners++] = (int32_t)t;
         }
         if (!strcmp(mg->neurons[u].hotkey, v->hotkey))
             v->self_uid = u;
     }
+    v->miner_uid.len = v->miner_truth.len = miners;
     if (v->roster != v->mg)
         free(v->roster);
-    free(v->miner_uid);
-    free(v->miner_truth);
     v->roster = mg;
-    v->miner_uid = muid;
-    v->miner_truth = mtruth;
-    v->miners = miners;
     return 0;
 }
 
@@ -264,12 +241,12 @@ void weights_validator_free(weights_validator *v)
     if (v->mg != v->roster)
         free(v->mg);
     free(v->roster);
-    free(v->miner_uid);
-    free(v->miner_truth);
-    free(v->w);
-    free(v->named);
-    free(v->z);
-    free(v->uids);
-    free(v->vals);
+    VEC_FREE(&v->miner_uid);
+    VEC_FREE(&v->miner_truth);
+    VEC_FREE(&v->w);
+    VEC_FREE(&v->named);
+    VEC_FREE(&v->z);
+    VEC_FREE(&v->uids);
+    VEC_FREE(&v->vals);
     free(v);
 }
