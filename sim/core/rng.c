@@ -43,9 +43,10 @@ void rng_stream(rng *r, uint64_t seed, const char *actor, const char *purpose)
     rng_seed(r, hash64_mix(hash64_mix(seed, hash64_str(actor)), hash64_str(purpose)));
 }
 
-uint64_t rng_u64(rng *r)
+/* One xoshiro256** step on a state wherever it lives (rng_normal_fill keeps
+ * a copy in registers). */
+static inline uint64_t xoshiro_next(uint64_t s[4])
 {
-    uint64_t *s = r->s;
     uint64_t result = rotl(s[1] * 5, 7) * 9;
     uint64_t t = s[1] << 17;
     s[2] ^= s[0];
@@ -56,6 +57,8 @@ uint64_t rng_u64(rng *r)
     s[3] = rotl(s[3], 45);
     return result;
 }
+
+uint64_t rng_u64(rng *r) { return xoshiro_next(r->s); }
 
 double rng_uniform(rng *r) { return (double)(rng_u64(r) >> 11) * 0x1.0p-53; }
 
@@ -186,33 +189,30 @@ double rng_normal(rng *r, double mean, double sd)
  * the honest validators' measurement noise is most of a large run's draws. */
 void rng_normal_fill(rng *r, double mean, double sd, double *out, size_t n)
 {
-    uint64_t s0 = r->s[0], s1 = r->s[1], s2 = r->s[2], s3 = r->s[3];
+    uint64_t s[4] = {r->s[0], r->s[1], r->s[2], r->s[3]};
     for (size_t k = 0; k < n; k++) {
         for (;;) {
-            uint64_t b = rotl(s1 * 5, 7) * 9, t = s1 << 17;   /* rng_u64, inline */
-            s2 ^= s0;
-            s3 ^= s1;
-            s1 ^= s2;
-            s0 ^= s3;
-            s2 ^= t;
-            s3 = rotl(s3, 45);
+            uint64_t b = xoshiro_next(s);
             int i = (int)(b & 0x7f);
             double u = 2.0 * ((double)(b >> 11) * 0x1.0p-53) - 1.0;
             if (fabs(u) * zig_x[i] < zig_x[i + 1]) {
                 out[k] = mean + sd * u * zig_x[i];
                 break;
             }
-            r->s[0] = s0, r->s[1] = s1, r->s[2] = s2, r->s[3] = s3;
+            for (int j = 0; j < 4; j++)
+                r->s[j] = s[j];
             double x;
             bool ok = zig_outside(r, i, u, &x);
-            s0 = r->s[0], s1 = r->s[1], s2 = r->s[2], s3 = r->s[3];
+            for (int j = 0; j < 4; j++)
+                s[j] = r->s[j];
             if (ok) {
                 out[k] = mean + sd * x;
                 break;
             }
         }
     }
-    r->s[0] = s0, r->s[1] = s1, r->s[2] = s2, r->s[3] = s3;
+    for (int j = 0; j < 4; j++)
+        r->s[j] = s[j];
 }
 
 double rng_exponential(rng *r, double mean) { return -mean * log(1.0 - rng_uniform(r)); }
