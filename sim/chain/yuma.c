@@ -108,8 +108,6 @@ bool yuma_grow(void **p, size_t count, size_t size)
     return true;
 }
 
-#define GROW(ptr, count) yuma_grow((void **)&(ptr), (count), sizeof(*(ptr)))
-
 static bool ymat_reserve(ymat *m, uint32_t n, size_t nnz, bool rows)
 {
     if (rows && !GROW(m->row, (size_t)n + 1))

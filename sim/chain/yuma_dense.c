@@ -24,8 +24,6 @@
 
 #include <string.h>
 
-#define GROW(ptr, count) yuma_grow((void **)&(ptr), (count), sizeof(*(ptr)))
-
 void yuma_dense_free(struct ydense_store *st)
 {
     if (!st)

@@ -10,8 +10,6 @@
 
 #include <string.h>
 
-#define GROW(ptr, count) yuma_grow((void **)&(ptr), (count), sizeof(*(ptr)))
-
 /* Weights: previous permit holders' rows, masked, row-normalised. */
 static int fast_weights(yuma_ws *ws, const yuma_params *p, const yuma_input *in)
 {

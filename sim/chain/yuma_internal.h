@@ -111,7 +111,10 @@ void yuma_ws_force_reference(yuma_ws *ws, bool on);
 void yuma_ws_allow_simd(yuma_ws *ws, bool on);
 
 /* ---- helpers (yuma.c) ---- */
+/* realloc to count elements of size (at least one byte); false, *p kept,
+ * when out of memory. GROW(ptr, count) for a typed pointer. */
 bool yuma_grow(void **p, size_t count, size_t size);
+#define GROW(ptr, count) yuma_grow((void **)&(ptr), (count), sizeof(*(ptr)))
 void ymat_col_normalize(ymat *m, uint32_t n, fx *col_acc);
 void yuma_normalize(fx *x, uint32_t n);
 

@@ -7,8 +7,6 @@
 
 #include <string.h>
 
-#define GROW(ptr, count) yuma_grow((void **)&(ptr), (count), sizeof(*(ptr)))
-
 /* Weights as the chain reads and masks them, row-normalised into ws->w. */
 static void ref_weights(yuma_ws *ws, const yuma_params *p, const yuma_input *in)
 {
