@@ -234,9 +234,7 @@ void yuma_dense_bonds(yuma_ws *ws, struct ydense_store *st, const yuma_params *p
     ydense *d = &st->d;
     uint32_t n = in->n, stride = d->stride;
     const yuma_csr *B = &in->bonds;
-    uint64_t lms = in->last_epoch_block;
-    uint64_t last = lms ? (lms == UINT64_MAX ? lms : lms + 1)
-                        : (in->block > p->tempo ? in->block - p->tempo : 0);
+    uint64_t last = yuma_bond_cutoff(p, in);
     bool masked = last <= max_reg;
     for (uint32_t r = 0; r < d->rows; r++) {
         uint32_t i = st->uid[r], a = B->row_start[i], b = B->row_start[i + 1];

@@ -38,12 +38,10 @@ static const ymat *fast_wb(yuma_ws *ws, const yuma_params *p, uint32_t n)
 
 /* Stored bonds as u16 / 65535, without those to uids registered since the
  * last epoch. */
-static void fast_load_bonds(yuma_ws *ws, const yuma_input *in, uint64_t tempo)
+static void fast_load_bonds(yuma_ws *ws, const yuma_params *p, const yuma_input *in)
 {
     uint32_t n = in->n, out = 0;
-    uint64_t lms = in->last_epoch_block;
-    uint64_t last = lms ? (lms == UINT64_MAX ? lms : lms + 1)
-                        : (in->block > tempo ? in->block - tempo : 0);
+    uint64_t last = yuma_bond_cutoff(p, in);
     const yuma_csr *B = &in->bonds;
     ymat *b = &ws->b;
     for (uint32_t i = 0; i < n; i++) {
@@ -219,7 +217,7 @@ int yuma_fast_bonds(yuma_ws *ws, const yuma_params *p, const yuma_input *in)
     if (p->bonds_moving_average > 1000000)
         return YUMA_FAST_DECLINED;   /* alpha below 0: values leave [0, 1] */
     const ymat *wb = fast_wb(ws, p, n);
-    fast_load_bonds(ws, in, p->tempo);
+    fast_load_bonds(ws, p, in);
     bool liquid = false;
     if (p->liquid_alpha)
         for (uint32_t j = 0; j < n && !liquid; j++)
@@ -227,9 +225,7 @@ int yuma_fast_bonds(yuma_ws *ws, const yuma_params *p, const yuma_input *in)
     if (liquid) {
         fast_ema_liquid(ws, p, wb, n);
     } else {
-        /* 1 - bma / 1e6 through I64F64, floored to I32F32 */
-        uint64_t ratio = (uint64_t)((((u128)p->bonds_moving_average << 64) / 1000000u) >> 32);
-        fast_ema_fixed(ws, wb, (uint64_t)FX_ONE - ratio, n);
+        fast_ema_fixed(ws, wb, (uint64_t)yuma_disabled_alpha(p), n);
     }
     /* dividends: active stake times the incentive through column-normalised bonds */
     const ymat *ema = &ws->ema;

@@ -96,6 +96,13 @@ int yuma_ref_core(yuma_ws *ws, const yuma_params *p, const yuma_input *in, err *
 void yuma_ref_bonds_dividends(yuma_ws *ws, const yuma_params *p, const yuma_input *in);
 /* The same for the fast core: legacy bonds with faster column divisions. */
 void yuma_fast_legacy_bonds(yuma_ws *ws, const yuma_params *p, const yuma_input *in);
+/* Shared by every core's bonds (yuma_bonds.c). Bonds to uids registered at
+ * or after this block are dropped: LastMechanismStepBlock + 1, or
+ * block - tempo when there was no epoch yet. */
+uint64_t yuma_bond_cutoff(const yuma_params *p, const yuma_input *in);
+/* compute_disabled_liquid_alpha: the fixed EMA alpha 1 - bma / 1e6, the
+ * quotient in I64F64 then floored to I32F32. */
+fx yuma_disabled_alpha(const yuma_params *p);
 
 /* The fast path (yuma_fast*.c): the same values, computed for speed, within
  * bounds every real subnet is in; YUMA_FAST_DECLINED when an input is not. */
