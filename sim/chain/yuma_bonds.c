@@ -10,9 +10,8 @@
 
 #include <string.h>
 
-/* interpolate_sparse(W, Wc, n, penalty): W + penalty (Wc - W), entries > 0;
- * the chain returns W or Wc themselves (zeros kept) at penalty 0 or 1. */
-static const ymat *weights_for_bonds(yuma_ws *ws, const yuma_params *p, uint32_t n)
+/* interpolate_sparse(W, Wc, n, penalty), as yuma_internal.h says. */
+const ymat *yuma_weights_for_bonds(yuma_ws *ws, const yuma_params *p, uint32_t n)
 {
     fx ratio = fx_u16_proportion(p->bonds_penalty);
     if (ratio == 0)
@@ -254,7 +253,7 @@ static void legacy(yuma_ws *ws, const yuma_params *p, const ymat *wb, uint32_t n
 static void bonds_dividends(yuma_ws *ws, const yuma_params *p, const yuma_input *in, bool fast)
 {
     uint32_t n = in->n;
-    const ymat *wb = weights_for_bonds(ws, p, n);
+    const ymat *wb = yuma_weights_for_bonds(ws, p, n);
     load_bonds(ws, p, in);
     if (p->yuma3)
         yuma3(ws, p, wb, n);

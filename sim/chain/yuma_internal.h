@@ -96,6 +96,11 @@ int yuma_ref_core(yuma_ws *ws, const yuma_params *p, const yuma_input *in, err *
 void yuma_ref_bonds_dividends(yuma_ws *ws, const yuma_params *p, const yuma_input *in);
 /* The same for the fast core: legacy bonds with faster column divisions. */
 void yuma_fast_legacy_bonds(yuma_ws *ws, const yuma_params *p, const yuma_input *in);
+/* Shared by the reference's and the fast core's bonds (yuma_bonds.c): the
+ * weights the bond EMA follows, interpolate_sparse(W, Wc, n, penalty) =
+ * W + penalty (Wc - W), entries > 0, into ws->wb; at penalty 0 or 1 the
+ * chain takes W or Wc themselves (zeros kept), and so ws->w or ws->wc. */
+const ymat *yuma_weights_for_bonds(yuma_ws *ws, const yuma_params *p, uint32_t n);
 /* Shared by every core's bonds (yuma_bonds.c). Bonds to uids registered at
  * or after this block are dropped: LastMechanismStepBlock + 1, or
  * block - tempo when there was no epoch yet. */
