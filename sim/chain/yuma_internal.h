@@ -64,6 +64,10 @@ struct yuma_ws {
  * Err (an intermediate overflow). */
 bool yuma_exp(fx x, fx *out);
 
+/* combined_diff of alpha_sigmoid: how far the weight is above consensus
+ * when it is at or above the bond, or how far below the bond otherwise,
+ * clamped to [0, 1]. */
+fx yuma_liquid_d(fx consensus, fx weight, fx bond);
 /* run_epoch.rs alpha_sigmoid: the liquid-alpha EMA coefficient of one bond. */
 fx yuma_alpha_sigmoid(fx consensus, fx weight, fx bond, fx alpha_low, fx alpha_high,
                       fx steepness_div);
