@@ -395,14 +395,15 @@ int yuma_epoch(yuma_ws *ws, const yuma_params *p, const yuma_input *in,
     }
     yuma_divide_ws(ws, ws->active_stake, n, active_sum);   /* inplace_normalize */
 
-    ws->bonds_stored = false;
     r = ws->force_reference ? YUMA_FAST_DECLINED : yuma_fast_core(ws, p, in, e);
-    if (r == YUMA_FAST_DECLINED)
+    if (r == YUMA_FAST_DECLINED) {
+        ws->ran = YUMA_CORE_REFERENCE;
         r = yuma_ref_core(ws, p, in, e);
+    }
     if (r)
         return r;
     emission(ws, in);
-    if (!ws->bonds_stored)
+    if (ws->ran != YUMA_CORE_DENSE)   /* the dense core stored them */
         store_bonds(ws, n);
 
     ws->out = (yuma_output){

@@ -266,7 +266,6 @@ static void dense_dividends(yuma_ws *ws, struct ydense_store *st, bool vec)
     }
     for (; i0 <= n; i0++)
         ws->ob_row[i0] = out;
-    ws->bonds_stored = true;
     yuma_divide_ws(ws, ws->dividends, n, dividend_sum);   /* inplace_normalize */
 }
 

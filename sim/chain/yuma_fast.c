@@ -145,8 +145,10 @@ static void fast_clip_rank(yuma_ws *ws, uint32_t n)
 int yuma_fast_core(yuma_ws *ws, const yuma_params *p, const yuma_input *in, err *e)
 {
     int r = yuma_dense_core(ws, p, in, e);
-    if (r != YUMA_FAST_DECLINED)
+    if (r != YUMA_FAST_DECLINED) {
+        ws->ran = YUMA_CORE_DENSE;
         return r;
+    }
     r = fast_weights(ws, p, in);
     if (!r)
         r = fast_consensus(ws, p, in->n);
@@ -155,6 +157,7 @@ int yuma_fast_core(yuma_ws *ws, const yuma_params *p, const yuma_input *in, err 
     if (r)
         return r;
     fast_clip_rank(ws, in->n);
+    ws->ran = YUMA_CORE_SPARSE;
     if (p->yuma3 && yuma_fast_bonds(ws, p, in) == 0)
         return 0;
     yuma_fast_legacy_bonds(ws, p, in);

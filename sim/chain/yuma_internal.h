@@ -15,6 +15,10 @@ typedef struct ymat {
     size_t cap;         /* entries allocated */
 } ymat;
 
+/* The core that computed an epoch: the reference (yuma_ref.c), the sparse
+ * fast core (yuma_fast*.c) or the dense one (yuma_dense*.c). */
+enum yuma_core { YUMA_CORE_REFERENCE, YUMA_CORE_SPARSE, YUMA_CORE_DENSE };
+
 struct yuma_ws {
     uint32_t n_cap;
     size_t nnz_cap;     /* capacity of every ymat below */
@@ -44,7 +48,9 @@ struct yuma_ws {
     fx *lq_x, *lq_e, *lq_b;
     uint32_t *lq_idx;
     struct ydiv *cdiv;
-    bool bonds_stored;      /* the core wrote the output bonds itself */
+    enum yuma_core ran;     /* the last epoch's core (tests check the fast ones
+                               run); the dense core writes the output bonds
+                               itself */
     size_t ob_cap;
     struct ydense_store *dense;   /* the dense core's buffers (yuma_dense.c) */
     bool avx2;              /* the AVX2 kernels (yuma_avx2.c) may run */
