@@ -257,6 +257,18 @@ void yuma_normalize(fx *x, uint32_t n)
         x[i] = fx_safe_div(x[i], sum);
 }
 
+uint32_t yuma_use_rows(yuma_ws *ws, uint32_t n)
+{
+    uint32_t use = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (ws->active_stake[i] > 0) {
+            ws->use_rows[use] = i;
+            ws->use_stake[use] = ws->active_stake[i];
+            use++;
+        }
+    return use;
+}
+
 /* inplace_col_normalize_sparse. */
 void ymat_col_normalize(ymat *m, uint32_t n, fx *col_acc)
 {

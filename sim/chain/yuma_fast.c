@@ -49,13 +49,7 @@ static int fast_weights(yuma_ws *ws, const yuma_params *p, const yuma_input *in)
 /* weighted_median_col_sparse over the rows with active stake. */
 static int fast_consensus(yuma_ws *ws, const yuma_params *p, uint32_t n)
 {
-    uint32_t use = 0;
-    for (uint32_t i = 0; i < n; i++)
-        if (ws->active_stake[i] > 0) {
-            ws->use_rows[use] = i;
-            ws->use_stake[use] = ws->active_stake[i];
-            use++;
-        }
+    uint32_t use = yuma_use_rows(ws, n);
     if (use == 0) {
         memset(ws->consensus, 0, n * sizeof *ws->consensus);
         return 0;

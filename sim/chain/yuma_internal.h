@@ -139,5 +139,8 @@ bool yuma_grow(void **p, size_t count, size_t size);
 #define GROW(ptr, count) yuma_grow((void **)&(ptr), (count), sizeof(*(ptr)))
 void ymat_col_normalize(ymat *m, uint32_t n, fx *col_acc);
 void yuma_normalize(fx *x, uint32_t n);
+/* The rows weighted_median_col_sparse reads, those with active stake: their
+ * uids into ws->use_rows, their stakes into ws->use_stake; returns how many. */
+uint32_t yuma_use_rows(yuma_ws *ws, uint32_t n);
 
 #endif
