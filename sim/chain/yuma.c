@@ -108,8 +108,6 @@ bool yuma_grow(void **p, size_t count, size_t size)
     return true;
 }
 
-#define GROW(ptr, count) yuma_grow((void **)&(ptr), (count), sizeof(*(ptr)))
-
 static bool ymat_reserve(ymat *m, uint32_t n, size_t nnz, bool rows)
 {
     if (rows && !GROW(m->row, (size_t)n + 1))
@@ -259,6 +257,18 @@ void yuma_normalize(fx *x, uint32_t n)
         x[i] = fx_safe_div(x[i], sum);
 }
 
+uint32_t yuma_use_rows(yuma_ws *ws, uint32_t n)
+{
+    uint32_t use = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (ws->active_stake[i] > 0) {
+            ws->use_rows[use] = i;
+            ws->use_stake[use] = ws->active_stake[i];
+            use++;
+        }
+    return use;
+}
+
 /* inplace_col_normalize_sparse. */
 void ymat_col_normalize(ymat *m, uint32_t n, fx *col_acc)
 {
@@ -397,14 +407,15 @@ int yuma_epoch(yuma_ws *ws, const yuma_params *p, const yuma_input *in,
     }
     yuma_divide_ws(ws, ws->active_stake, n, active_sum);   /* inplace_normalize */
 
-    ws->bonds_stored = false;
     r = ws->force_reference ? YUMA_FAST_DECLINED : yuma_fast_core(ws, p, in, e);
-    if (r == YUMA_FAST_DECLINED)
+    if (r == YUMA_FAST_DECLINED) {
+        ws->ran = YUMA_CORE_REFERENCE;
         r = yuma_ref_core(ws, p, in, e);
+    }
     if (r)
         return r;
     emission(ws, in);
-    if (!ws->bonds_stored)
+    if (ws->ran != YUMA_CORE_DENSE)   /* the dense core stored them */
         store_bonds(ws, n);
 
     ws->out = (yuma_output){

@@ -10,9 +10,8 @@
 
 #include <string.h>
 
-/* interpolate_sparse(W, Wc, n, penalty): W + penalty (Wc - W), entries > 0;
- * the chain returns W or Wc themselves (zeros kept) at penalty 0 or 1. */
-static const ymat *weights_for_bonds(yuma_ws *ws, const yuma_params *p, uint32_t n)
+/* interpolate_sparse(W, Wc, n, penalty), as yuma_internal.h says. */
+const ymat *yuma_weights_for_bonds(yuma_ws *ws, const yuma_params *p, uint32_t n)
 {
     fx ratio = fx_u16_proportion(p->bonds_penalty);
     if (ratio == 0)
@@ -42,16 +41,21 @@ static const ymat *weights_for_bonds(yuma_ws *ws, const yuma_params *p, uint32_t
     return wb;
 }
 
+uint64_t yuma_bond_cutoff(const yuma_params *p, const yuma_input *in)
+{
+    uint64_t lms = in->last_epoch_block;
+    if (lms)
+        return lms == UINT64_MAX ? lms : lms + 1;
+    return in->block > p->tempo ? in->block - p->tempo : 0;
+}
+
 /* Stored bonds, as get_bonds_sparse (u16 as I32F32) or, for Yuma 3,
  * get_bonds_sparse_fixed_proportion (u16 / 65535), without the bonds to uids
  * registered since the last epoch (scalar_vec_mask_sparse_matrix). */
 static void load_bonds(yuma_ws *ws, const yuma_params *p, const yuma_input *in)
 {
     uint32_t n = in->n, out = 0;
-    uint64_t last = in->last_epoch_block
-                        ? (in->last_epoch_block == UINT64_MAX ? UINT64_MAX
-                                                               : in->last_epoch_block + 1)
-                        : (in->block > p->tempo ? in->block - p->tempo : 0);
+    uint64_t last = yuma_bond_cutoff(p, in);
     const yuma_csr *B = &in->bonds;
     ymat *b = &ws->b;
     for (uint32_t i = 0; i < n; i++) {
@@ -68,9 +72,7 @@ static void load_bonds(yuma_ws *ws, const yuma_params *p, const yuma_input *in)
     b->row[n] = out;
 }
 
-/* compute_disabled_liquid_alpha: 1 - bma / 1e6, the quotient in I64F64 then
- * floored to I32F32. */
-static fx disabled_alpha(const yuma_params *p)
+fx yuma_disabled_alpha(const yuma_params *p)
 {
     uint64_t bma = p->bonds_moving_average > (uint64_t)INT64_MAX ? (uint64_t)INT64_MAX
                                                                  : p->bonds_moving_average;
@@ -158,7 +160,7 @@ static void yuma3(yuma_ws *ws, const yuma_params *p, const ymat *wb, uint32_t n)
     if (p->liquid_alpha && any_consensus(ws, n))
         ema_liquid(ws, p, wb, n);
     else
-        ema_fixed(&ws->ema, wb, &ws->b, disabled_alpha(p), n);
+        ema_fixed(&ws->ema, wb, &ws->b, yuma_disabled_alpha(p), n);
     const ymat *ema = &ws->ema;
     fx *colsum = ws->col_acc;
     memset(colsum, 0, n * sizeof *colsum);
@@ -226,7 +228,7 @@ static void legacy(yuma_ws *ws, const yuma_params *p, const ymat *wb, uint32_t n
         for (uint32_t q = wb->row[i]; q < wb->row[i + 1]; q++)
             delta->val[q] = fx_mul(wb->val[q], ws->active_stake[i]);
     col_normalize(delta, n, ws->col_acc);
-    ema_fixed(&ws->ema, delta, &ws->b, disabled_alpha(p), n);
+    ema_fixed(&ws->ema, delta, &ws->b, yuma_disabled_alpha(p), n);
     ymat *ema = &ws->ema;
     col_normalize(ema, n, ws->col_acc);
     for (uint32_t i = 0; i < n; i++) {
@@ -251,7 +253,7 @@ static void legacy(yuma_ws *ws, const yuma_params *p, const ymat *wb, uint32_t n
 static void bonds_dividends(yuma_ws *ws, const yuma_params *p, const yuma_input *in, bool fast)
 {
     uint32_t n = in->n;
-    const ymat *wb = weights_for_bonds(ws, p, n);
+    const ymat *wb = yuma_weights_for_bonds(ws, p, n);
     load_bonds(ws, p, in);
     if (p->yuma3)
         yuma3(ws, p, wb, n);

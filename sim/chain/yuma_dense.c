@@ -24,8 +24,6 @@
 
 #include <string.h>
 
-#define GROW(ptr, count) yuma_grow((void **)&(ptr), (count), sizeof(*(ptr)))
-
 void yuma_dense_free(struct ydense_store *st)
 {
     if (!st)
@@ -268,7 +266,6 @@ static void dense_dividends(yuma_ws *ws, struct ydense_store *st, bool vec)
     }
     for (; i0 <= n; i0++)
         ws->ob_row[i0] = out;
-    ws->bonds_stored = true;
     yuma_divide_ws(ws, ws->dividends, n, dividend_sum);   /* inplace_normalize */
 }
 
@@ -276,8 +273,8 @@ static void dense_dividends(yuma_ws *ws, struct ydense_store *st, bool vec)
 static void rows_setup(yuma_ws *ws, struct ydense_store *st, const yuma_params *p)
 {
     ydense *d = &st->d;
-    uint64_t bma = (uint64_t)((((u128)p->bonds_moving_average << 64) / 1000000u) >> 32);
-    d->alpha = (uint64_t)FX_ONE - bma, d->keep = bma;
+    d->alpha = (uint64_t)yuma_disabled_alpha(p);   /* in [0, 1]: bma <= 1e6 here */
+    d->keep = (uint64_t)FX_ONE - d->alpha;
     fx ratio = fx_u16_proportion(p->bonds_penalty);
     d->wb_mode = ratio == 0 ? 0 : ratio == FX_ONE ? 1 : 2;
     d->ratio = (uint64_t)ratio;

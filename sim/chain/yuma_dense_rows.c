@@ -68,12 +68,26 @@ static uint16_t copy_max(const uint16_t *src, uint32_t len, uint16_t *dst)
     return m;
 }
 
+/* The end of the run of consecutive columns that starts at col[k]: the
+ * first q > k with col[q] - q != col[k] - k, or cnt. Columns are strictly
+ * increasing, so col[q] - q never falls and a binary search finds it. */
+static uint32_t run_end(const uint16_t *col, uint32_t k, uint32_t cnt)
+{
+    uint32_t c = col[k], lo = k + 1, hi = cnt;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (col[mid] - mid == c - k)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 /* A nearly full CSR row (at most 8 columns missing) into a dense row,
- * zeros between: its runs of consecutive columns copied whole, their
- * largest value into *max. Columns are strictly increasing, so col[k] - k
- * never falls and a binary search finds where each run ends; `gap` guesses
- * the column missing from a row that lacks one. Returns false (nothing
- * written) for sparser rows. */
+ * zeros between: its runs of consecutive columns (run_end) copied whole,
+ * their largest value into *max; `gap` guesses the column missing from a
+ * row that lacks one. Returns false (nothing written) for sparser rows. */
 static bool expand_row(const yuma_ws *ws, const uint16_t *col, const uint16_t *val, uint32_t cnt,
                        uint32_t n, uint32_t stride, uint32_t gap, uint16_t *out, uint16_t *max)
 {
@@ -103,14 +117,7 @@ static bool expand_row(const yuma_ws *ws, const uint16_t *col, const uint16_t *v
     uint32_t k = 0, j = 0;
     uint16_t m = 0;
     while (k < cnt) {
-        uint32_t c = col[k], lo = k + 1, hi = cnt;   /* the run is [k, lo) */
-        while (lo < hi) {
-            uint32_t mid = lo + (hi - lo) / 2;
-            if (col[mid] - mid == c - k)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
+        uint32_t c = col[k], lo = run_end(col, k, cnt);   /* the run is [k, lo) */
         memset(out + j, 0, (c - j) * sizeof *out);
         uint16_t run = copy_max(val + k, lo - k, out + c);
         m = run > m ? run : m;
@@ -234,9 +241,7 @@ void yuma_dense_bonds(yuma_ws *ws, struct ydense_store *st, const yuma_params *p
     ydense *d = &st->d;
     uint32_t n = in->n, stride = d->stride;
     const yuma_csr *B = &in->bonds;
-    uint64_t lms = in->last_epoch_block;
-    uint64_t last = lms ? (lms == UINT64_MAX ? lms : lms + 1)
-                        : (in->block > p->tempo ? in->block - p->tempo : 0);
+    uint64_t last = yuma_bond_cutoff(p, in);
     bool masked = last <= max_reg;
     for (uint32_t r = 0; r < d->rows; r++) {
         uint32_t i = st->uid[r], a = B->row_start[i], b = B->row_start[i + 1];
@@ -275,7 +280,7 @@ void yuma_dense_bonds(yuma_ws *ws, struct ydense_store *st, const yuma_params *p
 
 /* The bits of a clean row's columns (no registration masks them), but its
  * own: all of them for a full row; for a nearly full one, all but the
- * missing columns (found as in expand_row); else one column at a time. */
+ * missing columns (between run_end's runs); else one column at a time. */
 static void presence_clean(const uint16_t *col, uint32_t cnt, uint32_t n, uint32_t self,
                            uint8_t *pr)
 {
@@ -285,14 +290,7 @@ static void presence_clean(const uint16_t *col, uint32_t cnt, uint32_t n, uint32
             pr[n / 8] = (uint8_t)((1u << (n % 8)) - 1);
         uint32_t k = 0, j = 0;   /* clear the columns between runs */
         while (k < cnt) {
-            uint32_t c = col[k], lo = k + 1, hi = cnt;
-            while (lo < hi) {
-                uint32_t mid = lo + (hi - lo) / 2;
-                if (col[mid] - mid == c - k)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
+            uint32_t c = col[k], lo = run_end(col, k, cnt);
             for (; j < c; j++)
                 pr[j / 8] &= (uint8_t)~(1u << (j % 8));
             j = c + (lo - k), k = lo;

@@ -10,8 +10,6 @@
 
 #include <string.h>
 
-#define GROW(ptr, count) yuma_grow((void **)&(ptr), (count), sizeof(*(ptr)))
-
 /* Weights: previous permit holders' rows, masked, row-normalised. */
 static int fast_weights(yuma_ws *ws, const yuma_params *p, const yuma_input *in)
 {
@@ -51,13 +49,7 @@ static int fast_weights(yuma_ws *ws, const yuma_params *p, const yuma_input *in)
 /* weighted_median_col_sparse over the rows with active stake. */
 static int fast_consensus(yuma_ws *ws, const yuma_params *p, uint32_t n)
 {
-    uint32_t use = 0;
-    for (uint32_t i = 0; i < n; i++)
-        if (ws->active_stake[i] > 0) {
-            ws->use_rows[use] = i;
-            ws->use_stake[use] = ws->active_stake[i];
-            use++;
-        }
+    uint32_t use = yuma_use_rows(ws, n);
     if (use == 0) {
         memset(ws->consensus, 0, n * sizeof *ws->consensus);
         return 0;
@@ -147,8 +139,10 @@ static void fast_clip_rank(yuma_ws *ws, uint32_t n)
 int yuma_fast_core(yuma_ws *ws, const yuma_params *p, const yuma_input *in, err *e)
 {
     int r = yuma_dense_core(ws, p, in, e);
-    if (r != YUMA_FAST_DECLINED)
+    if (r != YUMA_FAST_DECLINED) {
+        ws->ran = YUMA_CORE_DENSE;
         return r;
+    }
     r = fast_weights(ws, p, in);
     if (!r)
         r = fast_consensus(ws, p, in->n);
@@ -157,6 +151,7 @@ int yuma_fast_core(yuma_ws *ws, const yuma_params *p, const yuma_input *in, err 
     if (r)
         return r;
     fast_clip_rank(ws, in->n);
+    ws->ran = YUMA_CORE_SPARSE;
     if (p->yuma3 && yuma_fast_bonds(ws, p, in) == 0)
         return 0;
     yuma_fast_legacy_bonds(ws, p, in);

@@ -183,9 +183,6 @@ fx yuma_liquid_alpha(const yliq *L, fx x);
 /* The alpha of x when the double exp decides it (see yuma_liquid.c);
  * false when it does not, or x is outside where the bracket is proved. */
 bool yuma_liquid_bracket(const yliq *L, fx x, fx *alpha);
-/* The combined difference d of a bond: how far the weight w is above
- * consensus c when at or above the bond b, else how far below the bond. */
-fx yuma_liquid_d(fx c, fx w, fx b);
 
 /* What the dense kernels read and write. Rows are the uids that carry
  * weights or bonds; each is `stride` wide (n rounded up to 8, zero padded).

@@ -7,43 +7,12 @@
 
 #include <string.h>
 
-/* interpolate_sparse(W, Wc, n, penalty) as in the reference. */
-static const ymat *fast_wb(yuma_ws *ws, const yuma_params *p, uint32_t n)
-{
-    fx ratio = fx_u16_proportion(p->bonds_penalty);
-    if (ratio == 0)
-        return &ws->w;
-    if (ratio == FX_ONE)
-        return &ws->wc;
-    const ymat *w = &ws->w, *wc = &ws->wc;
-    ymat *wb = &ws->wb;
-    uint32_t out = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        wb->row[i] = out;
-        uint32_t q2 = wc->row[i], e2 = wc->row[i + 1];
-        for (uint32_t q = w->row[i]; q < w->row[i + 1]; q++) {
-            uint16_t j = w->col[q];
-            fx v1 = w->val[q], v2 = 0;
-            if (q2 < e2 && wc->col[q2] == j)
-                v2 = wc->val[q2++];
-            fx v = v1 + fx_mul(ratio, v2 - v1);   /* in [v2, v1]: no saturation */
-            wb->col[out] = j;
-            wb->val[out] = v;
-            out += v > 0;
-        }
-    }
-    wb->row[n] = out;
-    return wb;
-}
-
 /* Stored bonds as u16 / 65535, without those to uids registered since the
  * last epoch. */
-static void fast_load_bonds(yuma_ws *ws, const yuma_input *in, uint64_t tempo)
+static void fast_load_bonds(yuma_ws *ws, const yuma_params *p, const yuma_input *in)
 {
     uint32_t n = in->n, out = 0;
-    uint64_t lms = in->last_epoch_block;
-    uint64_t last = lms ? (lms == UINT64_MAX ? lms : lms + 1)
-                        : (in->block > tempo ? in->block - tempo : 0);
+    uint64_t last = yuma_bond_cutoff(p, in);
     const yuma_csr *B = &in->bonds;
     ymat *b = &ws->b;
     for (uint32_t i = 0; i < n; i++) {
@@ -218,8 +187,8 @@ int yuma_fast_bonds(yuma_ws *ws, const yuma_params *p, const yuma_input *in)
     uint32_t n = in->n;
     if (p->bonds_moving_average > 1000000)
         return YUMA_FAST_DECLINED;   /* alpha below 0: values leave [0, 1] */
-    const ymat *wb = fast_wb(ws, p, n);
-    fast_load_bonds(ws, in, p->tempo);
+    const ymat *wb = yuma_weights_for_bonds(ws, p, n);
+    fast_load_bonds(ws, p, in);
     bool liquid = false;
     if (p->liquid_alpha)
         for (uint32_t j = 0; j < n && !liquid; j++)
@@ -227,9 +196,7 @@ int yuma_fast_bonds(yuma_ws *ws, const yuma_params *p, const yuma_input *in)
     if (liquid) {
         fast_ema_liquid(ws, p, wb, n);
     } else {
-        /* 1 - bma / 1e6 through I64F64, floored to I32F32 */
-        uint64_t ratio = (uint64_t)((((u128)p->bonds_moving_average << 64) / 1000000u) >> 32);
-        fast_ema_fixed(ws, wb, (uint64_t)FX_ONE - ratio, n);
+        fast_ema_fixed(ws, wb, (uint64_t)yuma_disabled_alpha(p), n);
     }
     /* dividends: active stake times the incentive through column-normalised bonds */
     const ymat *ema = &ws->ema;

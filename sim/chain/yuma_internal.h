@@ -15,6 +15,10 @@ typedef struct ymat {
     size_t cap;         /* entries allocated */
 } ymat;
 
+/* The core that computed an epoch: the reference (yuma_ref.c), the sparse
+ * fast core (yuma_fast*.c) or the dense one (yuma_dense*.c). */
+enum yuma_core { YUMA_CORE_REFERENCE, YUMA_CORE_SPARSE, YUMA_CORE_DENSE };
+
 struct yuma_ws {
     uint32_t n_cap;
     size_t nnz_cap;     /* capacity of every ymat below */
@@ -44,7 +48,9 @@ struct yuma_ws {
     fx *lq_x, *lq_e, *lq_b;
     uint32_t *lq_idx;
     struct ydiv *cdiv;
-    bool bonds_stored;      /* the core wrote the output bonds itself */
+    enum yuma_core ran;     /* the last epoch's core (tests check the fast ones
+                               run); the dense core writes the output bonds
+                               itself */
     size_t ob_cap;
     struct ydense_store *dense;   /* the dense core's buffers (yuma_dense.c) */
     bool avx2;              /* the AVX2 kernels (yuma_avx2.c) may run */
@@ -64,6 +70,10 @@ struct yuma_ws {
  * Err (an intermediate overflow). */
 bool yuma_exp(fx x, fx *out);
 
+/* combined_diff of alpha_sigmoid: how far the weight is above consensus
+ * when it is at or above the bond, or how far below the bond otherwise,
+ * clamped to [0, 1]. */
+fx yuma_liquid_d(fx consensus, fx weight, fx bond);
 /* run_epoch.rs alpha_sigmoid: the liquid-alpha EMA coefficient of one bond. */
 fx yuma_alpha_sigmoid(fx consensus, fx weight, fx bond, fx alpha_low, fx alpha_high,
                       fx steepness_div);
@@ -96,6 +106,18 @@ int yuma_ref_core(yuma_ws *ws, const yuma_params *p, const yuma_input *in, err *
 void yuma_ref_bonds_dividends(yuma_ws *ws, const yuma_params *p, const yuma_input *in);
 /* The same for the fast core: legacy bonds with faster column divisions. */
 void yuma_fast_legacy_bonds(yuma_ws *ws, const yuma_params *p, const yuma_input *in);
+/* Shared by the reference's and the fast core's bonds (yuma_bonds.c): the
+ * weights the bond EMA follows, interpolate_sparse(W, Wc, n, penalty) =
+ * W + penalty (Wc - W), entries > 0, into ws->wb; at penalty 0 or 1 the
+ * chain takes W or Wc themselves (zeros kept), and so ws->w or ws->wc. */
+const ymat *yuma_weights_for_bonds(yuma_ws *ws, const yuma_params *p, uint32_t n);
+/* Shared by every core's bonds (yuma_bonds.c). Bonds to uids registered at
+ * or after this block are dropped: LastMechanismStepBlock + 1, or
+ * block - tempo when there was no epoch yet. */
+uint64_t yuma_bond_cutoff(const yuma_params *p, const yuma_input *in);
+/* compute_disabled_liquid_alpha: the fixed EMA alpha 1 - bma / 1e6, the
+ * quotient in I64F64 then floored to I32F32. */
+fx yuma_disabled_alpha(const yuma_params *p);
 
 /* The fast path (yuma_fast*.c): the same values, computed for speed, within
  * bounds every real subnet is in; YUMA_FAST_DECLINED when an input is not. */
@@ -111,8 +133,14 @@ void yuma_ws_force_reference(yuma_ws *ws, bool on);
 void yuma_ws_allow_simd(yuma_ws *ws, bool on);
 
 /* ---- helpers (yuma.c) ---- */
+/* realloc to count elements of size (at least one byte); false, *p kept,
+ * when out of memory. GROW(ptr, count) for a typed pointer. */
 bool yuma_grow(void **p, size_t count, size_t size);
+#define GROW(ptr, count) yuma_grow((void **)&(ptr), (count), sizeof(*(ptr)))
 void ymat_col_normalize(ymat *m, uint32_t n, fx *col_acc);
 void yuma_normalize(fx *x, uint32_t n);
+/* The rows weighted_median_col_sparse reads, those with active stake: their
+ * uids into ws->use_rows, their stakes into ws->use_stake; returns how many. */
+uint32_t yuma_use_rows(yuma_ws *ws, uint32_t n);
 
 #endif

@@ -9,7 +9,7 @@
  * terms 2^32 x^i / i!, t_i <= T_i and T_i - t_i <= (T_{i-1} - t_{i-1}) x / i + 1,
  * so R lies in [2^32 e^x - D(x), 2^32 e^x] where D(x) sums those bounds and
  * the tail of the series past i = 31: D <= 88 for x <= 6, D <= 1913 for
- * x <= 8 (test_yuma_math.c recomputes both). For x < 0 the chain takes
+ * x <= 8 (test_yuma_liquid.c recomputes both). For x < 0 the chain takes
  * e = floor(2^64 / R); for x > 0, e = R. Then sig = floor(2^64 / (2^32 + e))
  * and alpha = lo + floor(sig (hi - lo) / 2^32), each step monotone in R.
  *
@@ -108,11 +108,4 @@ fx yuma_liquid_alpha(const yliq *L, fx x)
     else if (!yuma_exp(x, &e))
         e = 0;   /* safe_exp: an overflow gives 0, whatever the sign */
     return yuma_alpha_from_exp(e, L->lo, L->hi);
-}
-
-fx yuma_liquid_d(fx c, fx w, fx b)
-{
-    if (w >= b)
-        return fx_clamp(fx_sat_sub(w, c), 0, FX_ONE);
-    return fx_clamp(fx_sat_sub(b, w), 0, FX_ONE);
 }

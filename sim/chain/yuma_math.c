@@ -46,9 +46,7 @@ fx yuma_steepness_div(int16_t steepness)
     return fx_sat_div(fx_from_int(steepness), fx_from_int(-100));
 }
 
-/* combined_diff of alpha_sigmoid: how far the weight is above consensus when
- * it is at or above the bond, or how far below the bond otherwise. */
-static fx sigmoid_diff(fx consensus, fx weight, fx bond)
+fx yuma_liquid_d(fx consensus, fx weight, fx bond)
 {
     if (weight >= bond)
         return fx_clamp(fx_sat_sub(weight, consensus), 0, FX_ONE);
@@ -63,7 +61,7 @@ static fx alpha_from_sigmoid(fx sigmoid, fx lo, fx hi)
 
 fx yuma_alpha_sigmoid(fx consensus, fx weight, fx bond, fx lo, fx hi, fx steepness_div)
 {
-    fx d = sigmoid_diff(consensus, weight, bond);
+    fx d = yuma_liquid_d(consensus, weight, bond);
     fx e;
     if (!yuma_exp(fx_mul(steepness_div, fx_sat_sub(d, FX_HALF)), &e))
         e = 0;   /* safe_exp: an overflow gives 0, whatever the sign */
@@ -87,7 +85,7 @@ fx yuma_exp_libm(fx x)
 
 fx yuma_alpha_sigmoid_fast(fx consensus, fx weight, fx bond, fx lo, fx hi, fx steepness_div)
 {
-    fx d = sigmoid_diff(consensus, weight, bond);
+    fx d = yuma_liquid_d(consensus, weight, bond);
     fx e = yuma_exp_libm(fx_mul(steepness_div, fx_sat_sub(d, FX_HALF)));
     fx sigmoid = fx_sat_div(FX_ONE, fx_sat_add(FX_ONE, e));
     return alpha_from_sigmoid(sigmoid, lo, hi);

@@ -7,8 +7,6 @@
 
 #include <string.h>
 
-#define GROW(ptr, count) yuma_grow((void **)&(ptr), (count), sizeof(*(ptr)))
-
 /* Weights as the chain reads and masks them, row-normalised into ws->w. */
 static void ref_weights(yuma_ws *ws, const yuma_params *p, const yuma_input *in)
 {
@@ -55,13 +53,7 @@ static void ref_weights(yuma_ws *ws, const yuma_params *p, const yuma_input *in)
 /* weighted_median_col_sparse: consensus per column. */
 static int ref_consensus(yuma_ws *ws, const yuma_params *p, uint32_t n, err *e)
 {
-    uint32_t use = 0;
-    for (uint32_t i = 0; i < n; i++)
-        if (ws->active_stake[i] > 0) {
-            ws->use_rows[use] = i;
-            ws->use_stake[use] = ws->active_stake[i];
-            use++;
-        }
+    uint32_t use = yuma_use_rows(ws, n);
     yuma_normalize(ws->use_stake, use);
     fx total = 0;
     for (uint32_t k = 0; k < use; k++)

@@ -1,8 +1,9 @@
 /* The fast epoch core against the reference (the chain's steps as written),
  * bit for bit, on thousands of random subnets: sparse and dense weights,
  * explicit zeros, inactive and unpermitted validators, recent registrations,
- * commit-reveal masks, every bonds mode and odd hyperparameters (which send
- * the fast path back to the reference), chained over epochs. */
+ * commit-reveal masks, every bonds mode and odd hyperparameters (a bma
+ * above 1e6 sends the sparse core's bonds back to the reference's),
+ * chained over epochs; both fast cores, sparse and dense, must take part. */
 #include "chain/yuma_internal.h"
 #include "test.h"
 
@@ -149,6 +150,7 @@ static void fast_equals_reference(bool simd)
     ASSERT(s != NULL);
     rng r;
     rng_seed(&r, 1234);
+    int ran[3] = {0};   /* epochs per core that computed them (enum yuma_core) */
     for (int c = 0; c < 3000; c++) {
         rand_sub(&r, s);
         for (int e = 0; e < 3; e++) {
@@ -158,6 +160,7 @@ static void fast_equals_reference(bool simd)
             ASSERT_OK(yuma_epoch(fast, &s->p, &in, &a, &er));
             ASSERT_OK(yuma_epoch(ref, &s->p, &in, &b, &er));
             compare(a, b, c, e);
+            ran[fast->ran]++;
             /* the next epoch: these permits and bonds, new weights sometimes */
             memcpy(s->permit, b->validator_permit, s->n * sizeof *s->permit);
             memcpy(s->br, b->bonds.row_start, (s->n + 1) * sizeof *s->br);
@@ -172,6 +175,12 @@ static void fast_equals_reference(bool simd)
                     s->last_update[i] = s->block - rng_below(&r, 3);
         }
     }
+    /* the fast cores ran (a core that always declined would leave the
+     * reference compared with itself) */
+    printf("epochs by core: reference %d, sparse %d, dense %d\n", ran[YUMA_CORE_REFERENCE],
+           ran[YUMA_CORE_SPARSE], ran[YUMA_CORE_DENSE]);
+    ASSERT(ran[YUMA_CORE_SPARSE] > 1000);
+    ASSERT(ran[YUMA_CORE_DENSE] > 1000);
     free(s);
     yuma_ws_free(fast);
     yuma_ws_free(ref);

@@ -220,6 +220,8 @@ static void run_shape(const yuma_params *p, const char *what, uint64_t seed)
         ASSERT_OK(yuma_epoch(port, p, &in, &c, &er));
         same(b, a, what, e);
         same(c, a, what, e);
+        ASSERT_EQ_INT(vec->ran, YUMA_CORE_DENSE);   /* not compared by a fallback */
+        ASSERT_EQ_INT(port->ran, YUMA_CORE_DENSE);
         memcpy(s->permit, a->validator_permit, sizeof s->permit);
         memcpy(s->br, a->bonds.row_start, sizeof s->br);
         memcpy(s->bc, a->bonds.col, a->bonds_nnz * sizeof *s->bc);
