@@ -33,6 +33,11 @@ gaps=$(sqlite3 "$db" "SELECT COUNT(*) FROM (SELECT epoch, COUNT(*) c FROM epoch_
 [ "$gaps" = 0 ] || { echo "FAIL: $gaps epochs before the last are partial"; exit 1; }
 digest=$(sqlite3 "$db" "SELECT IFNULL(digest, 'none') FROM run")
 [ "$digest" = none ] || { echo "FAIL: an incomplete run has digest $digest"; exit 1; }
+# the report renders the committed epochs and says the run did not finish
+"$BIN" report "$db" --run 1 -o "$TMP/report" --format svg >/dev/null 2>"$TMP/report.err" ||
+    { echo "FAIL: report of the killed run: $(cat "$TMP/report.err")"; exit 1; }
+grep -q "This run did not finish" "$TMP/report/index.html" ||
+    { echo "FAIL: the report of the killed run does not say it is incomplete"; exit 1; }
 # a second run into the same file finishes beside the killed one
 "$BIN" run "$SRC/scenarios/weights/honest-basic.json" --db "$db" --quiet >/dev/null ||
     { echo "FAIL: a run after the kill"; exit 1; }
