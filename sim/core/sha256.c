@@ -2,8 +2,9 @@
  *
  * Two implementations of the compression function give identical results: the
  * portable one below, and on x86-64 CPUs with the SHA extensions (SHA-NI) one
- * built on their instructions, about four times faster. The store hashes every
- * record it writes, so this is on the writer thread's hot path. */
+ * built on their instructions, about five times faster (tests/bench/bench_sha256:
+ * 1,310-1,343 MB/s against 229-257 MB/s here). The store hashes every record it
+ * writes, so this is on the writer thread's hot path. */
 #include "core.h"
 
 #include <string.h>
