@@ -66,3 +66,5 @@ extern const runner_family runner_resi_family;   /* family_resi.c */
 
 const runner_family *const runner_families[] = {&core_family, &runner_resi_family};
 const size_t runner_nfamilies = sizeof runner_families / sizeof *runner_families;
+_Static_assert(sizeof runner_families / sizeof *runner_families <= RUNNER_MAX_FAMILIES,
+               "runner_state.fam_state has no room for every family");

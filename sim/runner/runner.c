@@ -109,7 +109,7 @@ static int build(runner_state *st, const scenario *sc, const runner_opts *o, err
         rc = runner_register_all(st, e);
     if (!rc)
         rc = chain_actor_sync(st->ctx.ca, e);
-    for (size_t i = 0; !rc && i < runner_nfamilies && i < 16; i++)
+    for (size_t i = 0; !rc && i < runner_nfamilies; i++)
         if (runner_families[i]->setup)
             rc = runner_families[i]->setup(&st->ctx, &st->fam_state[i], e);
     return rc;
@@ -136,7 +136,7 @@ static int run_clock(runner_state *st, const runner_opts *o, err *e)
 
 static void teardown(runner_state *st)
 {
-    for (size_t i = 0; i < runner_nfamilies && i < 16; i++)
+    for (size_t i = 0; i < runner_nfamilies; i++)
         if (runner_families[i]->teardown)
             runner_families[i]->teardown(st->fam_state[i]);
     rt_free(st->ctx.r);
@@ -162,7 +162,7 @@ int runner_run(const scenario *sc, const runner_opts *o, runner_result *res, err
         rc = build(&st, sc, o, e);
     if (!rc)
         rc = run_clock(&st, o, e);
-    for (size_t i = 0; !rc && i < runner_nfamilies && i < 16; i++)
+    for (size_t i = 0; !rc && i < runner_nfamilies; i++)
         if (runner_families[i]->finish)
             rc = runner_families[i]->finish(st.fam_state[i], e);
     res->events = st.ctx.r ? rt_events(st.ctx.r) : 0;

@@ -14,12 +14,15 @@ typedef struct runner_neuron {
     uint64_t block;      /* registration block */
 } runner_neuron;
 
+/* Room for each family's state; families.c checks its table fits at compile time. */
+#define RUNNER_MAX_FAMILIES 16
+
 struct runner_state {
     runner_ctx ctx;
     store *db;
     chain_recorder *rec;
     VEC(runner_neuron *) neurons;
-    void *fam_state[16];
+    void *fam_state[RUNNER_MAX_FAMILIES];
 };
 
 int runner_add_subnets(runner_state *st, err *e);
