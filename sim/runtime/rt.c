@@ -175,8 +175,8 @@ void rt_rng(const rt *r, const char *actor, const char *purpose, rng *out)
 
 int rt_record(rt *r, const rt_table *t, const rt_val *vals)
 {
-    if (r->fail_code)
-        return r->fail_code;
+    if (r->fail.code)
+        return r->fail.code;
     if (!r->sink.write)
         return 0;
     int rc = r->sink.write(r->sink.ctx, t, vals);
@@ -208,14 +208,13 @@ void rt_stop(rt *r, int code)
 
 void rt_fail(rt *r, int code, const char *fmt, ...)
 {
-    if (r->fail_code)
+    if (r->fail.code)
         return;   /* the first failure is the one worth reporting */
-    r->fail_code = code ? code : ERR_INTERNAL;
+    r->fail.code = code ? code : ERR_INTERNAL;
     va_list ap;
     va_start(ap, fmt);
-    r->fail.code = r->fail_code;
     vsnprintf(r->fail.msg, sizeof r->fail.msg, fmt, ap);
     va_end(ap);
     r->stop = true;
-    r->stop_code = r->fail_code;
+    r->stop_code = r->fail.code;
 }

@@ -54,8 +54,7 @@ struct rt {
     bool started;
     bool stop;
     int stop_code;
-    int fail_code;
-    err fail;
+    err fail;                  /* the first failure; fail.code 0: none */
 };
 
 extern const rt_table rtv_request_table;

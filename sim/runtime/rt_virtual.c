@@ -375,10 +375,10 @@ int rt_run(rt *r, rt_time until, err *e)
     }
     if (!r->stop && r->now < until && until != INT64_MAX)
         r->now = until;
-    if (r->fail_code) {
+    if (r->fail.code) {
         if (e)
             *e = r->fail;
-        return r->fail_code;
+        return r->fail.code;
     }
     if (r->stop) {
         r->stop = false;
