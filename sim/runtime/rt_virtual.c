@@ -353,7 +353,8 @@ static void dispatch(rt *r, void *arg)
         bool bodyless = !c->reply.body && !c->reply.type;
         call_complete(r, c, c->reply_result, c->reply_result ? 0 : c->reply_status,
                       c->reply_result || bodyless ? NULL : &c->reply);
-        /* a zombie has nothing left on the server's side once its refusal is out */
+        /* a zombie (its server stopped) stays out of the free list even now:
+         * the stopped handler may still hold its request pointer */
     } else if (kind == EV_TIMEOUT) {
         call_complete(r, c, ERR_TIMEOUT, 0, NULL);
     }
