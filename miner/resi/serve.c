@@ -17,20 +17,10 @@ typedef struct rs_ignored {
     rt_request *req;
 } rs_ignored;
 
-static void unlink_ignored(resi_miner *m, rs_ignored *ig)
-{
-    if (ig->prev)
-        ig->prev->next = ig->next;
-    else
-        m->ignored = ig->next;
-    if (ig->next)
-        ig->next->prev = ig->prev;
-}
-
 static void close_now(void *arg)
 {
     rs_ignored *ig = arg;
-    unlink_ignored(ig->m, ig);
+    DLIST_UNLINK(&ig->m->ignored, ig);
     rt_reply(ig->m->r, ig->req, 504, (rt_msg){0});
     free(ig);
 }
@@ -55,10 +45,8 @@ static bool ignore(resi_miner *m, rt_request *req)
         rt_fail(m->r, ERR_NOMEM, "%s: out of memory", m->hotkey);
         return true;
     }
-    *ig = (rs_ignored){.next = m->ignored, .m = m, .req = req};
-    if (m->ignored)
-        m->ignored->prev = ig;
-    m->ignored = ig;
+    *ig = (rs_ignored){.m = m, .req = req};
+    DLIST_PUSH(&m->ignored, ig);
     if (rt_timer_start(m->r, m->me, IGNORED_CLOSE, close_now, ig, NULL))
         close_now(ig);
     return true;

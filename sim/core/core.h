@@ -179,6 +179,27 @@ int vec_grow_(void **v, size_t *cap, size_t need, size_t elem);
     (VEC_RESERVE((a), (a)->len + 1) ? ERR_NOMEM : ((a)->v[(a)->len++] = (x), 0))
 #define VEC_FREE(a) do { free((a)->v); (a)->v = NULL; (a)->len = (a)->cap = 0; } while (0)
 
+/* An intrusive doubly linked list of structs with `prev` and `next` pointers,
+ * the list being a pointer to its first element (NULL when empty): the
+ * records in flight an actor must free when it stops. */
+#define DLIST_PUSH(head, x)                                                    \
+    do {                                                                       \
+        (x)->prev = NULL;                                                      \
+        (x)->next = *(head);                                                   \
+        if (*(head))                                                           \
+            (*(head))->prev = (x);                                             \
+        *(head) = (x);                                                         \
+    } while (0)
+#define DLIST_UNLINK(head, x)                                                  \
+    do {                                                                       \
+        if ((x)->prev)                                                         \
+            (x)->prev->next = (x)->next;                                       \
+        else                                                                   \
+            *(head) = (x)->next;                                               \
+        if ((x)->next)                                                         \
+            (x)->next->prev = (x)->prev;                                       \
+    } while (0)
+
 /* A growable NUL-terminated string. */
 typedef struct sbuf {
     char *s;

@@ -167,12 +167,7 @@ static void answer_now(void *arg)
 {
     pending *pd = arg;
     world_api *api = pd->api;
-    if (pd->prev)
-        pd->prev->next = pd->next;
-    else
-        api->live = pd->next;
-    if (pd->next)
-        pd->next->prev = pd->prev;
+    DLIST_UNLINK(&api->live, pd);
     rt_reply(api->r, pd->req, pd->status, pd->msg);
     free(pd);
 }
@@ -186,10 +181,8 @@ static void answer(world_api *api, rt_request *req, int status, rt_msg msg, rt_t
         rt_fail(api->r, ERR_NOMEM, "listings api: out of memory");
         return;
     }
-    *pd = (pending){.next = api->live, .api = api, .req = req, .status = status, .msg = msg};
-    if (api->live)
-        api->live->prev = pd;
-    api->live = pd;
+    *pd = (pending){.api = api, .req = req, .status = status, .msg = msg};
+    DLIST_PUSH(&api->live, pd);
     if (delay <= 0 || rt_timer_start(api->r, api->me, delay, answer_now, pd, NULL))
         answer_now(pd);
 }

@@ -74,20 +74,10 @@ static const partition *part_named(const world_s3 *s, const char *hotkey)
 
 /* --------------------------------------------------------------- answers */
 
-static void unlink_pending(world_s3 *s, s3_pending *pd)
-{
-    if (pd->prev)
-        pd->prev->next = pd->next;
-    else
-        s->live = pd->next;
-    if (pd->next)
-        pd->next->prev = pd->prev;
-}
-
 static void answer_now(void *arg)
 {
     s3_pending *pd = arg;
-    unlink_pending(pd->s, pd);
+    DLIST_UNLINK(&pd->s->live, pd);
     rt_reply(pd->s->r, pd->req, pd->status, pd->msg);
     free(pd);
 }
@@ -100,10 +90,8 @@ static void answer(world_s3 *s, rt_request *req, int status, rt_msg msg, rt_time
         rt_fail(s->r, ERR_NOMEM, "s3: out of memory");
         return;
     }
-    *pd = (s3_pending){.next = s->live, .s = s, .req = req, .status = status, .msg = msg};
-    if (s->live)
-        s->live->prev = pd;
-    s->live = pd;
+    *pd = (s3_pending){.s = s, .req = req, .status = status, .msg = msg};
+    DLIST_PUSH(&s->live, pd);
     if (delay <= 0 || rt_timer_start(s->r, s->me, delay, answer_now, pd, NULL))
         answer_now(pd);
 }

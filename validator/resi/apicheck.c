@@ -18,26 +18,6 @@ struct rv_call {
     rt_timer t;
 };
 
-static void link_call(rv_call *k)
-{
-    resi_validator *v = k->c.v;
-    k->next = v->calls;
-    if (v->calls)
-        v->calls->prev = k;
-    v->calls = k;
-}
-
-static void unlink_call(rv_call *k)
-{
-    resi_validator *v = k->c.v;
-    if (k->prev)
-        k->prev->next = k->next;
-    else
-        v->calls = k->next;
-    if (k->next)
-        k->next->prev = k->prev;
-}
-
 void rv_checks_free(resi_validator *v)
 {
     while (v->calls) {
@@ -87,7 +67,7 @@ static void finish(void *arg)
     void *darg = k->arg;
     proto_resi_entity e = k->e;
     int result = k->result;
-    unlink_call(k);
+    DLIST_UNLINK(&k->c.v->calls, k);
     free(k);
     done(darg, result, &e);
 }
@@ -153,7 +133,7 @@ void rv_check(const rv_check_ctx *c, const proto_resi_entity *e, const char *zip
     }
     k->done = done;
     k->arg = arg;
-    link_call(k);
+    DLIST_PUSH(&k->c.v->calls, k);
     resi_validator *v = c->v;
     if (!e->zpid || !v->cfg.api) {
         /* "Could not extract zpid from URI": invalid, and no call; without an

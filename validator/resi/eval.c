@@ -157,10 +157,7 @@ int rv_eval_start(resi_validator *v, uint16_t uid, uint64_t batch)
     ev->miner = v->miners.v[uid].actor;
     memcpy(ev->hotkey, v->miners.v[uid].hotkey, sizeof ev->hotkey);
     ev->started = rt_now(v->r);
-    ev->next = v->live;
-    if (v->live)
-        v->live->prev = ev;
-    v->live = ev;
+    DLIST_PUSH(&v->live, ev);
     if (send_miner(ev, PROTO_RESI_INDEX, NULL, v->p->index_timeout_us, "index", on_index))
         on_index(ev, ERR_REFUSED, 0, NULL);
     return 0;
@@ -222,12 +219,7 @@ static void finish(rv_eval *ev, int reason)
     if (ev->s3_done)
         rv_s3_record(ev, applied);
     rv_eval_finished(v, ev);
-    if (ev->prev)
-        ev->prev->next = ev->next;
-    else
-        v->live = ev->next;
-    if (ev->next)
-        ev->next->prev = ev->prev;
+    DLIST_UNLINK(&v->live, ev);
     rv_eval_free(ev);
 }
 
