@@ -266,7 +266,7 @@ void yuma_ref_bonds_dividends(yuma_ws *ws, const yuma_params *p, const yuma_inpu
     bonds_dividends(ws, p, in, false);
 }
 
-void yuma_fast_legacy_bonds(yuma_ws *ws, const yuma_params *p, const yuma_input *in)
+void yuma_fast_ref_bonds(yuma_ws *ws, const yuma_params *p, const yuma_input *in)
 {
     bonds_dividends(ws, p, in, true);
 }

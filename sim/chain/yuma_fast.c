@@ -154,6 +154,6 @@ int yuma_fast_core(yuma_ws *ws, const yuma_params *p, const yuma_input *in, err 
     ws->ran = YUMA_CORE_SPARSE;
     if (p->yuma3 && yuma_fast_bonds(ws, p, in) == 0)
         return 0;
-    yuma_fast_legacy_bonds(ws, p, in);
+    yuma_fast_ref_bonds(ws, p, in);
     return 0;
 }

@@ -104,8 +104,9 @@ void yuma_topk_nonzero(const fx *x, uint32_t n, uint32_t k, uint64_t *keys, bool
 /* The reference (yuma_ref.c, yuma_bonds.c): the chain's steps as written. */
 int yuma_ref_core(yuma_ws *ws, const yuma_params *p, const yuma_input *in, err *e);
 void yuma_ref_bonds_dividends(yuma_ws *ws, const yuma_params *p, const yuma_input *in);
-/* The same for the fast core: legacy bonds with faster column divisions. */
-void yuma_fast_legacy_bonds(yuma_ws *ws, const yuma_params *p, const yuma_input *in);
+/* The same for the fast core, with faster column divisions: its legacy bonds,
+ * and its Yuma 3 bonds when yuma_fast_bonds declines (bma above 1e6). */
+void yuma_fast_ref_bonds(yuma_ws *ws, const yuma_params *p, const yuma_input *in);
 /* Shared by the reference's and the fast core's bonds (yuma_bonds.c): the
  * weights the bond EMA follows, interpolate_sparse(W, Wc, n, penalty) =
  * W + penalty (Wc - W), entries > 0, into ws->wb; at penalty 0 or 1 the
